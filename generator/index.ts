@@ -1,0 +1,13 @@
+/** @module The pure core: cluster selection, parameter sets, templates. No I/O, no Node, no SDKs. */
+export * from './contract/index.js';
+export * from './errors.js';
+export * from './model.js';
+export * from './ports.js';
+export * from './names.js';
+export * from './label-selector.js';
+export * from './blue-green.js';
+export * from './build-parameter-set.js';
+export * from './generate-parameters.js';
+export { compileTemplate, translateBrackets, type CompiledTemplate, MAX_RENDERED_LENGTH } from './render/environment.js';
+export { HELPERS } from './render/helpers.js';
+export { TemplateCache } from './render/template-cache.js';

@@ -1,0 +1,152 @@
+/**
+ * @module Templates are data: a private, strict Handlebars environment. No prototype access,
+ * no partials, no helpers but ours, bounded size. `[[ ]]` is accepted as well as `{{ }}`, so
+ * that a template survives Argo CD's own rendering of `input.parameters` inside a matrix.
+ */
+import Handlebars from 'handlebars';
+import { InputError } from '../errors.js';
+import { HELPERS } from './helpers.js';
+
+export const MAX_RENDERED_LENGTH = 16 * 1024;
+
+const hb = Handlebars.create();
+hb.unregisterHelper('log');
+hb.unregisterHelper('lookup');
+for (const [name, [fn]] of Object.entries(HELPERS)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+
+const KNOWN_HELPERS = Object.fromEntries(
+  [...Object.keys(HELPERS), 'if', 'unless', 'each', 'with', 'blockHelperMissing'].map((n) => [n, true]),
+);
+const BLOCK_SCOPES = new Set(['each', 'with']);
+
+/**
+ * Rewrites `[[ expr ]]` to `{{ expr }}`. Argo CD renders `{{ }}` in a nested plugin's input
+ * with the first generator's parameters before calling us, and leaves `[[ ]]` alone.
+ * `\[[` stands for a literal `[[`.
+ */
+export function translateBrackets(source: string): string {
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    if (source.startsWith('\\[[', i)) {
+      out += '[[';
+      i += 3;
+    } else if (source.startsWith('[[', i)) {
+      const end = source.indexOf(']]', i + 2);
+      if (end === -1) throw new Error(`"[[" at character ${i + 1} is never closed with "]]"`);
+      out += `{{${source.slice(i + 2, end)}}}`;
+      i = end + 2;
+    } else {
+      out += source[i];
+      i += 1;
+    }
+  }
+  return out;
+}
+
+type Node = { type: string; [key: string]: unknown };
+interface PathNode extends Node {
+  original: string;
+  parts: string[];
+  data: boolean;
+  depth: number;
+}
+
+/**
+ * Every path the template reads from the root context (outside `#each` / `#with`), in order,
+ * so that a missing key is reported with its whole path: Handlebars' strict mode names only
+ * the last segment.
+ */
+function rootPaths(program: Node): string[] {
+  const found: string[] = [];
+  const visitPath = (node: unknown, scoped: boolean) => {
+    const p = node as PathNode;
+    if (p?.type === 'PathExpression' && !scoped && !p.data && p.depth === 0 && p.parts.length > 0) found.push(p.parts.join('.'));
+  };
+  const visitExpr = (node: unknown, scoped: boolean): void => {
+    const n = node as Node | undefined;
+    if (!n) return;
+    if (n.type === 'PathExpression') visitPath(n, scoped);
+    if (n.type === 'SubExpression') visitCall(n, scoped);
+  };
+  const visitCall = (n: Node, scoped: boolean): void => {
+    const path = n['path'] as PathNode;
+    const params = (n['params'] as Node[]) ?? [];
+    const isHelper = params.length > 0 || Object.hasOwn(KNOWN_HELPERS, path.original);
+    if (!isHelper) visitPath(path, scoped);
+    for (const p of params) visitExpr(p, scoped);
+    for (const pair of ((n['hash'] as Node | undefined)?.['pairs'] as Node[] | undefined) ?? []) visitExpr(pair['value'], scoped);
+  };
+  const visitProgram = (prog: Node | undefined, scoped: boolean): void => {
+    for (const stmt of (prog?.['body'] as Node[] | undefined) ?? []) {
+      if (stmt.type === 'MustacheStatement') visitCall(stmt, scoped);
+      if (stmt.type === 'BlockStatement') {
+        visitCall(stmt, scoped);
+        const name = (stmt['path'] as PathNode).original;
+        visitProgram(stmt['program'] as Node, scoped || BLOCK_SCOPES.has(name));
+        visitProgram(stmt['inverse'] as Node | undefined, scoped);
+      }
+    }
+  };
+  visitProgram(program, false);
+  return found;
+}
+
+function lookup(context: unknown, path: string): { ok: true } | { ok: false; parent: string; available: string[] } {
+  let current: unknown = context;
+  const parts = path.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) {
+      const available = current !== null && typeof current === 'object' ? Object.keys(current).sort() : [];
+      return { ok: false, parent: parts.slice(0, i).join('.'), available };
+    }
+    current = (current as Record<string, unknown>)[part];
+  }
+  return { ok: true };
+}
+
+/** A compiled template; `render` throws `Error` with an operator-readable message. */
+export interface CompiledTemplate {
+  readonly source: string;
+  render(context: object): string;
+}
+
+/** Compiles a template; throws `InputError` (GL_TEMPLATE_INVALID) naming `label` when it cannot. */
+export function compileTemplate(source: string, label: string): CompiledTemplate {
+  let ast: Node;
+  let render: Handlebars.TemplateDelegate;
+  try {
+    const translated = translateBrackets(source);
+    ast = hb.parse(translated) as unknown as Node;
+    render = hb.compile(translated, { strict: true, noEscape: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true });
+    // Handlebars compiles lazily: force it now so that errors surface here, not per cluster.
+    render({}, { helpers: {}, partials: {} } as Handlebars.RuntimeOptions);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!/not defined in|helper "/.test(message)) {
+      throw new InputError('GL_TEMPLATE_INVALID', `${label} does not compile: ${firstLine(message)}`, { cause: err });
+    }
+  }
+  const paths = rootPaths(ast!);
+  return {
+    source,
+    render(context: object): string {
+      for (const path of paths) {
+        const found = lookup(context, path);
+        if (!found.ok) {
+          const where = found.parent === '' ? 'the top level' : `"${found.parent}"`;
+          const keys = found.available.length > 0 ? found.available.join(', ') : 'nothing';
+          throw new Error(`"${path}" is not defined (${where} has: ${keys})`);
+        }
+      }
+      const out = render!(context, { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false });
+      if (out.length > MAX_RENDERED_LENGTH) throw new Error(`renders to ${out.length} characters, more than ${MAX_RENDERED_LENGTH}`);
+      return out;
+    },
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n').filter((l) => l.trim() !== '' && !/^-*\^$/.test(l.trim())).join(' ').replace(/\s+/g, ' ');
+}

@@ -1,0 +1,155 @@
+/**
+ * @module A fleet file: clusters and their facts in one YAML file. It backs the demo and
+ * laptop use, and is an inventory and a fact source at once. An invalid file makes the
+ * inventory unavailable (every request fails closed) rather than shrinking the fleet.
+ */
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import {
+  clusterFactsSchema,
+  describeIssues,
+  UnavailableError,
+  type ClusterFacts,
+  type ClusterFactsProvider,
+  type ClusterInventory,
+  type ClusterRecord,
+  type FactsResult,
+  type FactSource,
+  type InventorySnapshot,
+} from '../../../generator/index.js';
+import type { Logger } from '../../logger.js';
+
+const stringMap = z.record(z.string(), z.string()).default({});
+
+export const fleetClusterSchema = z.strictObject({
+  name: z.string().min(1).describe('Argo CD cluster name.'),
+  server: z.string().min(1).describe('API server URL, as in the Argo CD cluster Secret.'),
+  project: z.string().default(''),
+  labels: stringMap,
+  annotations: stringMap,
+  aws: z.strictObject({ clusterName: z.string().min(1), roleArn: z.string().optional(), profile: z.string().optional() }).optional(),
+  facts: clusterFactsSchema.strict().default({}),
+});
+
+export const fleetFileSchema = z
+  .strictObject({
+    apiVersion: z.literal('greenlight.io/v1alpha1'),
+    kind: z.literal('Fleet'),
+    clusters: z.array(fleetClusterSchema),
+  })
+  .superRefine((fleet, ctx) => {
+    const seen = new Set<string>();
+    fleet.clusters.forEach((c, i) => {
+      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${c.name}"` });
+      seen.add(c.name);
+    });
+  });
+
+export type FleetFile = z.infer<typeof fleetFileSchema>;
+
+interface Loaded {
+  readonly snapshot: InventorySnapshot;
+  readonly facts: ReadonlyMap<string, ClusterFacts>;
+  readonly loadedAt: string;
+}
+
+/** Parses fleet file text; throws `Error` listing every problem with its path. */
+export function parseFleet(text: string, label: string): FleetFile {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new Error(`${label} is not valid YAML: ${(err as Error).message}`);
+  }
+  const parsed = fleetFileSchema.safeParse(doc);
+  if (!parsed.success) throw new Error(`${label} is not a valid fleet file: ${describeIssues(parsed.error.issues, '')}`);
+  return parsed.data;
+}
+
+export class FleetFileInventory implements ClusterInventory, FactSource, ClusterFactsProvider {
+  readonly source = 'fleet' as const;
+  private loaded: Loaded | undefined;
+  private failure: string | undefined;
+  private watching = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly logger: Logger,
+    private readonly label = `fleet file ${path}`,
+  ) {}
+
+  /** Loads the file now; throws if it is invalid (so that boot fails with the reason). */
+  load(): this {
+    this.reload(true);
+    return this;
+  }
+
+  /** Re-reads the file whenever it changes (polling, which also works on mounted ConfigMaps). */
+  watch(intervalMs = 2000): this {
+    if (!this.watching) {
+      watchFile(this.path, { interval: intervalMs, persistent: false }, () => this.reload(false));
+      this.watching = true;
+    }
+    return this;
+  }
+
+  close(): void {
+    if (this.watching) unwatchFile(this.path);
+    this.watching = false;
+  }
+
+  private reload(throwOnError: boolean): void {
+    try {
+      const fleet = parseFleet(readFileSync(this.path, 'utf8'), this.label);
+      const clusters: ClusterRecord[] = fleet.clusters.map((c) => ({
+        name: c.name,
+        server: c.server,
+        project: c.project,
+        labels: c.labels,
+        annotations: c.annotations,
+        origin: `${this.label} (cluster ${c.name})`,
+        ...(c.aws ? { aws: c.aws } : {}),
+      }));
+      this.loaded = {
+        snapshot: { clusters, problems: [] },
+        facts: new Map(fleet.clusters.map((c) => [c.name, c.facts])),
+        loadedAt: new Date().toISOString(),
+      };
+      if (this.failure !== undefined) this.logger.info({ fleetFile: this.path }, 'fleet file is valid again');
+      this.failure = undefined;
+      this.logger.info({ fleetFile: this.path, clusters: clusters.length }, 'fleet file loaded');
+    } catch (err) {
+      this.failure = (err as Error).message;
+      this.logger.error({ fleetFile: this.path, err: this.failure }, 'fleet file cannot be used; every request fails until it is fixed');
+      if (throwOnError) throw err;
+    }
+  }
+
+  isReady(): boolean {
+    return this.loaded !== undefined && this.failure === undefined;
+  }
+
+  snapshot(): InventorySnapshot {
+    if (this.failure !== undefined) {
+      throw new UnavailableError('GL_INVENTORY_UNAVAILABLE', `${this.failure}. greenlight answers nothing until the fleet file is fixed.`);
+    }
+    if (!this.loaded) throw new UnavailableError('GL_INVENTORY_UNAVAILABLE', `${this.label} is not loaded yet; retry shortly`);
+    return this.loaded.snapshot;
+  }
+
+  appliesTo(cluster: ClusterRecord): boolean {
+    return this.loaded?.facts.has(cluster.name) ?? false;
+  }
+
+  async fetch(cluster: ClusterRecord): Promise<ClusterFacts> {
+    const facts = this.loaded?.facts.get(cluster.name);
+    if (!facts) throw new UnavailableError('GL_FACTS_UNAVAILABLE', `cluster "${cluster.name}" is not in ${this.label}`);
+    return facts;
+  }
+
+  async factsFor(cluster: ClusterRecord): Promise<FactsResult> {
+    const facts = await this.fetch(cluster);
+    return { facts, origins: [{ source: 'fleet', fetchedAt: this.loaded?.loadedAt ?? new Date().toISOString(), stale: false }] };
+  }
+}

@@ -1,0 +1,36 @@
+/** @module `createApp(deps)`: the express app, built from injected parts. It never listens. */
+import express, { type Express } from 'express';
+import { NotFoundError } from '../../generator/index.js';
+import type { TokenSource } from '../auth/token-source.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { errorHandler } from './error-handler.js';
+import { requestContext } from './middleware/request-context.js';
+import { getparamsRouter, type Generate } from './routes/getparams.js';
+import { operationsRouter, type Readiness } from './routes/operations.js';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly tokens: TokenSource;
+  readonly generate: Generate;
+  readonly readiness: () => Readiness;
+  readonly requestDeadlineMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // Argo CD's controller follows redirects and drops the body on 301/302; never redirect.
+  app.set('strict routing', true);
+  app.use(requestContext(deps));
+  app.use(operationsRouter(deps));
+  app.use(getparamsRouter(deps));
+  app.use((req) => {
+    throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path.slice(0, 200)}; Argo CD calls POST /api/v1/getparams.execute (the plugin ConfigMap's baseUrl must be greenlight's root URL)`);
+  });
+  app.use(errorHandler(deps));
+  return app;
+}

@@ -1,0 +1,103 @@
+/** @module The composition root: config → adapters → app → listen; graceful stop on SIGTERM. */
+import type { AddressInfo } from 'node:net';
+import { bindGenerate, openFleet, openTokenSource } from './compose.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createApp } from './http/create-app.js';
+import { GETPARAMS_PATH } from './http/routes/getparams.js';
+import { createLogger } from './logger.js';
+import { Metrics } from './metrics.js';
+
+function tokenDescription(config: Config): string {
+  switch (config.token.kind) {
+    case 'file':
+      return `the file ${config.token.path} (GREENLIGHT_TOKEN_FILE), re-read when it changes`;
+    case 'static':
+      return 'GREENLIGHT_TOKEN';
+    case 'demo':
+      return `the demo token "${config.token.value}" (demo mode only; set GREENLIGHT_TOKEN_FILE for real use)`;
+  }
+}
+
+function main(): void {
+  let config: Config;
+  try {
+    // The only place besides config.ts that touches the environment.
+    // eslint-disable-next-line no-process-env
+    config = loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+
+  const logger = createLogger(config.logLevel);
+  let fleet;
+  try {
+    fleet = openFleet(config.inventory, logger, { watch: true });
+  } catch (err) {
+    process.stderr.write(`greenlight cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const tokens = openTokenSource(config.token, logger);
+  const metrics = new Metrics();
+  const app = createApp({
+    logger,
+    metrics,
+    tokens,
+    generate: bindGenerate(fleet),
+    readiness: () => (fleet.inventory.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
+    requestDeadlineMs: config.requestDeadlineMs,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+
+  const server = app.listen(config.port, config.host);
+  // Argo CD's client allows 30 s per call; keep idle connections a little longer than Go's
+  // transport does (90 s) so that reuse does not race a server-side close.
+  server.keepAliveTimeout = 95_000;
+  server.headersTimeout = 96_000;
+  server.on('error', (err) => {
+    logger.fatal({ err: err.message }, `cannot listen on ${config.host}:${config.port}`);
+    process.exit(1);
+  });
+  server.on('listening', () => {
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, inventory: fleet.description, tokenSource: config.token.kind }, 'greenlight is serving');
+    const token = config.token.kind === 'demo' ? config.token.value : '<your token>';
+    process.stderr.write(
+      [
+        '',
+        `greenlight is serving ${fleet.description}`,
+        `  plugin endpoint  POST ${url}${GETPARAMS_PATH}`,
+        `  bearer token     from ${tokenDescription(config)}`,
+        `  health           ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+        '  try it:',
+        `    curl -s -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
+        `      -d '{"applicationSetName":"demo","input":{"parameters":{"pair":"prod-eu"}}}' ${url}${GETPARAMS_PATH}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.warn('grace period over; closing remaining connections');
+      server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    force.unref();
+    server.close(() => {
+      fleet.close();
+      tokens.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main();

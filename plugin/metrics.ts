@@ -1,0 +1,40 @@
+/** @module Prometheus metrics on a private registry (prom-client). */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'greenlight_http_requests_total',
+    help: 'HTTP requests by route, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'greenlight_http_request_duration_seconds',
+    help: 'HTTP request latency by route.',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers: [this.registry],
+  });
+  readonly parameterSets = new Counter({
+    name: 'greenlight_parameter_sets_served_total',
+    help: 'Parameter sets returned to Argo CD.',
+    registers: [this.registry],
+  });
+  readonly failures = new Counter({
+    name: 'greenlight_getparams_failures_total',
+    help: 'getparams.execute calls answered with an error, by error code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly inventoryProblems = new Counter({
+    name: 'greenlight_inventory_problems_total',
+    help: 'Cluster registrations (Secrets, fleet entries) that could not be read.',
+    labelNames: ['inventory'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'greenlight_' });
+  }
+}
