@@ -25,7 +25,7 @@ const optionalString = z
 
 /** The environment variables greenlight reads. The README's configuration table mirrors this. */
 export const envSchema = z.object({
-  PORT: int('PORT', 1, 65535, 4355),
+  PORT: int('PORT', 0, 65535, 4355),
   GREENLIGHT_HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
   GREENLIGHT_INVENTORY: optionalString.transform((v) => v ?? 'demo'),
   GREENLIGHT_TOKEN_FILE: optionalString,
