@@ -91,12 +91,21 @@ export class InternalError extends GreenlightError {
   readonly kind = 'internal';
 }
 
+interface IssueLike {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  /** zod nests the reason for an invalid record key (and union branches) here. */
+  readonly issues?: readonly IssueLike[];
+}
+
 /** Formats zod-style issues as `path: message` lines, the way operators read them. */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], root: string): string {
+export function describeIssues(issues: readonly IssueLike[], root: string): string {
   return issues
     .map((issue) => {
       const path = [root, ...issue.path.map(String)].filter((p) => p !== '').join('.');
-      return `${path}: ${issue.message}`;
+      const nested = issue.issues?.[0];
+      const message = nested && issue.message.startsWith('Invalid key') ? `the key ${nested.message}` : issue.message;
+      return `${path}: ${message}`;
     })
     .join('; ');
 }

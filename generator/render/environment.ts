@@ -116,19 +116,21 @@ export interface CompiledTemplate {
 export function compileTemplate(source: string, label: string): CompiledTemplate {
   let ast: Node;
   let render: Handlebars.TemplateDelegate;
+  const options = { strict: true, noEscape: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
   try {
     const translated = translateBrackets(source);
     ast = hb.parse(translated) as unknown as Node;
-    render = hb.compile(translated, { strict: true, noEscape: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true });
-    // Handlebars compiles lazily: force it now so that errors surface here, not per cluster.
-    render({}, { helpers: {}, partials: {} } as Handlebars.RuntimeOptions);
+    const forbidden = findForbidden(ast);
+    if (forbidden) throw new Error(`${forbidden} are not supported in greenlight templates`);
+    // compile() is lazy; precompile() runs the compiler now, so that unknown helpers and
+    // partials fail here, once, instead of on every cluster.
+    hb.precompile(translated, options);
+    render = hb.compile(translated, options);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (!/not defined in|helper "/.test(message)) {
-      throw new InputError('GL_TEMPLATE_INVALID', `${label} does not compile: ${firstLine(message)}`, { cause: err });
-    }
+    throw new InputError('GL_TEMPLATE_INVALID', `${label} does not compile: ${firstLine(message)}`, { cause: err });
   }
-  const paths = rootPaths(ast!);
+  const paths = rootPaths(ast);
   return {
     source,
     render(context: object): string {
@@ -140,11 +142,29 @@ export function compileTemplate(source: string, label: string): CompiledTemplate
           throw new Error(`"${path}" is not defined (${where} has: ${keys})`);
         }
       }
-      const out = render!(context, { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false });
+      const out = render(context, { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false });
       if (out.length > MAX_RENDERED_LENGTH) throw new Error(`renders to ${out.length} characters, more than ${MAX_RENDERED_LENGTH}`);
       return out;
     },
   };
+}
+
+/** Partials and decorators reach outside the template; greenlight has neither. */
+function findForbidden(node: unknown): string | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const type = (node as Node).type;
+  if (typeof type === 'string' && type.includes('Partial')) return 'partials ({{> name}})';
+  if (typeof type === 'string' && type.includes('Decorator')) return 'decorators ({{* name}})';
+  // Handlebars always treats these built-ins as known helpers; greenlight removed them.
+  const head = (node as { path?: { original?: unknown } }).path?.original;
+  if ((type === 'MustacheStatement' || type === 'SubExpression' || type === 'BlockStatement') && (head === 'log' || head === 'lookup')) {
+    return `the "${head}" helper and other helpers outside the documented set`;
+  }
+  for (const value of Object.values(node)) {
+    const found = Array.isArray(value) ? value.map(findForbidden).find((f) => f !== undefined) : findForbidden(value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {
