@@ -23,6 +23,8 @@ export function requestContext(deps: { logger: Logger; metrics: Metrics }): Requ
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ route }, seconds);
+      const code = res.locals['errorCode'];
+      if (route === 'getparams' && typeof code === 'string') deps.metrics.failures.inc({ code });
       if (route === 'healthz' || route === 'readyz' || route === 'metrics') return;
       const line = {
         requestId,

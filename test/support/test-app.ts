@@ -1,0 +1,38 @@
+/** The real express app over an in-memory fleet, with its logs captured for assertions. */
+import { Writable } from 'node:stream';
+import { generateParameters, TemplateCache } from '../../generator/index.js';
+import { StaticTokenSource } from '../../plugin/auth/token-source.js';
+import { createApp, type AppDeps } from '../../plugin/http/create-app.js';
+import { createLogger } from '../../plugin/logger.js';
+import { Metrics } from '../../plugin/metrics.js';
+import { InMemoryFleet } from './in-memory-fleet.js';
+
+export const TEST_TOKEN = 'test-token-not-a-secret-0001';
+
+export function captureLogs(): { stream: Writable; lines: () => string[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== '') };
+}
+
+export function testApp(fleet: InMemoryFleet, overrides: Partial<AppDeps> = {}) {
+  const logs = captureLogs();
+  const metrics = new Metrics({ defaultMetrics: false });
+  const templates = new TemplateCache();
+  const app = createApp({
+    logger: createLogger('debug', logs.stream),
+    metrics,
+    tokens: new StaticTokenSource(TEST_TOKEN),
+    generate: (request, signal) => generateParameters(request, { inventory: fleet, facts: fleet, templates }, signal),
+    readiness: () => (fleet.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
+    requestDeadlineMs: 2000,
+    maxBodyBytes: 4096,
+    ...overrides,
+  });
+  return { app, logs, metrics };
+}

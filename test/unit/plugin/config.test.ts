@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEMO_TOKEN, loadConfig } from '../../../plugin/config.js';
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('starts on the demo fleet with the demo token and safe defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 4355,
+      host: '127.0.0.1',
+      inventory: { kind: 'demo' },
+      token: { kind: 'demo', value: DEMO_TOKEN },
+      requestDeadlineMs: 20_000,
+      maxBodyBytes: 262_144,
+      shutdownGraceMs: 10_000,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads a fleet file and a token file', () => {
+    const config = loadConfig({ GREENLIGHT_INVENTORY: '/etc/greenlight/fleet.yaml', GREENLIGHT_TOKEN_FILE: '/var/run/greenlight/token', PORT: '8080' });
+    expect(config.inventory).toEqual({ kind: 'fleet-file', path: '/etc/greenlight/fleet.yaml' });
+    expect(config.token).toEqual({ kind: 'file', path: '/var/run/greenlight/token', reloadMs: 2000 });
+    expect(config.port).toBe(8080);
+  });
+
+  it('lists every problem at once', () => {
+    expect(
+      problems({
+        PORT: 'eighty',
+        GREENLIGHT_REQUEST_DEADLINE_MS: '60000',
+        GREENLIGHT_LOG_LEVEL: 'loud',
+      }),
+    ).toEqual([
+      'PORT must be a whole number from 0 to 65535, got "eighty"',
+      'GREENLIGHT_REQUEST_DEADLINE_MS must be a whole number from 100 to 28000, got "60000"',
+      'GREENLIGHT_LOG_LEVEL: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"',
+    ]);
+  });
+
+  it('requires a token outside demo mode and refuses two', () => {
+    expect(problems({ GREENLIGHT_INVENTORY: './fleet.yaml' })).toEqual([
+      'a token is required outside demo mode: set GREENLIGHT_TOKEN_FILE to a mounted Secret file (or GREENLIGHT_TOKEN)',
+    ]);
+    expect(problems({ GREENLIGHT_TOKEN_FILE: '/t', GREENLIGHT_TOKEN: 'x'.repeat(20) })).toEqual([
+      'set only one of GREENLIGHT_TOKEN_FILE and GREENLIGHT_TOKEN (the file, a mounted Secret, is preferred)',
+    ]);
+    expect(problems({ GREENLIGHT_TOKEN: 'short' })).toEqual(['GREENLIGHT_TOKEN must be at least 16 characters']);
+  });
+
+  it('never puts a token value in its messages', () => {
+    const secret = 'tok-not-a-secret-but-private';
+    const message = (() => {
+      try {
+        loadConfig({ GREENLIGHT_TOKEN: secret, GREENLIGHT_TOKEN_FILE: '/t', PORT: 'x' });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('greenlight cannot start; fix its configuration:');
+    expect(message).not.toContain(secret);
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileTokenSource } from '../../../plugin/auth/token-source.js';
+import { describeSecretReference, tokensEqual } from '../../../plugin/http/middleware/bearer-auth.js';
+import { createLogger } from '../../../plugin/logger.js';
+import { captureLogs } from '../../support/test-app.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('FileTokenSource', () => {
+  it('reads the token trimmed and follows a Kubernetes-style atomic swap of the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gl-token-'));
+    dirs.push(dir);
+    const path = join(dir, 'token');
+    writeFileSync(path, 'test-token-one-not-secret\n');
+    const logs = captureLogs();
+    const source = new FileTokenSource(path, 50, createLogger('info', logs.stream));
+    try {
+      expect(source.current()).toBe('test-token-one-not-secret');
+      writeFileSync(join(dir, 'token.new'), 'test-token-two-not-secret');
+      renameSync(join(dir, 'token.new'), path);
+      await until(() => source.current() === 'test-token-two-not-secret', 'the new token');
+      rmSync(path);
+      await until(() => logs.lines().some((l) => l.includes('keeping the previous token')), 'the read error to be logged');
+      expect(source.current()).toBe('test-token-two-not-secret');
+      expect(logs.lines().join('\n')).not.toContain('test-token-');
+    } finally {
+      source.close();
+    }
+  });
+
+  it('refuses an empty token file at start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gl-token-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'token'), '  \n');
+    expect(() => new FileTokenSource(join(dir, 'token'), 1000, createLogger('silent'))).toThrow(`the token file ${join(dir, 'token')} is empty`);
+  });
+});
+
+describe('bearer helpers', () => {
+  it('compares tokens of any length', () => {
+    expect(tokensEqual('abc', 'abc')).toBe(true);
+    expect(tokensEqual('abc', 'abcd')).toBe(false);
+    expect(tokensEqual('', 'x')).toBe(false);
+  });
+  it('reads secret references the way Argo CD does', () => {
+    expect(describeSecretReference('$plugin.greenlight.token')).toEqual({ secret: 'argocd-secret', key: 'plugin.greenlight.token' });
+    expect(describeSecretReference('$my-secret:tok')).toEqual({ secret: 'my-secret', key: 'tok' });
+    expect(describeSecretReference('$a:b:c')).toEqual({ secret: 'a', key: 'b' });
+  });
+});
