@@ -59,3 +59,21 @@ describe('names', () => {
     expect(toDnsLabel('a'.repeat(70)).length).toBe(63);
   });
 });
+
+describe('parseSelector', () => {
+  it('reads kubectl syntax', async () => {
+    const { parseSelector } = await import('../../../generator/index.js');
+    expect(parseSelector('env=prod, tier in (a, b),x!=y,greenlight.io/role notin (blue),legacy,!old,z==1')).toEqual({
+      matchLabels: { env: 'prod', z: '1' },
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['a', 'b'] },
+        { key: 'x', operator: 'NotIn', values: ['y'] },
+        { key: 'greenlight.io/role', operator: 'NotIn', values: ['blue'] },
+        { key: 'legacy', operator: 'Exists' },
+        { key: 'old', operator: 'DoesNotExist' },
+      ],
+    });
+    expect(parseSelector('')).toEqual({});
+    expect(() => parseSelector('env in prod')).toThrow('cannot read "env in prod" in the selector');
+  });
+});

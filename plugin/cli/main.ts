@@ -1,0 +1,43 @@
+/** @module The `greenlight` command. Like main.ts, an entry point: it alone reads argv and the environment. */
+import { PREVIEW_USAGE, runPreview, type Io } from './preview.js';
+
+const USAGE = `Usage: greenlight <command> [options]
+
+Commands:
+  preview   show what the plugin generator would answer for some input
+  serve     start the service (same as npm start)
+
+Run "greenlight <command> --help" for a command's options.`;
+
+const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+async function run(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'preview':
+      // eslint-disable-next-line no-process-env
+      return runPreview(rest, process.env, io);
+    case 'serve':
+      await import('../main.js');
+      return -1;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      io.err(`greenlight: unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (status) => {
+    if (status >= 0) process.exitCode = status;
+  },
+  (err: unknown) => {
+    process.stderr.write(`greenlight: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,191 @@
+/** @module `greenlight preview`: what the generator would answer, as a table or as JSON. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { GreenlightError, parseSelector, TemplateCache, type ParameterSet } from '../../generator/index.js';
+import { bindGenerate, openFleet } from '../compose.js';
+import type { InventoryConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { isApplicationSet, pluginCalls, type PluginCall } from './applicationset-input.js';
+
+export const PREVIEW_USAGE = `Usage: greenlight preview [input] [options]
+
+Shows what greenlight would answer Argo CD for the given input parameters.
+
+Input (combine a file with flags; flags win):
+  -f, --input FILE         input.parameters as YAML/JSON, or an ApplicationSet manifest
+                           (every greenlight generator in it is previewed; inside a
+                           matrix after a clusters generator, once per matching cluster)
+      --cluster NAME       select one cluster
+      --clusters A,B       select these clusters
+      --pair NAME          select a blue/green pair
+      --role ROLE          select a role (blue, green, ...)
+  -l, --selector SEL       label selector, kubectl syntax: 'env=prod,tier in (web)'
+      --var KEY=TEMPLATE   a vars template (repeatable): --var 'host=web.{{ingress.clusterDomain}}'
+      --echo KEY=VALUE     an echo value (repeatable)
+      --compat gitops-bridge
+      --allow-empty
+
+Where the clusters come from:
+      --inventory SRC      "demo" (the bundled demo fleet) or a fleet file path;
+                           default: $GREENLIGHT_INVENTORY, else demo
+
+Output:
+  -o, --output FORMAT      table (default) or json (the exact answer Argo CD receives)
+      --only GROUPS        table only: show these groups, e.g. --only vars,cluster
+
+Exit status: 0 answered, 1 greenlight refused (the message says why), 2 usage error.`;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export class UsageError extends Error {}
+
+function keyValues(values: readonly string[] | undefined, flag: string): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  return Object.fromEntries(
+    values.map((kv) => {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got "${kv}"`);
+      return [kv.slice(0, eq), kv.slice(eq + 1)];
+    }),
+  );
+}
+
+/** Flattens a parameter set to `group.key = value` lines, the keys as templates address them. */
+export function flatten(set: object, prefix = ''): [string, string][] {
+  return Object.entries(set).flatMap(([k, v]) =>
+    typeof v === 'string' ? [[`${prefix}${k}`, v] as [string, string]] : flatten(v as object, `${prefix}${k}.`),
+  );
+}
+
+const GROUP_ORDER = ['vars', 'input', 'cluster', 'aws', 'kubernetes', 'addons', 'storage', 'ingress', 'podIdentity', 'secrets', 'facts'];
+
+export function formatTable(sets: readonly ParameterSet[], only?: readonly string[]): string {
+  const lines: string[] = [];
+  for (const set of sets) {
+    const c = set.cluster;
+    const roleInfo = [c.pair && `pair ${c.pair}`, c.role && `role ${c.role}`, c.weight !== undefined && `weight ${c.weight}`].filter(Boolean).join(' · ');
+    lines.push(`● ${c.name}${roleInfo ? `   ${roleInfo}` : ''}`);
+    const rows = flatten(set).filter(([key]) => !only || only.includes(key.split('.')[0] as string));
+    const rank = (key: string) => {
+      const i = GROUP_ORDER.indexOf(key.split('.')[0] as string);
+      return i === -1 ? GROUP_ORDER.length : i;
+    };
+    rows.sort((a, b) => rank(a[0]) - rank(b[0]));
+    const width = Math.min(48, Math.max(...rows.map(([k]) => k.length), 10));
+    for (const [key, value] of rows) lines.push(`  ${key.padEnd(width)}  ${value}`);
+    lines.push('');
+  }
+  lines.push('Templates read these keys as {{ .group.key }} with goTemplate: true, or {{group.key}} without.');
+  return lines.join('\n');
+}
+
+/** Runs the command; returns the exit status. */
+export async function runPreview(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        input: { type: 'string', short: 'f' },
+        cluster: { type: 'string' },
+        clusters: { type: 'string' },
+        pair: { type: 'string' },
+        role: { type: 'string' },
+        selector: { type: 'string', short: 'l' },
+        var: { type: 'string', multiple: true },
+        echo: { type: 'string', multiple: true },
+        compat: { type: 'string' },
+        'allow-empty': { type: 'boolean' },
+        inventory: { type: 'string' },
+        output: { type: 'string', short: 'o', default: 'table' },
+        only: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.err(`greenlight preview: ${(err as Error).message}\n\n${PREVIEW_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(`${PREVIEW_USAGE}\n`);
+    return 0;
+  }
+  if (values.output !== 'table' && values.output !== 'json') {
+    io.err(`greenlight preview: --output is table or json, got "${values.output}"\n`);
+    return 2;
+  }
+
+  const source = values.inventory ?? env['GREENLIGHT_INVENTORY'] ?? 'demo';
+  const inventory: InventoryConfig = source === 'demo' ? { kind: 'demo' } : { kind: 'fleet-file', path: source };
+  let fleet;
+  try {
+    fleet = openFleet(inventory, createLogger('silent'), { watch: false });
+  } catch (err) {
+    io.err(`greenlight preview: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  let calls: PluginCall[];
+  try {
+    let fileParams: Record<string, unknown> = {};
+    let fromAppSet: PluginCall[] | undefined;
+    if (values.input !== undefined) {
+      const doc: unknown = parseYaml(readFileSync(values.input, 'utf8'));
+      if (isApplicationSet(doc)) fromAppSet = pluginCalls(doc, fleet.inventory.snapshot().clusters);
+      else if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) fileParams = doc as Record<string, unknown>;
+      else if (doc !== null && doc !== undefined) throw new UsageError(`${values.input} must hold input.parameters as a mapping, or an ApplicationSet`);
+    }
+    const flags: Record<string, unknown> = {};
+    if (values.cluster !== undefined) flags['cluster'] = values.cluster;
+    if (values.clusters !== undefined) flags['clusters'] = values.clusters.split(',').map((s) => s.trim()).filter(Boolean);
+    if (values.pair !== undefined) flags['pair'] = values.pair;
+    if (values.role !== undefined) flags['role'] = values.role;
+    if (values.selector !== undefined) flags['selector'] = parseSelector(values.selector);
+    const vars = keyValues(values.var, '--var');
+    if (vars) flags['vars'] = vars;
+    const echo = keyValues(values.echo, '--echo');
+    if (echo) flags['echo'] = echo;
+    if (values.compat !== undefined) flags['compat'] = values.compat;
+    if (values['allow-empty']) flags['allowEmpty'] = true;
+    calls = fromAppSet
+      ? fromAppSet.map((c) => ({ ...c, parameters: { ...c.parameters, ...flags } }))
+      : [{ where: values.input ?? 'flags', parameters: { ...fileParams, ...flags } }];
+    if (calls.length === 0) throw new UsageError(`${values.input} has no greenlight (plugin) generator whose input greenlight can preview`);
+  } catch (err) {
+    io.err(`greenlight preview: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+
+  const generate = bindGenerate(fleet, new TemplateCache());
+  let status = 0;
+  const answers: { where: string; renderedFor?: string; parameters: ParameterSet[] }[] = [];
+  for (const call of calls) {
+    const label = call.renderedFor !== undefined ? `${call.where} (for cluster ${call.renderedFor})` : call.where;
+    try {
+      const parameters = await generate({ applicationSetName: 'preview', parameters: call.parameters }, AbortSignal.timeout(20_000));
+      answers.push({ where: call.where, ...(call.renderedFor !== undefined ? { renderedFor: call.renderedFor } : {}), parameters });
+      if (values.output === 'table') {
+        if (calls.length > 1) io.out(`── ${label}\n`);
+        io.out(`${parameters.length} parameter set${parameters.length === 1 ? '' : 's'} from ${fleet.description}\n\n${formatTable(parameters, values.only?.split(','))}\n`);
+      }
+    } catch (err) {
+      status = 1;
+      const code = err instanceof GreenlightError ? ` [${err.code}]` : '';
+      io.err(`greenlight would refuse ${label}${code}:\n  ${(err as Error).message}\n`);
+      if (err instanceof GreenlightError && err.code === 'GL_TEMPLATE_FAILED') {
+        io.err('  Run without --var and with --only <group> to see the keys each cluster has.\n');
+      }
+    }
+  }
+  if (values.output === 'json') {
+    const body = calls.length === 1 && answers.length === 1 ? { output: { parameters: answers[0]?.parameters ?? [] } } : answers;
+    if (status === 0 || answers.length > 0) io.out(`${JSON.stringify(body, null, 2)}\n`);
+  }
+  fleet.close();
+  return status;
+}
