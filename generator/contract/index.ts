@@ -4,3 +4,4 @@ export * from './input-parameters.js';
 export * from './label-selector.js';
 export * from './cluster-facts.js';
 export * from './plugin-response.js';
+export * from './json-schema.js';
