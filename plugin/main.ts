@@ -22,7 +22,6 @@ function main(): void {
   let config: Config;
   try {
     // The only place besides config.ts that touches the environment.
-    // eslint-disable-next-line no-process-env
     config = loadConfig(process.env);
   } catch (err) {
     process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);

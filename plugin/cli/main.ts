@@ -15,7 +15,6 @@ async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'preview':
-      // eslint-disable-next-line no-process-env
       return runPreview(rest, process.env, io);
     case 'serve':
       await import('../main.js');
