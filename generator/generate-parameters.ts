@@ -63,20 +63,36 @@ function listSome(names: readonly string[], max = 10): string {
   return names.length > max ? `${shown} and ${names.length - max} more` : shown || 'none';
 }
 
-/** Rejects with `TimeoutError` naming the cluster if the signal aborts first. */
+/** How long a provider may take, after the deadline, to say itself what it was waiting for. */
+const ABORT_GRACE_MS = 25;
+
+/**
+ * Rejects with `TimeoutError` naming the cluster if the signal aborts and the provider has not
+ * settled shortly after. A provider that honours the signal rejects first with a more precise
+ * message (which source was pending); one that does not cannot hold the answer past the deadline.
+ */
 function withDeadline<T>(work: Promise<T>, signal: CancelSignal, cluster: ClusterRecord): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      reject(new TimeoutError('GL_DEADLINE_EXCEEDED', `facts of cluster "${cluster.name}" were not ready within the request deadline`));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    let grace: unknown;
+    const onAbort = () => {
+      grace = setTimeout(
+        () => reject(new TimeoutError('GL_DEADLINE_EXCEEDED', `facts of cluster "${cluster.name}" were not ready within the request deadline`)),
+        ABORT_GRACE_MS,
+      );
+    };
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      if (grace !== undefined) clearTimeout(grace);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        done();
         resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        done();
         reject(err);
       },
     );

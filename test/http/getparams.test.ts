@@ -189,7 +189,7 @@ describe('POST /api/v1/getparams.execute', () => {
 
     it('504 naming the slow cluster when the deadline passes', async () => {
       const f = fleet();
-      f.hanging.add('prod-eu-blue');
+      f.deaf.add('prod-eu-blue');
       const res = await post(testApp(f, { requestDeadlineMs: 100 }).app, controllerBody());
       expect(res.status).toBe(504);
       expect(res.body).toEqual({ code: 'GL_DEADLINE_EXCEEDED', message: 'facts of cluster "prod-eu-blue" were not ready within the request deadline' });

@@ -1,7 +1,7 @@
 /** An in-memory inventory and facts provider for core tests, with programmable failures and latency. */
 import {
+  TimeoutError,
   UnavailableError,
-  UpstreamError,
   type CancelSignal,
   type ClusterFacts,
   type ClusterFactsProvider,
@@ -19,8 +19,10 @@ export class InMemoryFleet implements ClusterInventory, ClusterFactsProvider {
   problems: InventoryProblem[] = [];
   readonly facts = new Map<string, ClusterFacts>();
   readonly failures = new Map<string, Error>();
-  /** Clusters whose facts never arrive (until the signal aborts). */
+  /** Clusters whose facts never arrive; the provider gives up when the signal aborts. */
   readonly hanging = new Set<string>();
+  /** Clusters whose facts never arrive and whose provider ignores the signal. */
+  readonly deaf = new Set<string>();
   readonly calls: string[] = [];
   stale = false;
 
@@ -45,9 +47,14 @@ export class InMemoryFleet implements ClusterInventory, ClusterFactsProvider {
     this.calls.push(cluster.name);
     const failure = this.failures.get(cluster.name);
     if (failure) return Promise.reject(failure);
+    if (this.deaf.has(cluster.name)) return new Promise(() => {});
     if (this.hanging.has(cluster.name)) {
       return new Promise((_resolve, reject) =>
-        signal.addEventListener('abort', () => reject(new UpstreamError('GL_FACTS_UNAVAILABLE', `cluster "${cluster.name}": in-memory source aborted`)), { once: true }),
+        signal.addEventListener(
+          'abort',
+          () => reject(new TimeoutError('GL_DEADLINE_EXCEEDED', `facts of cluster "${cluster.name}" from fleet were still pending at the request deadline`)),
+          { once: true },
+        ),
       );
     }
     return Promise.resolve({

@@ -123,7 +123,7 @@ describe('generateParameters: fail closed', () => {
     );
   });
 
-  it('fails with a timeout naming the cluster when the deadline passes', async () => {
+  it('fails with the provider\'s own timeout message when it honours the deadline', async () => {
     const fleet = pairFleet();
     fleet.hanging.add('prod-eu-green');
     const controller = new AbortController();
@@ -132,7 +132,18 @@ describe('generateParameters: fail closed', () => {
     const err = await failure(pending);
     expect(err.code).toBe('GL_DEADLINE_EXCEEDED');
     expect(err.kind).toBe('timeout');
-    expect(err.message).toContain('"prod-eu-green"');
+    expect(err.message).toBe('facts of cluster "prod-eu-green" from fleet were still pending at the request deadline');
+  });
+
+  it('fails with a timeout naming the cluster even when the provider ignores the deadline', async () => {
+    const fleet = pairFleet();
+    fleet.deaf.add('prod-eu-blue');
+    const controller = new AbortController();
+    const pending = generate(fleet, { pair: 'prod-eu' }, controller.signal);
+    setTimeout(() => controller.abort(), 5);
+    const err = await failure(pending);
+    expect(err.code).toBe('GL_DEADLINE_EXCEEDED');
+    expect(err.message).toBe('facts of cluster "prod-eu-blue" were not ready within the request deadline');
   });
 
   it('fails when an unreadable registration may be selected, and not when it cannot be', async () => {
