@@ -8,10 +8,23 @@ export function labelsDecideBlueGreen(cluster: ClusterRecord): boolean {
   return Object.hasOwn(cluster.labels, BLUE_GREEN_KEYS.pair) && Object.hasOwn(cluster.labels, BLUE_GREEN_KEYS.role);
 }
 
-export function resolveBlueGreen(cluster: ClusterRecord, facts?: ClusterFacts): BlueGreen {
+function picker(facts: ClusterFacts | undefined) {
   const tags = facts?.eks?.tags ?? {};
-  const pick = (own: Readonly<Record<string, string>>, key: string): string | undefined =>
+  return (own: Readonly<Record<string, string>>, key: string): string | undefined =>
     Object.hasOwn(own, key) ? own[key] : Object.hasOwn(tags, key) ? tags[key] : undefined;
+}
+
+/** Pair and role only: what selection needs. Never throws, so that one badly registered cluster cannot break the selection of others. */
+export function pairAndRole(cluster: ClusterRecord, facts?: ClusterFacts): { pair?: string; role?: string } {
+  const pick = picker(facts);
+  const pair = pick(cluster.labels, BLUE_GREEN_KEYS.pair);
+  const role = pick(cluster.labels, BLUE_GREEN_KEYS.role);
+  return { ...(pair ? { pair } : {}), ...(role ? { role } : {}) };
+}
+
+/** Pair, role, weight and domain of a selected cluster; throws `UpstreamError` for an invalid weight. */
+export function resolveBlueGreen(cluster: ClusterRecord, facts?: ClusterFacts): BlueGreen {
+  const pick = picker(facts);
 
   const result: { -readonly [K in keyof BlueGreen]: BlueGreen[K] } = {};
   const pair = pick(cluster.labels, BLUE_GREEN_KEYS.pair);

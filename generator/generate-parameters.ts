@@ -5,7 +5,7 @@
  */
 import { inputParametersSchema, type InputParameters } from './contract/input-parameters.js';
 import type { ParameterSet } from './contract/plugin-response.js';
-import { labelsDecideBlueGreen, resolveBlueGreen } from './blue-green.js';
+import { labelsDecideBlueGreen, pairAndRole, resolveBlueGreen } from './blue-green.js';
 import { buildParameterSet } from './build-parameter-set.js';
 import {
   describeIssues,
@@ -203,7 +203,7 @@ export async function generateParameters(
   const labelsOnly = (c: ClusterRecord) => !byBlueGreen || labelsDecideBlueGreen(c) ||
     ((pairs === undefined || Object.hasOwn(c.labels, BLUE_GREEN_KEYS.pair)) && (roles === undefined || Object.hasOwn(c.labels, BLUE_GREEN_KEYS.role)));
   const matchesBlueGreen = (c: ClusterRecord, facts?: FactsResult) => {
-    const bg = resolveBlueGreen(c, facts?.facts);
+    const bg = pairAndRole(c, facts?.facts);
     return (pairs === undefined || (bg.pair !== undefined && pairs.includes(bg.pair))) &&
       (roles === undefined || (bg.role !== undefined && roles.includes(bg.role)));
   };

@@ -11,3 +11,4 @@ export * from './generate-parameters.js';
 export { compileTemplate, translateBrackets, type CompiledTemplate, MAX_RENDERED_LENGTH } from './render/environment.js';
 export { HELPERS } from './render/helpers.js';
 export { TemplateCache } from './render/template-cache.js';
+export * from './parity.js';

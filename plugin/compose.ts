@@ -17,6 +17,7 @@ export interface Fleet {
 
 /** Opens the inventory and fact sources; throws if a fleet file is invalid at start. */
 export function openFleet(config: InventoryConfig, logger: Logger, options: { watch: boolean }): Fleet {
+  if (config.kind === 'argocd') throw new Error('the argocd inventory is opened by openLiveFleet');
   const path = config.kind === 'demo' ? DEMO_FLEET_PATH : config.path;
   const label = config.kind === 'demo' ? 'the bundled demo fleet' : `fleet file ${path}`;
   const fleet = new FleetFileInventory(path, logger, label).load();
@@ -25,7 +26,8 @@ export function openFleet(config: InventoryConfig, logger: Logger, options: { wa
 }
 
 export function openTokenSource(config: TokenConfig, logger: Logger): TokenSource {
-  return config.kind === 'file' ? new FileTokenSource(config.path, config.reloadMs, logger) : new StaticTokenSource(config.value);
+  if (config.kind === 'file') return new FileTokenSource(config.path, config.reloadMs, logger);
+  return new StaticTokenSource(config.value, config.kind === 'demo' ? 'the demo token' : 'GREENLIGHT_TOKEN');
 }
 
 /** The core use case bound to a fleet and a template cache. */

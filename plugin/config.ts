@@ -35,6 +35,19 @@ export const envSchema = z.object({
   GREENLIGHT_MAX_BODY_BYTES: int('GREENLIGHT_MAX_BODY_BYTES', 1024, 10 * 1024 * 1024, 256 * 1024),
   GREENLIGHT_TOKEN_RELOAD_MS: int('GREENLIGHT_TOKEN_RELOAD_MS', 100, 600_000, 2_000),
   GREENLIGHT_SHUTDOWN_GRACE_MS: int('GREENLIGHT_SHUTDOWN_GRACE_MS', 0, 120_000, 10_000),
+  ARGOCD_NAMESPACE: optionalString.transform((v) => v ?? 'argocd'),
+  GREENLIGHT_SSM_PREFIX: optionalString.transform((v) => v ?? '/greenlight/{{cluster.name}}/'),
+  GREENLIGHT_FACTS_TTL_MS: int('GREENLIGHT_FACTS_TTL_MS', 1000, 86_400_000, 300_000),
+  GREENLIGHT_FACTS_REFRESH_AHEAD_MS: int('GREENLIGHT_FACTS_REFRESH_AHEAD_MS', 0, 86_400_000, 60_000),
+  GREENLIGHT_FACTS_MAX_STALENESS_MS: int('GREENLIGHT_FACTS_MAX_STALENESS_MS', 0, 7 * 86_400_000, 3_600_000),
+  GREENLIGHT_FACTS_FAILURE_COOLDOWN_MS: int('GREENLIGHT_FACTS_FAILURE_COOLDOWN_MS', 0, 3_600_000, 15_000),
+  GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS: int('GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS', 100, 60_000, 10_000),
+  GREENLIGHT_FACTS_CONCURRENCY: int('GREENLIGHT_FACTS_CONCURRENCY', 1, 1000, 16),
+  GREENLIGHT_FACTS_MAX_ENTRIES: int('GREENLIGHT_FACTS_MAX_ENTRIES', 10, 1_000_000, 10_000),
+  GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS: int('GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS', 1, 10, 4),
+  GREENLIGHT_EKS_RATE_PER_SECOND: int('GREENLIGHT_EKS_RATE_PER_SECOND', 1, 10_000, 20),
+  GREENLIGHT_SSM_RATE_PER_SECOND: int('GREENLIGHT_SSM_RATE_PER_SECOND', 1, 10_000, 40),
+  GREENLIGHT_KUBERNETES_RATE_PER_SECOND: int('GREENLIGHT_KUBERNETES_RATE_PER_SECOND', 0, 100_000, 0),
   GREENLIGHT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .optional()
@@ -44,7 +57,23 @@ export const envSchema = z.object({
 /** The fixed token of the bundled demo fleet. It protects nothing and is only accepted in demo mode. */
 export const DEMO_TOKEN = 'greenlight-demo-token';
 
-export type InventoryConfig = { kind: 'demo' } | { kind: 'fleet-file'; path: string };
+export type InventoryConfig = { kind: 'demo' } | { kind: 'fleet-file'; path: string } | { kind: 'argocd'; namespace: string };
+
+/** How live facts are cached (used with the `argocd` inventory). */
+export interface FactsConfig {
+  readonly ttlMs: number;
+  readonly refreshAheadMs: number;
+  readonly maxStalenessMs: number;
+  readonly failureCooldownMs: number;
+  readonly attemptTimeoutMs: number;
+  readonly concurrency: number;
+  readonly maxEntries: number;
+  readonly retryMaxAttempts: number;
+  /** Requests per second per replica; `null` is unlimited. */
+  readonly ratePerSecond: { readonly eks: number; readonly ssm: number; readonly kubernetes: number | null };
+  /** Handlebars template of each cluster's SSM prefix. */
+  readonly ssmPrefix: string;
+}
 export type TokenConfig =
   | { kind: 'file'; path: string; reloadMs: number }
   | { kind: 'static'; value: string }
@@ -54,6 +83,7 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly inventory: InventoryConfig;
+  readonly facts: FactsConfig;
   readonly token: TokenConfig;
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
@@ -77,10 +107,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 
   let inventory: InventoryConfig;
   if (e.GREENLIGHT_INVENTORY === 'demo') inventory = { kind: 'demo' };
-  else if (e.GREENLIGHT_INVENTORY === 'argocd') {
-    problems.push('GREENLIGHT_INVENTORY=argocd (Argo CD cluster Secrets) is not available in this version yet; use "demo" or the path of a fleet file');
-    inventory = { kind: 'demo' };
-  } else inventory = { kind: 'fleet-file', path: e.GREENLIGHT_INVENTORY };
+  else if (e.GREENLIGHT_INVENTORY === 'argocd') inventory = { kind: 'argocd', namespace: e.ARGOCD_NAMESPACE };
+  else inventory = { kind: 'fleet-file', path: e.GREENLIGHT_INVENTORY };
 
   let token: TokenConfig;
   if (e.GREENLIGHT_TOKEN_FILE !== undefined && e.GREENLIGHT_TOKEN !== undefined) {
@@ -98,11 +126,38 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     token = { kind: 'demo', value: DEMO_TOKEN };
   }
 
+  if (e.GREENLIGHT_FACTS_REFRESH_AHEAD_MS >= e.GREENLIGHT_FACTS_TTL_MS) {
+    problems.push('GREENLIGHT_FACTS_REFRESH_AHEAD_MS must be less than GREENLIGHT_FACTS_TTL_MS');
+  }
+  if (e.GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS >= e.GREENLIGHT_REQUEST_DEADLINE_MS) {
+    problems.push('GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS must be less than GREENLIGHT_REQUEST_DEADLINE_MS, so that a slow upstream is cut off before the answer is due');
+  }
+  if (!e.GREENLIGHT_SSM_PREFIX.startsWith('/') || !e.GREENLIGHT_SSM_PREFIX.endsWith('/')) {
+    problems.push(`GREENLIGHT_SSM_PREFIX must start and end with "/", got "${e.GREENLIGHT_SSM_PREFIX}"`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
+  const facts: FactsConfig = Object.freeze({
+    ttlMs: e.GREENLIGHT_FACTS_TTL_MS,
+    refreshAheadMs: e.GREENLIGHT_FACTS_REFRESH_AHEAD_MS,
+    maxStalenessMs: e.GREENLIGHT_FACTS_MAX_STALENESS_MS,
+    failureCooldownMs: e.GREENLIGHT_FACTS_FAILURE_COOLDOWN_MS,
+    attemptTimeoutMs: e.GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS,
+    concurrency: e.GREENLIGHT_FACTS_CONCURRENCY,
+    maxEntries: e.GREENLIGHT_FACTS_MAX_ENTRIES,
+    retryMaxAttempts: e.GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS,
+    ratePerSecond: Object.freeze({
+      eks: e.GREENLIGHT_EKS_RATE_PER_SECOND,
+      ssm: e.GREENLIGHT_SSM_RATE_PER_SECOND,
+      kubernetes: e.GREENLIGHT_KUBERNETES_RATE_PER_SECOND === 0 ? null : e.GREENLIGHT_KUBERNETES_RATE_PER_SECOND,
+    }),
+    ssmPrefix: e.GREENLIGHT_SSM_PREFIX,
+  });
   return Object.freeze({
     port: e.PORT,
     host: e.GREENLIGHT_HOST,
     inventory: Object.freeze(inventory),
+    facts,
     token: Object.freeze(token),
     requestDeadlineMs: e.GREENLIGHT_REQUEST_DEADLINE_MS,
     maxBodyBytes: e.GREENLIGHT_MAX_BODY_BYTES,

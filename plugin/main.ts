@@ -38,7 +38,9 @@ function main(): void {
   }
   const tokens = openTokenSource(config.token, logger);
   const metrics = new Metrics();
+  let stopping = false;
   const app = createApp({
+    stopping: () => stopping,
     logger,
     metrics,
     tokens,
@@ -77,7 +79,6 @@ function main(): void {
     );
   });
 
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -87,7 +88,10 @@ function main(): void {
       server.closeAllConnections();
     }, config.shutdownGraceMs);
     force.unref();
+    // Connections that finish their last answer become idle: close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
+      clearInterval(sweep);
       fleet.close();
       tokens.close();
       logger.info('stopped');

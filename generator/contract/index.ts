@@ -5,3 +5,4 @@ export * from './label-selector.js';
 export * from './cluster-facts.js';
 export * from './plugin-response.js';
 export * from './json-schema.js';
+export * from './ui-api.js';

@@ -8,11 +8,16 @@ import type { Logger } from '../logger.js';
 export interface TokenSource {
   /** The current token (trimmed, as Argo CD trims the Secret value). */
   current(): string;
+  /** Where the token comes from, for messages: never the token itself. */
+  readonly origin: string;
   close(): void;
 }
 
 export class StaticTokenSource implements TokenSource {
-  constructor(private readonly token: string) {}
+  constructor(
+    private readonly token: string,
+    readonly origin = 'GREENLIGHT_TOKEN',
+  ) {}
   current(): string {
     return this.token;
   }
@@ -34,12 +39,14 @@ export class FileTokenSource implements TokenSource {
   private token: string;
   private stamp: string;
   private readonly timer: NodeJS.Timeout;
+  readonly origin: string;
 
   constructor(
     private readonly path: string,
     reloadMs: number,
     private readonly logger: Logger,
   ) {
+    this.origin = `the file ${path} (GREENLIGHT_TOKEN_FILE)`;
     this.token = readToken(path);
     this.stamp = this.fileStamp();
     this.timer = setInterval(() => this.reload(), reloadMs);

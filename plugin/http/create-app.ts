@@ -17,6 +17,8 @@ export interface AppDeps {
   readonly readiness: () => Readiness;
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
+  /** True once the process is stopping: answers then close their connection. */
+  readonly stopping?: () => boolean;
 }
 
 export function createApp(deps: AppDeps): Express {

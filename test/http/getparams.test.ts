@@ -72,22 +72,24 @@ describe('POST /api/v1/getparams.execute', () => {
       expect(res.status).toBe(403);
       expect(res.body).toEqual({
         code: 'GL_AUTH_INVALID',
-        message: "the bearer token is not greenlight's token: make the Secret key named by the plugin ConfigMap's `token` hold the same value as greenlight's GREENLIGHT_TOKEN_FILE",
+        message: "the bearer token is not greenlight's token: make the Secret key named by the plugin ConfigMap's `token` hold the same value as greenlight's token (GREENLIGHT_TOKEN)",
       });
       expect(JSON.stringify(res.body)).not.toContain('wrong-token-value-1');
     });
 
-    it.each([
-      ['$plugin.greenlight.token', 'argocd-secret', 'plugin.greenlight.token'],
-      ['$greenlight-plugin:token', 'greenlight-plugin', 'token'],
-    ])('403 naming the missing Secret key when Argo CD sends the reference %s', async (ref, secret, key) => {
-      const res = await post(testApp(fleet()).app, controllerBody(), { Authorization: `Bearer ${ref}` });
-      expect(res.status).toBe(403);
-      expect(res.body).toEqual({
-        code: 'GL_AUTH_UNRESOLVED_SECRET',
-        message: `Argo CD sent the token reference "${ref}" instead of a token: key "${key}" is missing from Secret "${secret}" in the Argo CD namespace. Create that key with greenlight's token (label the Secret app.kubernetes.io/part-of: argocd)`,
-      });
-    });
+    it.each([['$plugin.greenlight.token', 'plugin.greenlight.token'], ['$token', 'token']])(
+      '403 naming the missing Secret key when Argo CD sends the reference %s',
+      async (ref, key) => {
+        const res = await post(testApp(fleet()).app, controllerBody(), { Authorization: `Bearer ${ref}` });
+        expect(res.status).toBe(403);
+        expect(res.body).toEqual({
+          code: 'GL_AUTH_UNRESOLVED_SECRET',
+          message:
+            `Argo CD sent the unresolved reference "${ref}" instead of a token: key "${key}" is missing from the Secret that the plugin ConfigMap's \`token\` names ` +
+            `("$${key}" means Secret argocd-secret, "$<secret>:${key}" means Secret <secret>) in the Argo CD namespace. Add that key with greenlight's token (and label the Secret app.kubernetes.io/part-of: argocd)`,
+        });
+      },
+    );
 
     it('never logs the token', async () => {
       const { app, logs } = testApp(fleet());
@@ -127,7 +129,7 @@ describe('POST /api/v1/getparams.execute', () => {
     it('400 for __proto__ keys', async () => {
       const res = await post(testApp(fleet()).app, '{"applicationSetName":"web","input":{"parameters":{"__proto__":{"x":1}}}}');
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('GL_REQUEST_INVALID');
+      expect(res.body).toEqual({ code: 'GL_REQUEST_INVALID', message: 'the request body has a "__proto__" or "constructor.prototype" key, which greenlight refuses' });
     });
 
     it('400 for invalid UTF-8', async () => {

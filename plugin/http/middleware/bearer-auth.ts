@@ -15,15 +15,13 @@ export function tokensEqual(a: string, b: string): boolean {
 }
 
 /**
- * Argo CD's ParseSecretKey: `$name:key` reads Secret `name`; `$key` reads `argocd-secret`.
- * Used to tell an operator which key to create when Argo CD sent the reference itself.
+ * What Argo CD sent when a `$secret:key` reference did not resolve. ParseSecretKey turns
+ * `$name:key` into the key `$key` of Secret `name`, and ReplaceStringSecret returns that key
+ * unresolved, so greenlight sees `$key` either way. `secret` is where a bare `$key` points
+ * (argocd-secret; always so for proxy-extension headers); the plugin token may name another.
  */
-export function describeSecretReference(ref: string): { secret: string; key: string } {
-  if (ref.includes(':')) {
-    const [name = '', key = ''] = ref.split(':');
-    return { secret: name.slice(1), key };
-  }
-  return { secret: 'argocd-secret', key: ref.slice(1) };
+export function describeSecretReference(presented: string): { secret: 'argocd-secret'; key: string } {
+  return { secret: 'argocd-secret', key: presented.slice(1) };
 }
 
 export function bearerAuth(tokens: TokenSource): RequestHandler {
@@ -44,15 +42,16 @@ export function bearerAuth(tokens: TokenSource): RequestHandler {
     // Argo CD sends the literal "$secret:key" reference when the key does not exist
     // (util/settings ReplaceStringSecret): that is a setup problem, not an attacker.
     if (/^\$[A-Za-z0-9._:-]{1,253}$/.test(presented)) {
-      const { secret, key } = describeSecretReference(presented);
+      const { key } = describeSecretReference(presented);
       throw new NotAllowedError(
         'GL_AUTH_UNRESOLVED_SECRET',
-        `Argo CD sent the token reference "${presented}" instead of a token: key "${key}" is missing from Secret "${secret}" in the Argo CD namespace. Create that key with greenlight's token (label the Secret app.kubernetes.io/part-of: argocd)`,
+        `Argo CD sent the unresolved reference "${presented}" instead of a token: key "${key}" is missing from the Secret that the plugin ConfigMap's \`token\` names ` +
+          `("$${key}" means Secret argocd-secret, "$<secret>:${key}" means Secret <secret>) in the Argo CD namespace. Add that key with greenlight's token (and label the Secret app.kubernetes.io/part-of: argocd)`,
       );
     }
     throw new NotAllowedError(
       'GL_AUTH_INVALID',
-      "the bearer token is not greenlight's token: make the Secret key named by the plugin ConfigMap's `token` hold the same value as greenlight's GREENLIGHT_TOKEN_FILE",
+      `the bearer token is not greenlight's token: make the Secret key named by the plugin ConfigMap's \`token\` hold the same value as greenlight's token (${tokens.origin})`,
     );
   };
 }

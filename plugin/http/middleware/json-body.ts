@@ -30,6 +30,10 @@ export function jsonBody(maxBodyBytes: number): RequestHandler[] {
       res.locals['body'] = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (err) {
       const detail = (err as Error).message.replace(/\s+/g, ' ').slice(0, 200);
+      // secure-json-parse refuses valid JSON that would reach Object.prototype: say so plainly.
+      if (/forbidden prototype property/i.test(detail)) {
+        throw new InputError('GL_REQUEST_INVALID', 'the request body has a "__proto__" or "constructor.prototype" key, which greenlight refuses');
+      }
       throw new InputError('GL_REQUEST_INVALID', `the request body is not valid JSON: ${detail}`);
     }
     next();

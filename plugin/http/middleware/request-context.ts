@@ -1,6 +1,7 @@
 /** @module A request id for every request, an access log line and request metrics. */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import onHeaders from 'on-headers';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 
@@ -11,13 +12,18 @@ const KNOWN_ROUTES: Readonly<Record<string, string>> = {
   '/metrics': 'metrics',
 };
 
-export function requestContext(deps: { logger: Logger; metrics: Metrics }): RequestHandler {
+export function requestContext(deps: { logger: Logger; metrics: Metrics; stopping?: () => boolean }): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const offered = req.get('x-request-id');
     const requestId = offered !== undefined && /^[A-Za-z0-9._-]{1,128}$/.test(offered) ? offered : randomUUID();
     res.locals['requestId'] = requestId;
     res.setHeader('X-Request-Id', requestId);
+    // Argo CD's client keeps connections for 90 s; while stopping, tell it not to reuse this one,
+    // so that no request is sent on a connection the process is about to close.
+    onHeaders(res, () => {
+      if (deps.stopping?.()) res.setHeader('Connection', 'close');
+    });
     const route = KNOWN_ROUTES[req.path] ?? 'other';
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -163,6 +163,16 @@ describe('generateParameters: fail closed', () => {
     expect((await failure(generate(fleet, {}))).code).toBe('GL_INVENTORY_UNAVAILABLE');
   });
 
+  it('selects around a cluster with an invalid weight, and fails only when it is selected', async () => {
+    const fleet = pairFleet().add(
+      aCluster({ name: 'staging-broken', labels: blueGreenLabels('staging', 'blue'), annotations: { 'greenlight.io/weight': '300' } }),
+      {},
+    );
+    expect(names(await generate(fleet, { pair: 'prod-eu' }))).toEqual(['prod-eu-blue', 'prod-eu-green']);
+    expect(names(await generate(fleet, { role: 'green' }))).toEqual(['prod-eu-green']);
+    expect((await failure(generate(fleet, { role: 'blue' }))).code).toBe('GL_CLUSTER_INVALID');
+  });
+
   it('rejects an invalid weight annotation naming cluster and annotation', async () => {
     const fleet = new InMemoryFleet().add(aCluster({ name: 'x', annotations: { 'greenlight.io/weight': '300' } }), {});
     const err = await failure(generate(fleet, {}));

@@ -18,6 +18,18 @@ describe('loadConfig', () => {
       port: 4355,
       host: '127.0.0.1',
       inventory: { kind: 'demo' },
+      facts: {
+        ttlMs: 300_000,
+        refreshAheadMs: 60_000,
+        maxStalenessMs: 3_600_000,
+        failureCooldownMs: 15_000,
+        attemptTimeoutMs: 10_000,
+        concurrency: 16,
+        maxEntries: 10_000,
+        retryMaxAttempts: 4,
+        ratePerSecond: { eks: 20, ssm: 40, kubernetes: null },
+        ssmPrefix: '/greenlight/{{cluster.name}}/',
+      },
       token: { kind: 'demo', value: DEMO_TOKEN },
       requestDeadlineMs: 20_000,
       maxBodyBytes: 262_144,
@@ -45,6 +57,27 @@ describe('loadConfig', () => {
       'PORT must be a whole number from 0 to 65535, got "eighty"',
       'GREENLIGHT_REQUEST_DEADLINE_MS must be a whole number from 100 to 28000, got "60000"',
       'GREENLIGHT_LOG_LEVEL: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"',
+    ]);
+  });
+
+  it('reads Argo CD cluster Secrets from ARGOCD_NAMESPACE', () => {
+    const config = loadConfig({ GREENLIGHT_INVENTORY: 'argocd', ARGOCD_NAMESPACE: 'gitops', GREENLIGHT_TOKEN_FILE: '/t' });
+    expect(config.inventory).toEqual({ kind: 'argocd', namespace: 'gitops' });
+    expect(loadConfig({ GREENLIGHT_INVENTORY: 'argocd', GREENLIGHT_TOKEN_FILE: '/t' }).inventory).toEqual({ kind: 'argocd', namespace: 'argocd' });
+  });
+
+  it('checks that the facts settings fit together', () => {
+    expect(
+      problems({
+        GREENLIGHT_FACTS_TTL_MS: '60000',
+        GREENLIGHT_FACTS_REFRESH_AHEAD_MS: '60000',
+        GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS: '25000',
+        GREENLIGHT_SSM_PREFIX: 'greenlight/{{cluster.name}}',
+      }),
+    ).toEqual([
+      'GREENLIGHT_FACTS_REFRESH_AHEAD_MS must be less than GREENLIGHT_FACTS_TTL_MS',
+      'GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS must be less than GREENLIGHT_REQUEST_DEADLINE_MS, so that a slow upstream is cut off before the answer is due',
+      'GREENLIGHT_SSM_PREFIX must start and end with "/", got "greenlight/{{cluster.name}}"',
     ]);
   });
 

@@ -56,7 +56,7 @@ describe('bearer helpers', () => {
   });
   it('reads secret references the way Argo CD does', () => {
     expect(describeSecretReference('$plugin.greenlight.token')).toEqual({ secret: 'argocd-secret', key: 'plugin.greenlight.token' });
-    expect(describeSecretReference('$my-secret:tok')).toEqual({ secret: 'my-secret', key: 'tok' });
-    expect(describeSecretReference('$a:b:c')).toEqual({ secret: 'a', key: 'b' });
+    // For "$my-secret:tok" Argo CD sends "$tok": greenlight only ever sees the key.
+    expect(describeSecretReference('$tok')).toEqual({ secret: 'argocd-secret', key: 'tok' });
   });
 });

@@ -1,0 +1,175 @@
+/**
+ * @module What the UI extension reads: the subset of Argo CD's own API it relies on
+ * (Applications, clusters, ApplicationSets) and the answer of greenlight's `GET /api/v1/facts`.
+ * Pure zod, safe for the browser. Argo CD's Go structs omit empty fields and send `null` for
+ * empty lists, so everything optional is `nullish`.
+ */
+import { z } from 'zod';
+import { clusterFactsSchema, factsOriginSchema } from './cluster-facts.js';
+import { errorBodySchema } from './plugin-response.js';
+
+const stringMap = z.record(z.string(), z.string());
+
+/**
+ * The Application fields greenlight asks Argo CD for. Argo CD (≥ 2.x, `forwarder_overwrite.go`
+ * `appFields`) only honours these exact keys, so sub-fields such as `items.spec.destination`
+ * would be dropped silently. `status.sync.revision` and `metadata.ownerReferences` are not on
+ * its list: the revision comes from the last sync result, and the owning ApplicationSet from the
+ * ApplicationSets' `status.resources`.
+ */
+export const APPLICATION_LIST_FIELDS = [
+  'items.metadata.name',
+  'items.metadata.namespace',
+  'items.metadata.labels',
+  'items.spec',
+  'items.status.sync.status',
+  'items.status.health',
+  'items.status.summary',
+  'items.status.operationState.phase',
+  'items.status.operationState.startedAt',
+  'items.status.operationState.finishedAt',
+  'items.status.operationState.operation.sync',
+] as const;
+
+export const argoSourceSchema = z.object({
+  repoURL: z.string().optional(),
+  path: z.string().optional(),
+  chart: z.string().optional(),
+  targetRevision: z.string().optional(),
+});
+
+export const argoDestinationSchema = z.object({
+  server: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+});
+
+const revisionsSchema = z.object({
+  revision: z.string().optional(),
+  revisions: z.array(z.string()).nullish(),
+});
+
+/** An Argo CD Application as the list API or the extension host gives it (only what greenlight reads). */
+export const argoApplicationSchema = z.object({
+  metadata: z.object({
+    name: z.string().min(1),
+    namespace: z.string().optional(),
+    labels: stringMap.nullish(),
+    ownerReferences: z.array(z.object({ kind: z.string(), name: z.string() })).nullish(),
+  }),
+  spec: z
+    .object({
+      project: z.string().optional(),
+      source: argoSourceSchema.nullish(),
+      sources: z.array(argoSourceSchema).nullish(),
+      destination: argoDestinationSchema.optional(),
+    })
+    .optional(),
+  status: z
+    .object({
+      sync: revisionsSchema.extend({ status: z.string().optional() }).optional(),
+      health: z.object({ status: z.string().optional(), message: z.string().optional() }).optional(),
+      summary: z.object({ images: z.array(z.string()).nullish() }).nullish(),
+      operationState: z
+        .object({
+          phase: z.string().optional(),
+          message: z.string().optional(),
+          startedAt: z.string().nullish(),
+          finishedAt: z.string().nullish(),
+          /** With `fields`, Argo CD puts the sync RESULT here (revision that was synced). */
+          operation: z.object({ sync: revisionsSchema.nullish() }).nullish(),
+          syncResult: revisionsSchema.nullish(),
+        })
+        .nullish(),
+    })
+    .optional(),
+});
+
+export const applicationListSchema = z.object({ items: z.array(argoApplicationSchema).nullish() });
+
+/** An Argo CD cluster from `GET /api/v1/clusters`: labels and annotations carry the blue/green keys. */
+export const argoClusterSchema = z.object({
+  server: z.string(),
+  name: z.string().optional(),
+  labels: stringMap.nullish(),
+  annotations: stringMap.nullish(),
+  connectionState: z.object({ status: z.string().optional(), message: z.string().optional() }).optional(),
+});
+
+export const clusterListSchema = z.object({ items: z.array(argoClusterSchema).nullish() });
+
+/** The fields of `GET /api/v1/applicationsets` greenlight asks for: which Applications each generated. */
+export const APPLICATIONSET_LIST_FIELDS = ['items.metadata.name', 'items.metadata.namespace', 'items.status.resources'] as const;
+
+export const argoApplicationSetSchema = z.object({
+  metadata: z.object({ name: z.string().min(1), namespace: z.string().optional() }),
+  status: z
+    .object({
+      resources: z.array(z.object({ kind: z.string().optional(), name: z.string(), namespace: z.string().optional() })).nullish(),
+    })
+    .nullish(),
+});
+
+export const applicationSetListSchema = z.object({ items: z.array(argoApplicationSetSchema).nullish() });
+
+export type ArgoSource = z.infer<typeof argoSourceSchema>;
+export type ArgoApplication = z.infer<typeof argoApplicationSchema>;
+export type ArgoCluster = z.infer<typeof argoClusterSchema>;
+export type ArgoApplicationSet = z.infer<typeof argoApplicationSetSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// greenlight's facts endpoint (called by the UI through Argo CD's proxy extension)
+// ---------------------------------------------------------------------------------------------
+
+/** The name of the proxy extension in Argo CD's `extension.config` and in the UI's URLs. */
+export const PROXY_EXTENSION_NAME = 'greenlight';
+/** The path of the facts endpoint on greenlight (Argo CD strips `/extensions/greenlight`). */
+export const FACTS_PATH = '/api/v1/facts';
+/** The header carrying the shared secret that Argo CD's proxy configuration adds for greenlight. */
+export const PROXY_SECRET_HEADER = 'Greenlight-Proxy-Secret';
+
+export const FACT_AREAS = ['kubernetes', 'addons', 'storage', 'ingress', 'secrets', 'podIdentity', 'apis', 'aws', 'identity'] as const;
+export type FactArea = (typeof FACT_AREAS)[number];
+
+/** One difference between a baseline (blue) and a candidate (green) cluster's facts. */
+export const factDifferenceSchema = z.object({
+  area: z.enum(FACT_AREAS),
+  subject: z.string().describe('What differs, stable for tests and keys: "kubernetes.minor", "addon:coredns", "ssm:payments/db-password".'),
+  label: z.string().describe('What differs, for people.'),
+  baseline: z.string().nullable().describe("The baseline's value; null when it has none."),
+  candidate: z.string().nullable().describe("The candidate's value; null when it has none."),
+  expected: z.boolean().describe('True for differences every pair has (issuer, endpoint, names); false for the ones to fix or confirm.'),
+  reason: z.string().describe('Why it matters, or why it is expected.'),
+});
+
+/** One cluster of the pair, with its facts, or the error that kept greenlight from reading them. */
+export const pairMemberSchema = z.object({
+  name: z.string(),
+  server: z.string(),
+  pair: z.string().nullable(),
+  role: z.string().nullable(),
+  weight: z.string().nullable(),
+  facts: clusterFactsSchema.nullable(),
+  origins: z.array(factsOriginSchema),
+  error: errorBodySchema.nullable(),
+});
+
+export const factsComparisonSchema = z.object({
+  baseline: z.string().describe('Name of the baseline cluster (role blue, else the highest weight).'),
+  candidate: z.string(),
+  differences: z.array(factDifferenceSchema),
+});
+
+/** The answer of `GET /api/v1/facts`: the facts of the pair of the Application's destination cluster. */
+export const factsResponseSchema = z.object({
+  application: z.object({ namespace: z.string(), name: z.string(), project: z.string() }),
+  cluster: z.string().describe("Name of the Application's destination cluster in greenlight's inventory."),
+  pair: z.string().nullable().describe('null when the destination cluster has no greenlight.io/pair.'),
+  members: z.array(pairMemberSchema),
+  comparisons: z.array(factsComparisonSchema),
+});
+
+export type FactDifference = z.infer<typeof factDifferenceSchema>;
+export type PairMember = z.infer<typeof pairMemberSchema>;
+export type FactsComparison = z.infer<typeof factsComparisonSchema>;
+export type FactsResponse = z.infer<typeof factsResponseSchema>;

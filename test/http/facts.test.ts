@@ -1,0 +1,231 @@
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { factsResponseSchema, UpstreamError, type ClusterFacts } from '../../generator/index.js';
+import { StaticTokenSource } from '../../plugin/auth/token-source.js';
+import { errorHandler } from '../../plugin/http/error-handler.js';
+import { requestContext } from '../../plugin/http/middleware/request-context.js';
+import { FACTS_PATH, factsRouter, PROXY_SECRET_HEADER } from '../../plugin/http/routes/facts.js';
+import { createLogger } from '../../plugin/logger.js';
+import { Metrics } from '../../plugin/metrics.js';
+import { aCluster, blueGreenLabels, fullFacts } from '../support/builders.js';
+import { InMemoryFleet } from '../support/in-memory-fleet.js';
+import { captureLogs } from '../support/test-app.js';
+
+const SECRET = 'proxy-secret-not-a-secret-0001';
+
+/** The builders' facts, with the numeric minor the contract schema requires (EKS itself says "31+"). */
+function facts(name: string, version = '1.31'): ClusterFacts {
+  const f = fullFacts(name, version);
+  if (f.kubernetes) f.kubernetes.minor = f.kubernetes.minor.replace(/\D+$/, '');
+  return f;
+}
+
+function fleet(): InMemoryFleet {
+  const green: ClusterFacts = facts('prod-eu-green', '1.32');
+  green.podIdentity = green.podIdentity?.filter((p) => p.namespace !== 'external-dns');
+  return new InMemoryFleet()
+    .add(aCluster({ name: 'prod-eu-blue', labels: blueGreenLabels('prod-eu', 'blue'), annotations: { 'greenlight.io/weight': '100' } }), facts('prod-eu-blue', '1.31'))
+    .add(aCluster({ name: 'prod-eu-green', labels: blueGreenLabels('prod-eu', 'green'), annotations: { 'greenlight.io/weight': '0' } }), green)
+    .add(aCluster({ name: 'prod-us-blue', labels: blueGreenLabels('prod-us', 'blue') }), facts('prod-us-blue'))
+    .add(aCluster({ name: 'tools' }), facts('tools'));
+}
+
+/** createApp's pieces around the facts router: request context, the router, the error handler. */
+function factsApp(f: InMemoryFleet, secret: string | null = SECRET, requestDeadlineMs = 1000) {
+  const logs = captureLogs();
+  const logger = createLogger('debug', logs.stream);
+  const app = express();
+  app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
+  app.use(factsRouter({ inventory: f, facts: f, proxySecret: secret === null ? undefined : new StaticTokenSource(secret), requestDeadlineMs }));
+  app.use(errorHandler({ logger, maxBodyBytes: 4096 }));
+  return { app, logs };
+}
+
+const GREEN_URL = 'https://PRODEUGREEN.gr7.eu-west-1.eks.amazonaws.com';
+
+/** The headers Argo CD's proxy sends for Application argocd:web-green (destination by server). */
+function proxied(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const headers: Record<string, string | undefined> = {
+    [PROXY_SECRET_HEADER]: SECRET,
+    'Argocd-Application-Name': 'argocd:web-green',
+    'Argocd-Project-Name': 'default',
+    'Argocd-Namespace': 'argocd',
+    'Argocd-Target-Cluster-URL': GREEN_URL,
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+const get = (app: express.Express, headers: Record<string, string>) => request(app).get(FACTS_PATH).set(headers);
+
+describe('GET /api/v1/facts', () => {
+  it("answers the facts of the destination cluster's pair with blue and green compared", async () => {
+    const res = await get(factsApp(fleet()).app, proxied());
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const body = factsResponseSchema.parse(res.body);
+    expect(body.application).toEqual({ namespace: 'argocd', name: 'web-green', project: 'default' });
+    expect(body.cluster).toBe('prod-eu-green');
+    expect(body.pair).toBe('prod-eu');
+    expect(body.members.map((m) => [m.name, m.role, m.weight, m.error])).toEqual([
+      ['prod-eu-blue', 'blue', '100', null],
+      ['prod-eu-green', 'green', '0', null],
+    ]);
+    expect(body.members[0]?.origins).toEqual([{ source: 'fleet', fetchedAt: '2026-11-26T08:00:00.000Z', stale: false }]);
+    expect(body.comparisons).toHaveLength(1);
+    const [comparison] = body.comparisons;
+    expect(comparison?.baseline).toBe('prod-eu-blue');
+    expect(comparison?.candidate).toBe('prod-eu-green');
+    const unexpected = comparison?.differences.filter((d) => !d.expected).map((d) => d.subject);
+    expect(unexpected).toEqual(['kubernetes.minor', 'podidentity:external-dns/external-dns-sa']);
+    expect(comparison?.differences.filter((d) => d.expected).map((d) => d.subject)).toContain('eks.oidcIssuer');
+  });
+
+  it('accepts the destination by name, and both headers when they agree', async () => {
+    const { app } = factsApp(fleet());
+    const byName = await get(app, proxied({ 'Argocd-Target-Cluster-URL': undefined, 'Argocd-Target-Cluster-Name': 'prod-eu-blue' }));
+    expect(byName.status).toBe(200);
+    expect(byName.body.cluster).toBe('prod-eu-blue');
+    const both = await get(app, proxied({ 'Argocd-Target-Cluster-URL': `${GREEN_URL}/`, 'Argocd-Target-Cluster-Name': 'prod-eu-green' }));
+    expect(both.status).toBe(200);
+    expect(both.body.cluster).toBe('prod-eu-green');
+  });
+
+  it('answers only for the pair: other pairs and unpaired clusters stay out', async () => {
+    const res = await get(factsApp(fleet()).app, proxied());
+    expect(res.body.members.map((m: { name: string }) => m.name)).not.toContain('prod-us-blue');
+    expect(res.body.members.map((m: { name: string }) => m.name)).not.toContain('tools');
+  });
+
+  it('answers a cluster without a pair alone, with no comparison', async () => {
+    const res = await get(factsApp(fleet()).app, proxied({ 'Argocd-Target-Cluster-URL': undefined, 'Argocd-Target-Cluster-Name': 'tools' }));
+    expect(res.status).toBe(200);
+    expect(res.body.pair).toBeNull();
+    expect(res.body.members.map((m: { name: string }) => m.name)).toEqual(['tools']);
+    expect(res.body.comparisons).toEqual([]);
+  });
+
+  it('finds pair members whose pair is an EKS tag rather than a label', async () => {
+    const f = fleet();
+    const purple = facts('prod-eu-purple');
+    if (purple.eks) purple.eks.tags = { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'purple' };
+    f.add(aCluster({ name: 'prod-eu-purple' }), purple);
+    const res = await get(factsApp(f).app, proxied());
+    expect(res.body.members.map((m: { name: string; role: string }) => `${m.name}:${m.role}`)).toEqual(['prod-eu-blue:blue', 'prod-eu-green:green', 'prod-eu-purple:purple']);
+    expect(res.body.comparisons.map((c: { candidate: string }) => c.candidate)).toEqual(['prod-eu-green', 'prod-eu-purple']);
+  });
+
+  it("reports a member whose facts fail as that member's error and still compares the rest", async () => {
+    const f = fleet();
+    f.failures.set('prod-eu-blue', new UpstreamError('GL_FACTS_UNAVAILABLE', 'cluster "prod-eu-blue": EKS DescribeCluster failed: AccessDenied'));
+    const res = await get(factsApp(f).app, proxied());
+    expect(res.status).toBe(200);
+    expect(res.body.members[0]).toMatchObject({
+      name: 'prod-eu-blue',
+      facts: null,
+      error: { code: 'GL_FACTS_UNAVAILABLE', message: 'cluster "prod-eu-blue": EKS DescribeCluster failed: AccessDenied' },
+    });
+    expect(res.body.comparisons).toEqual([]);
+  });
+
+  it('answers within the deadline when a member never answers', async () => {
+    const f = fleet();
+    f.hanging.add('prod-eu-blue');
+    const started = Date.now();
+    const res = await get(factsApp(f, SECRET, 200).app, proxied());
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(res.status).toBe(200);
+    expect(res.body.members[0].error.code).toMatch(/GL_DEADLINE_EXCEEDED|GL_FACTS_UNAVAILABLE/);
+  });
+
+  describe('the shared secret of the proxy extension', () => {
+    it('is required: 401 without it, naming the header and the Argo CD setting', async () => {
+      const res = await get(factsApp(fleet()).app, proxied({ [PROXY_SECRET_HEADER]: undefined }));
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({
+        code: 'GL_AUTH_MISSING',
+        message:
+          "the request carries no Greenlight-Proxy-Secret header: /api/v1/facts answers only through Argo CD's proxy extension; in argocd-cm extension.config, give the greenlight backend service \"headers: [{name: Greenlight-Proxy-Secret, value: '$greenlight.proxy.secret'}]\" and put greenlight's proxy secret under that key in argocd-secret",
+      });
+    });
+
+    it('must match: 403 otherwise, and the values are never logged', async () => {
+      const { app, logs } = factsApp(fleet());
+      const res = await get(app, proxied({ [PROXY_SECRET_HEADER]: 'guessed-secret-value' }));
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('GL_AUTH_INVALID');
+      await get(app, proxied());
+      expect(logs.lines().join('\n')).not.toContain('guessed-secret-value');
+      expect(logs.lines().join('\n')).not.toContain(SECRET);
+    });
+
+    it("names the missing argocd-secret key when Argo CD sent its unresolved reference", async () => {
+      const res = await get(factsApp(fleet()).app, proxied({ [PROXY_SECRET_HEADER]: '$greenlight.proxy.secret' }));
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('GL_AUTH_UNRESOLVED_SECRET');
+      expect(res.body.message).toContain('key "greenlight.proxy.secret" is missing from Secret "argocd-secret"');
+    });
+
+    it('turns the endpoint off when greenlight has no secret configured', async () => {
+      const res = await get(factsApp(fleet(), null).app, proxied());
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('GL_ROUTE_NOT_FOUND');
+      expect(res.body.message).toContain('GREENLIGHT_PROXY_SECRET_FILE');
+    });
+  });
+
+  describe("the proxy's headers", () => {
+    it.each([
+      [{ 'Argocd-Application-Name': undefined }, 'header Argocd-Application-Name is missing'],
+      [{ 'Argocd-Application-Name': 'web-green' }, 'header Argocd-Application-Name must be "<namespace>:<application name>"'],
+      [{ 'Argocd-Application-Name': 'Argo_CD:web' }, '"Argo_CD" in Argocd-Application-Name is not a valid namespace'],
+      [{ 'Argocd-Application-Name': 'argocd:Web Green' }, '"Web Green" in Argocd-Application-Name is not a valid application name'],
+      [{ 'Argocd-Project-Name': undefined }, 'header Argocd-Project-Name is missing'],
+      [{ 'Argocd-Project-Name': '../etc' }, '"../etc" in Argocd-Project-Name is not a valid project name'],
+    ])('are validated: %o → 400', async (overrides, message) => {
+      const res = await get(factsApp(fleet()).app, proxied(overrides));
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('GL_REQUEST_INVALID');
+      expect(res.body.message).toContain(message);
+    });
+
+    it('must name a destination cluster', async () => {
+      const res = await get(factsApp(fleet()).app, proxied({ 'Argocd-Target-Cluster-URL': undefined }));
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain('names no destination cluster');
+    });
+
+    it('refuse a destination URL and name that disagree (a client may add the header Argo CD left unset)', async () => {
+      const res = await get(factsApp(fleet()).app, proxied({ 'Argocd-Target-Cluster-Name': 'prod-us-blue' }));
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe(
+        `Argocd-Target-Cluster-URL names cluster "prod-eu-green" but Argocd-Target-Cluster-Name names "prod-us-blue"; refusing to guess which is Application argocd:web-green's destination`,
+      );
+    });
+
+    it('404 for a destination greenlight does not know', async () => {
+      const res = await get(factsApp(fleet()).app, proxied({ 'Argocd-Target-Cluster-URL': 'https://kubernetes.default.svc' }));
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({
+        code: 'GL_CLUSTER_NOT_FOUND',
+        message:
+          'Application argocd:web-green deploys to cluster "https://kubernetes.default.svc", which is not in greenlight\'s inventory (4 clusters); register it in Argo CD (or the fleet file) to see its facts',
+      });
+    });
+  });
+
+  it('answers 503 while the inventory is not loaded', async () => {
+    const f = fleet();
+    f.ready = false;
+    const res = await get(factsApp(f).app, proxied());
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('GL_INVENTORY_UNAVAILABLE');
+  });
+
+  it('takes GET only', async () => {
+    const res = await request(factsApp(fleet()).app).post(FACTS_PATH).set(proxied()).send({});
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe('GET');
+  });
+});
