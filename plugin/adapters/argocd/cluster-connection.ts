@@ -57,3 +57,64 @@ export interface ClusterConnection {
 export interface ClusterConnections {
   connectionFor(clusterName: string): ClusterConnection | undefined;
 }
+
+/** Argo CD's address for the cluster it runs in (common.KubernetesInternalAPIServerAddr). */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+
+/** How greenlight reaches an EKS cluster's API: an EKS token for this cluster, made with these AWS settings. */
+export interface AwsAuth {
+  readonly clusterName: string;
+  readonly roleArn?: string | undefined;
+  readonly profile?: string | undefined;
+  /** The region named by an exec provider (`--region`, `AWS_REGION`); otherwise read from the server URL. */
+  readonly region?: string | undefined;
+}
+
+/**
+ * The EKS authentication a cluster config asks for, in Argo CD's precedence: `awsAuthConfig` first,
+ * then an `execProviderConfig` that runs `argocd-k8s-auth aws` or `aws eks get-token` (both only make
+ * the same STS token, which greenlight makes in-process). Undefined when the cluster is not reached
+ * through AWS IAM.
+ */
+export function awsAuthOf(config: ClusterConfig): AwsAuth | undefined {
+  if (config.awsAuthConfig) {
+    const { clusterName, roleARN, profile } = config.awsAuthConfig;
+    return { clusterName, ...(roleARN ? { roleArn: roleARN } : {}), ...(profile ? { profile } : {}) };
+  }
+  const exec = config.execProviderConfig;
+  if (!exec) return undefined;
+  const command = exec.command.split('/').pop() ?? exec.command;
+  const args = exec.args ?? [];
+  const isArgoCdAws = command === 'argocd-k8s-auth' && args[0] === 'aws';
+  const isAwsCli = command === 'aws' && args[0] === 'eks' && args[1] === 'get-token';
+  if (!isArgoCdAws && !isAwsCli) return undefined;
+  const clusterName = flagValue(args, '--cluster-name');
+  if (!clusterName) return undefined;
+  const roleArn = flagValue(args, '--role-arn');
+  const profile = flagValue(args, '--profile') ?? exec.env?.['AWS_PROFILE'];
+  const region = flagValue(args, '--region') ?? exec.env?.['AWS_REGION'] ?? exec.env?.['AWS_DEFAULT_REGION'];
+  return {
+    clusterName,
+    ...(roleArn ? { roleArn } : {}),
+    ...(profile ? { profile } : {}),
+    ...(region ? { region } : {}),
+  };
+}
+
+/** `--flag value` or `--flag=value`. */
+function flagValue(args: readonly string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === flag) return args[i + 1];
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+/**
+ * Argo CD uses the pod's own in-cluster config for `https://kubernetes.default.svc` unless the
+ * Secret gives basic or bearer credentials (Cluster.RawRestConfig in types.go).
+ */
+export function usesInClusterConfig(server: string, config: ClusterConfig): boolean {
+  return server === IN_CLUSTER_SERVER && !config.username && !config.password && !config.bearerToken;
+}

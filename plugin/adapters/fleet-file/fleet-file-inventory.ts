@@ -90,6 +90,9 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
     if (!this.watching) {
       watchFile(this.path, { interval: intervalMs, persistent: false }, () => this.reload(false));
       this.watching = true;
+      // watchFile takes its first snapshot asynchronously: a change made between load() and
+      // that snapshot would never be seen, so read once more now.
+      this.reload(false);
     }
     return this;
   }

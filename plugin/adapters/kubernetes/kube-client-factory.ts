@@ -1,0 +1,214 @@
+/**
+ * @module API clients for a cluster, built from its Argo CD connection the way Argo CD connects
+ * (Cluster.RawRestConfig): in-cluster config, EKS tokens for `awsAuthConfig`, else bearer token,
+ * basic auth and client certificates, with `tlsClientConfig` for the server's certificate.
+ * One set of clients per cluster, rebuilt when its connection changes.
+ */
+import { createHash } from 'node:crypto';
+import {
+  ApisApi,
+  CoreApi,
+  KubeConfig,
+  NetworkingV1Api,
+  StorageV1Api,
+  VersionApi,
+  type Cluster,
+  type User,
+} from '@kubernetes/client-node';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { GreenlightError, UpstreamError } from '../../../generator/index.js';
+import { awsAuthOf, type AwsAuth, type ClusterConnection } from '../argocd/cluster-connection.js';
+import { EksTokenSource, regionFromEksEndpoint } from './eks-token.js';
+
+/** How greenlight authenticates to a cluster; messages use it to say what to fix. */
+export type KubeAuth =
+  | { readonly kind: 'in-cluster' }
+  | { readonly kind: 'eks'; readonly aws: AwsAuth & { readonly region: string } }
+  | { readonly kind: 'bearer-token' }
+  | { readonly kind: 'basic' }
+  | { readonly kind: 'client-certificate' }
+  | { readonly kind: 'anonymous' };
+
+/** The API clients greenlight uses on one cluster. */
+export interface KubeClients {
+  readonly connection: ClusterConnection;
+  readonly auth: KubeAuth;
+  readonly version: VersionApi;
+  readonly core: CoreApi;
+  readonly apis: ApisApi;
+  readonly storage: StorageV1Api;
+  readonly networking: NetworkingV1Api;
+}
+
+/**
+ * AWS credentials to sign EKS tokens with, for a cluster's `awsAuthConfig`: the role's when
+ * `roleArn` is set, greenlight's own otherwise. `AwsCredentials` (adapters/aws) fits.
+ * `awsAuthConfig.profile` is not used: greenlight has no shared credentials files.
+ */
+export interface AwsCredentialSource {
+  credentialsFor(roleArn?: string): AwsCredentialIdentityProvider;
+}
+
+export interface KubeClientFactoryOptions {
+  /** Needed for clusters registered with `awsAuthConfig`; without it they fail with a clear message. */
+  readonly awsCredentials?: AwsCredentialSource | undefined;
+  /** Region for EKS clusters whose server URL does not name one (private DNS, proxies). */
+  readonly defaultRegion?: string | undefined;
+  /** STS endpoint override for EKS tokens (like AWS_ENDPOINT_URL_STS). */
+  readonly stsEndpoint?: string | undefined;
+  /** The pod's own config, for Argo CD's in-cluster entry. Default: `KubeConfig.loadFromCluster()`. */
+  readonly inClusterKubeConfig?: (() => KubeConfig) | undefined;
+  readonly now?: (() => number) | undefined;
+  /** Age at which an EKS token is replaced. Default 10 minutes. */
+  readonly eksTokenRefreshAfterMs?: number | undefined;
+}
+
+type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
+
+/** The auth-provider name that routes a kubeconfig user to greenlight's EKS token authenticator. */
+const EKS_AUTH_PROVIDER = 'greenlight-eks-token';
+
+/** Builds and caches `KubeClients` per cluster. */
+export class KubeClientFactory {
+  private readonly cache = new Map<string, { readonly fingerprint: string; readonly clients: KubeClients }>();
+
+  constructor(private readonly options: KubeClientFactoryOptions = {}) {}
+
+  /**
+   * The clients for a connection; the same object while the connection is unchanged.
+   * Throws `UpstreamError` when the connection uses something greenlight cannot do.
+   */
+  clientsFor(connection: ClusterConnection): KubeClients {
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([connection.server, connection.inCluster, connection.config]))
+      .digest('hex');
+    const cached = this.cache.get(connection.name);
+    if (cached && cached.fingerprint === fingerprint) return cached.clients;
+    const clients = this.build(connection);
+    this.cache.set(connection.name, { fingerprint, clients });
+    return clients;
+  }
+
+  /** Forgets clusters that are no longer registered. */
+  retain(clusterNames: Iterable<string>): void {
+    const keep = new Set(clusterNames);
+    for (const name of this.cache.keys()) if (!keep.has(name)) this.cache.delete(name);
+  }
+
+  private build(connection: ClusterConnection): KubeClients {
+    const { kubeConfig, auth } = this.kubeConfigFor(connection);
+    return {
+      connection,
+      auth,
+      version: kubeConfig.makeApiClient(VersionApi),
+      core: kubeConfig.makeApiClient(CoreApi),
+      apis: kubeConfig.makeApiClient(ApisApi),
+      storage: kubeConfig.makeApiClient(StorageV1Api),
+      networking: kubeConfig.makeApiClient(NetworkingV1Api),
+    };
+  }
+
+  private kubeConfigFor(connection: ClusterConnection): { kubeConfig: KubeConfig; auth: KubeAuth } {
+    if (connection.inCluster) {
+      const load =
+        this.options.inClusterKubeConfig ??
+        (() => {
+          const kc = new KubeConfig();
+          kc.loadFromCluster();
+          return kc;
+        });
+      return { kubeConfig: load(), auth: { kind: 'in-cluster' } };
+    }
+    const { config, server, name } = connection;
+    const tls = config.tlsClientConfig;
+    const cluster: Cluster = {
+      name,
+      server,
+      skipTLSVerify: tls.insecure,
+      ...(tls.caData ? { caData: tls.caData } : {}),
+      ...(tls.serverName ? { tlsServerName: tls.serverName } : {}),
+      ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}),
+    };
+    // certData/keyData are base64 of PEM in both Argo CD and kubeconfig: they pass through as they are.
+    const certificate = tls.certData && tls.keyData ? { certData: tls.certData, keyData: tls.keyData } : {};
+    const kubeConfig = new KubeConfig();
+
+    // Argo CD's precedence: awsAuthConfig, then execProviderConfig, then basic/bearer.
+    const aws = awsAuthOf(config);
+    if (aws) {
+      const eks = this.eksAuth(connection, aws);
+      kubeConfig.addAuthenticator(eks.authenticator);
+      kubeConfig.loadFromClusterAndUser(cluster, { name: 'greenlight', authProvider: { name: EKS_AUTH_PROVIDER, config: {} }, ...certificate });
+      return { kubeConfig, auth: { kind: 'eks', aws: eks.aws } };
+    }
+    if (config.execProviderConfig) {
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `cluster "${name}" is reached through an exec credential plugin ("${config.execProviderConfig.command}"), which greenlight does not run, ` +
+          `so it cannot read kubernetes API ${server}: register the cluster with awsAuthConfig (EKS) or a bearerToken`,
+      );
+    }
+    const user: User = {
+      name: 'greenlight',
+      ...(config.bearerToken ? { token: config.bearerToken } : {}),
+      ...(config.username !== undefined && config.password !== undefined ? { username: config.username, password: config.password } : {}),
+      ...certificate,
+    };
+    kubeConfig.loadFromClusterAndUser(cluster, user);
+    const auth: KubeAuth = config.bearerToken
+      ? { kind: 'bearer-token' }
+      : config.username !== undefined
+        ? { kind: 'basic' }
+        : tls.certData
+          ? { kind: 'client-certificate' }
+          : { kind: 'anonymous' };
+    return { kubeConfig, auth };
+  }
+
+  private eksAuth(connection: ClusterConnection, aws: AwsAuth): { authenticator: Authenticator; aws: AwsAuth & { region: string } } {
+    const region = aws.region ?? regionFromEksEndpoint(connection.server) ?? this.options.defaultRegion;
+    if (region === undefined) {
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `cannot tell the AWS region of EKS cluster "${aws.clusterName}" (Argo CD cluster "${connection.name}"): its server ${connection.server} is not an EKS endpoint; configure greenlight's default AWS region`,
+      );
+    }
+    const withRegion = { ...aws, region };
+    const source = this.options.awsCredentials;
+    if (!source) {
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `cluster "${connection.name}" is registered with awsAuthConfig, but greenlight has no AWS credentials configured to make EKS tokens for kubernetes API ${connection.server}`,
+      );
+    }
+    const tokens = new EksTokenSource({
+      clusterName: aws.clusterName,
+      region,
+      credentials: source.credentialsFor(aws.roleArn),
+      stsEndpoint: this.options.stsEndpoint,
+      ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.eksTokenRefreshAfterMs !== undefined ? { refreshAfterMs: this.options.eksTokenRefreshAfterMs } : {}),
+    });
+    const who = aws.roleArn ? `role ${aws.roleArn}` : "greenlight's own AWS identity";
+    const authenticator: Authenticator = {
+      isAuthProvider: (user) => user.authProvider?.name === EKS_AUTH_PROVIDER,
+      applyAuthentication: async (_user, opts) => {
+        let token: string;
+        try {
+          token = await tokens.token();
+        } catch (err) {
+          if (err instanceof GreenlightError) throw err;
+          const reason = err instanceof Error ? err.message : String(err);
+          throw new UpstreamError(
+            'GL_FACTS_UNAVAILABLE',
+            `greenlight could not make an EKS token for cluster "${connection.name}" (EKS cluster ${aws.clusterName}, ${who}): ${reason}. ` +
+              'Check the AWS credentials greenlight runs with and that they may assume the role.',
+            { cause: err },
+          );
+        }
+        opts.headers = { ...opts.headers, Authorization: `Bearer ${token}` };
+      },
+    };
+    return { authenticator, aws: withRegion };
+  }
+}
