@@ -1,0 +1,386 @@
+/**
+ * @module EKS facts of one cluster: DescribeCluster (version, endpoint, account, region, OIDC
+ * issuer and IAM OIDC provider ARN, VPC, tags, authentication mode), every Pod Identity
+ * association with its role, and every add-on with its version. Lists are read to the end;
+ * anything that fails makes the whole fetch fail (fail closed), naming cluster, API and region.
+ */
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribePodIdentityAssociationCommand,
+  EKSClient,
+  ListAddonsCommand,
+  ListPodIdentityAssociationsCommand,
+} from '@aws-sdk/client-eks';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import {
+  clusterFactsSchema,
+  describeIssues,
+  UpstreamError,
+  type Addon,
+  type CancelSignal,
+  type ClusterFacts,
+  type ClusterRecord,
+  type EksFacts,
+  type FactSource,
+  type PodIdentityAssociation,
+} from '../../../generator/index.js';
+import type { Logger } from '../../logger.js';
+import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
+import { cancelledError, clusterLabel, classifyAwsError, toAwsCallError, type AwsCallContext } from '../aws/aws-errors.js';
+import { isRegion, oidcProviderArn, parseArn, regionFromServer } from '../aws/aws-identifiers.js';
+import { runCancellable } from '../aws/cancellable.js';
+
+/** Makes the EKS client for a region and a cluster's credentials; tests point it at a local server. */
+export type EksClientFor = (region: string, credentials: AwsCredentialIdentityProvider) => EKSClient;
+
+export interface EksFactSourceOptions {
+  /** Credentials per cluster (default chain, or AssumeRole of `awsAuthConfig.roleARN`). */
+  readonly credentials: AwsCredentialsFor;
+  /**
+   * Region of clusters whose server URL is not an EKS endpoint (`*.<region>.eks.amazonaws.com`),
+   * e.g. behind a private DNS name. Clusters with an EKS URL always use the URL's region.
+   */
+  readonly region?: string;
+  /** Describe calls (associations, add-ons) in flight at once per cluster (default 4). */
+  readonly describeConcurrency?: number;
+  /** Pages read per list before giving up (default 50, i.e. 5,000 items at 100 per page). */
+  readonly maxPages?: number;
+  readonly logger?: Logger;
+}
+
+/** What `fromConfig` reads besides the options; the lead maps environment variables onto it. */
+export interface EksFactSourceConfig extends EksFactSourceOptions {
+  /**
+   * EKS endpoint override (tests, VPC endpoints). When unset the SDK's standard configuration
+   * applies, including AWS_ENDPOINT_URL_EKS.
+   */
+  readonly endpoint?: string;
+  /** SDK attempts per call, retries included (default 3, the SDK's). */
+  readonly maxAttempts?: number;
+  /** Bound on one HTTP exchange with EKS (default 10 s); the request deadline also cuts calls short. */
+  readonly requestTimeoutMs?: number;
+}
+
+const PAGE_SIZE = 100;
+
+// The parts of EKS answers greenlight relies on; the SDK's own types say every field may be absent.
+const describeClusterAnswer = z.object({
+  cluster: z.object({
+    name: z.string().min(1),
+    arn: z.string().min(1),
+    version: z.string().regex(/^\d+\.\d+$/, 'must be a Kubernetes minor version such as "1.31"'),
+    platformVersion: z.string().optional(),
+    endpoint: z.string().optional(),
+    status: z.string().optional(),
+    identity: z.object({ oidc: z.object({ issuer: z.string().optional() }).optional() }).optional(),
+    resourcesVpcConfig: z.object({ vpcId: z.string().optional() }).optional(),
+    accessConfig: z.object({ authenticationMode: z.string().optional() }).optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+  }),
+});
+const listAssociationsAnswer = z.object({
+  associations: z.array(z.object({ associationId: z.string().min(1) })).default([]),
+  nextToken: z.string().min(1).optional(),
+});
+const describeAssociationAnswer = z.object({
+  association: z.object({
+    associationId: z.string().min(1),
+    namespace: z.string().min(1),
+    serviceAccount: z.string().min(1),
+    roleArn: z.string().min(1),
+  }),
+});
+const listAddonsAnswer = z.object({ addons: z.array(z.string().min(1)).default([]), nextToken: z.string().min(1).optional() });
+const describeAddonAnswer = z.object({
+  addon: z.object({ addonName: z.string().min(1), addonVersion: z.string().min(1), status: z.string().optional() }),
+});
+
+type Api = 'DescribeCluster' | 'ListPodIdentityAssociations' | 'DescribePodIdentityAssociation' | 'ListAddons' | 'DescribeAddon';
+
+/** One fetch: the cluster, where and as whom it is read, and the linked abort signal. */
+interface Call {
+  readonly cluster: ClusterRecord;
+  readonly clusterName: string;
+  readonly region: string;
+  readonly roleArn: string | undefined;
+  readonly client: EKSClient;
+  readonly abortSignal: AbortSignal;
+  /** The cluster ARN once DescribeCluster answered, for IAM advice. */
+  clusterArn?: string;
+  /** Calls in flight (with how many of each), for the message when the request is cancelled. */
+  readonly inFlight: Map<Api, number>;
+}
+
+/** `DescribeCluster`, or `ListPodIdentityAssociations and DescribeAddon` when several are in flight. */
+function inFlightApis(call: Call | undefined): string {
+  const apis = [...(call?.inFlight.keys() ?? [])];
+  return apis.length === 0 ? 'DescribeCluster' : apis.join(' and ');
+}
+
+/** The EKS facts of clusters registered with `awsAuthConfig` (source `eks`). */
+export class EksFactSource implements FactSource {
+  readonly source = 'eks' as const;
+  private readonly clients = new Map<string, EKSClient>();
+
+  constructor(
+    private readonly options: EksFactSourceOptions,
+    private readonly clientFor: EksClientFor,
+  ) {
+    if (options.region !== undefined && !isRegion(options.region)) {
+      throw new Error(`EKS fallback region "${options.region}" is not an AWS region name such as eu-west-1`);
+    }
+  }
+
+  /** Real EKS clients; the SDK's standard configuration (AWS_ENDPOINT_URL_EKS, retries) applies. */
+  static fromConfig(config: EksFactSourceConfig): EksFactSource {
+    const { endpoint, maxAttempts, requestTimeoutMs, ...options } = config;
+    const timeout = requestTimeoutMs ?? 10_000;
+    return new EksFactSource(
+      options,
+      (region, credentials) =>
+        new EKSClient({
+          region,
+          credentials,
+          ...(endpoint !== undefined ? { endpoint } : {}),
+          ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+          // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
+          requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000), throwOnRequestTimeout: true },
+        }),
+    );
+  }
+
+  appliesTo(cluster: ClusterRecord): boolean {
+    return cluster.aws !== undefined && cluster.aws.clusterName !== '';
+  }
+
+  async fetch(cluster: ClusterRecord, signal: CancelSignal): Promise<ClusterFacts> {
+    const aws = cluster.aws;
+    if (!aws || aws.clusterName === '') {
+      throw new UpstreamError('GL_CLUSTER_INVALID', `${clusterLabel(cluster)}: EKS facts need awsAuthConfig.clusterName in the cluster's Argo CD Secret`);
+    }
+    const region = this.regionOf(cluster);
+    const roleArn = aws.roleArn === '' ? undefined : aws.roleArn;
+    const client = this.client(region, roleArn);
+    let call: Call | undefined;
+    const started = Date.now();
+    const facts = await runCancellable(
+      signal,
+      () => cancelledError(`${clusterLabel(cluster)}: EKS ${inFlightApis(call)} in ${region}`),
+      async (abortSignal) => {
+        call = { cluster, clusterName: aws.clusterName, region, roleArn, client, abortSignal, inFlight: new Map() };
+        return this.read(call);
+      },
+    );
+    this.options.logger?.debug(
+      { cluster: cluster.name, region, podIdentity: facts.podIdentity?.length, addons: facts.addons?.length, ms: Date.now() - started },
+      'eks facts read',
+    );
+    return facts;
+  }
+
+  /** Destroys the SDK clients (their keep-alive sockets). */
+  close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+
+  private regionOf(cluster: ClusterRecord): string {
+    const region = regionFromServer(cluster.server) ?? this.options.region;
+    if (region === undefined) {
+      throw new UpstreamError(
+        'GL_CLUSTER_INVALID',
+        `${clusterLabel(cluster)}: EKS facts cannot tell the cluster's AWS region: its server ${cluster.server} is not an EKS endpoint (https://<id>.<zone>.<region>.eks.amazonaws.com); set greenlight's EKS fallback region`,
+      );
+    }
+    return region;
+  }
+
+  private client(region: string, roleArn: string | undefined): EKSClient {
+    const key = `${region}\u0000${roleArn ?? ''}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.clientFor(region, this.options.credentials.credentialsFor(roleArn));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private async read(call: Call): Promise<ClusterFacts> {
+    const eks = await this.describeCluster(call);
+    call.clusterArn = eks.clusterArn;
+    const limit = pLimit(Math.max(1, this.options.describeConcurrency ?? 4));
+    try {
+      const [podIdentity, addons] = await Promise.all([this.podIdentity(call, limit), this.addons(call, limit)]);
+      const parsed = clusterFactsSchema.safeParse({ eks, podIdentity, addons });
+      if (!parsed.success) throw this.unusable(call, 'DescribeCluster', describeIssues(parsed.error.issues, ''));
+      return parsed.data;
+    } finally {
+      // A failed describe leaves others queued: drop them rather than call AWS for nothing.
+      limit.clearQueue();
+    }
+  }
+
+  private async describeCluster(call: Call): Promise<EksFacts> {
+    const answer = await this.send(call, 'DescribeCluster', (c, abortSignal) => c.send(new DescribeClusterCommand({ name: call.clusterName }), { abortSignal }));
+    const parsed = describeClusterAnswer.safeParse(answer);
+    if (!parsed.success) throw this.unusable(call, 'DescribeCluster', describeIssues(parsed.error.issues, ''));
+    const c = parsed.data.cluster;
+    const arn = parseArn(c.arn);
+    if (!arn || arn.service !== 'eks' || !arn.resource.startsWith('cluster/')) {
+      throw this.unusable(call, 'DescribeCluster', `cluster.arn "${c.arn}" is not an EKS cluster ARN`);
+    }
+    const issuer = c.identity?.oidc?.issuer;
+    const facts: EksFacts = {
+      accountId: arn.accountId,
+      region: arn.region,
+      clusterName: c.name,
+      clusterArn: c.arn,
+      version: c.version,
+      // Tags are kept whole: greenlight.io/* tags stand in for missing Secret labels (blue-green.ts).
+      tags: c.tags ?? {},
+      ...(c.platformVersion !== undefined ? { platformVersion: c.platformVersion } : {}),
+      ...(c.endpoint !== undefined ? { endpoint: c.endpoint } : {}),
+      ...(c.resourcesVpcConfig?.vpcId !== undefined ? { vpcId: c.resourcesVpcConfig.vpcId } : {}),
+      ...(issuer !== undefined ? { oidcIssuer: issuer, oidcProviderArn: oidcProviderArn(arn.partition, arn.accountId, issuer) } : {}),
+      ...(c.accessConfig?.authenticationMode !== undefined ? { authenticationMode: c.accessConfig.authenticationMode } : {}),
+      ...(c.status !== undefined ? { status: c.status } : {}),
+    };
+    return facts;
+  }
+
+  private async podIdentity(call: Call, limit: ReturnType<typeof pLimit>): Promise<PodIdentityAssociation[]> {
+    const ids: string[] = [];
+    await this.paginate(call, 'ListPodIdentityAssociations', async (nextToken) => {
+      const answer = await this.send(call, 'ListPodIdentityAssociations', (c, abortSignal) =>
+        c.send(new ListPodIdentityAssociationsCommand({ clusterName: call.clusterName, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }), { abortSignal }),
+      );
+      const parsed = listAssociationsAnswer.safeParse(answer);
+      if (!parsed.success) throw this.unusable(call, 'ListPodIdentityAssociations', describeIssues(parsed.error.issues, ''));
+      ids.push(...parsed.data.associations.map((a) => a.associationId));
+      return parsed.data.nextToken;
+    });
+    // The list has no role ARNs; each association is described for it.
+    const described = await Promise.all(
+      [...new Set(ids)].map((associationId) =>
+        limit(async (): Promise<PodIdentityAssociation | undefined> => {
+          const answer = await this.sendUnlessGone(call, 'DescribePodIdentityAssociation', (c, abortSignal) =>
+            c.send(new DescribePodIdentityAssociationCommand({ clusterName: call.clusterName, associationId }), { abortSignal }),
+          );
+          if (answer === undefined) return undefined;
+          const parsed = describeAssociationAnswer.safeParse(answer);
+          if (!parsed.success) throw this.unusable(call, 'DescribePodIdentityAssociation', describeIssues(parsed.error.issues, ''));
+          const a = parsed.data.association;
+          return { namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, associationId: a.associationId };
+        }),
+      ),
+    );
+    return described
+      .filter((a): a is PodIdentityAssociation => a !== undefined)
+      .sort(
+        (a, b) =>
+          a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount) || (a.associationId ?? '').localeCompare(b.associationId ?? ''),
+      );
+  }
+
+  private async addons(call: Call, limit: ReturnType<typeof pLimit>): Promise<Addon[]> {
+    const names: string[] = [];
+    await this.paginate(call, 'ListAddons', async (nextToken) => {
+      const answer = await this.send(call, 'ListAddons', (c, abortSignal) =>
+        c.send(new ListAddonsCommand({ clusterName: call.clusterName, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }), { abortSignal }),
+      );
+      const parsed = listAddonsAnswer.safeParse(answer);
+      if (!parsed.success) throw this.unusable(call, 'ListAddons', describeIssues(parsed.error.issues, ''));
+      names.push(...parsed.data.addons);
+      return parsed.data.nextToken;
+    });
+    const described = await Promise.all(
+      [...new Set(names)].map((addonName) =>
+        limit(async (): Promise<Addon | undefined> => {
+          const answer = await this.sendUnlessGone(call, 'DescribeAddon', (c, abortSignal) =>
+            c.send(new DescribeAddonCommand({ clusterName: call.clusterName, addonName }), { abortSignal }),
+          );
+          if (answer === undefined) return undefined;
+          const parsed = describeAddonAnswer.safeParse(answer);
+          if (!parsed.success) throw this.unusable(call, 'DescribeAddon', describeIssues(parsed.error.issues, ''));
+          const a = parsed.data.addon;
+          return { name: a.addonName, version: a.addonVersion, ...(a.status !== undefined ? { status: a.status } : {}) };
+        }),
+      ),
+    );
+    return described.filter((a): a is Addon => a !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Reads pages until there is no next token, at most `maxPages`. */
+  private async paginate(call: Call, api: Api, page: (nextToken: string | undefined) => Promise<string | undefined>): Promise<void> {
+    const maxPages = this.options.maxPages ?? 50;
+    let token: string | undefined;
+    for (let pages = 0; ; pages++) {
+      if (pages >= maxPages) {
+        throw new UpstreamError(
+          'GL_FACTS_UNAVAILABLE',
+          `${clusterLabel(call.cluster)}: EKS ${api} in ${call.region} still had more pages after ${maxPages}; greenlight stops there rather than answer with part of the list. Raise greenlight's EKS page limit if the cluster really has that many`,
+        );
+      }
+      token = await page(token);
+      if (token === undefined) return;
+    }
+  }
+
+  /** Sends one command, turning failures into greenlight errors that name the cluster, API and region. */
+  private async send<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    if (call.abortSignal.aborted) throw cancelledError(`${clusterLabel(call.cluster)}: EKS ${api} in ${call.region}`);
+    call.inFlight.set(api, (call.inFlight.get(api) ?? 0) + 1);
+    try {
+      return await fn(call.client, call.abortSignal);
+    } catch (err) {
+      throw toAwsCallError(err, this.context(call, api), call.abortSignal);
+    } finally {
+      const left = (call.inFlight.get(api) ?? 1) - 1;
+      if (left > 0) call.inFlight.set(api, left);
+      else call.inFlight.delete(api);
+    }
+  }
+
+  /** `send` for a describe after a list: a 404 means the item was deleted in between, so it is left out. */
+  private async sendUnlessGone<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.send(call, api, fn);
+    } catch (err) {
+      const cause = err instanceof Error ? err.cause : undefined;
+      if (!call.abortSignal.aborted && classifyAwsError(cause) === 'not-found') return undefined;
+      throw err;
+    }
+  }
+
+  private context(call: Call, api: Api): AwsCallContext {
+    const clusterResource = call.clusterArn ?? `EKS cluster "${call.clusterName}" in ${call.region}`;
+    const arn = call.clusterArn ? parseArn(call.clusterArn) : undefined;
+    const sub = (kind: string) => (arn ? `arn:${arn.partition}:eks:${arn.region}:${arn.accountId}:${kind}/${call.clusterName}/*` : clusterResource);
+    const resource =
+      api === 'DescribePodIdentityAssociation' ? sub('podidentityassociation') : api === 'DescribeAddon' ? sub('addon') : clusterResource;
+    return {
+      cluster: call.cluster,
+      service: 'EKS',
+      api,
+      region: call.region,
+      roleArn: call.roleArn,
+      iamAction: `eks:${api}`,
+      resource,
+      notFoundAdvice:
+        api === 'DescribeCluster' || api === 'ListPodIdentityAssociations' || api === 'ListAddons'
+          ? `EKS has no cluster "${call.clusterName}" in ${call.region} for ${call.roleArn ? `the role ${call.roleArn}` : "greenlight's own AWS account"}: awsAuthConfig.clusterName in the cluster's Argo CD Secret is wrong, or the cluster is in another account or region`
+          : undefined,
+      quoteAwsMessage: true,
+    };
+  }
+
+  private unusable(call: Call, api: Api, detail: string): UpstreamError {
+    return new UpstreamError(
+      'GL_FACTS_UNAVAILABLE',
+      `${clusterLabel(call.cluster)}: EKS ${api} in ${call.region} returned an answer greenlight cannot use: ${detail}`,
+    );
+  }
+}
