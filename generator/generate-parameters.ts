@@ -200,7 +200,9 @@ export async function generateParameters(
   const pairs = asList(input.pair);
   const roles = asList(input.role);
   const byBlueGreen = pairs !== undefined || roles !== undefined;
-  const labelsOnly = (c: ClusterRecord) => !byBlueGreen || labelsDecideBlueGreen(c) ||
+  // EKS tags are the only fallback, so labels decide for clusters not registered through EKS
+  // (Argo CD's in-cluster entry, bearer-token clusters).
+  const labelsOnly = (c: ClusterRecord) => !byBlueGreen || c.aws === undefined || labelsDecideBlueGreen(c) ||
     ((pairs === undefined || Object.hasOwn(c.labels, BLUE_GREEN_KEYS.pair)) && (roles === undefined || Object.hasOwn(c.labels, BLUE_GREEN_KEYS.role)));
   const matchesBlueGreen = (c: ClusterRecord, facts?: FactsResult) => {
     const bg = pairAndRole(c, facts?.facts);

@@ -48,6 +48,9 @@ export const envSchema = z.object({
   GREENLIGHT_EKS_RATE_PER_SECOND: int('GREENLIGHT_EKS_RATE_PER_SECOND', 1, 10_000, 20),
   GREENLIGHT_SSM_RATE_PER_SECOND: int('GREENLIGHT_SSM_RATE_PER_SECOND', 1, 10_000, 40),
   GREENLIGHT_KUBERNETES_RATE_PER_SECOND: int('GREENLIGHT_KUBERNETES_RATE_PER_SECOND', 0, 100_000, 0),
+  AWS_REGION: optionalString,
+  AWS_DEFAULT_REGION: optionalString,
+  AWS_ENDPOINT_URL_STS: optionalString,
   GREENLIGHT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .optional()
@@ -73,6 +76,10 @@ export interface FactsConfig {
   readonly ratePerSecond: { readonly eks: number; readonly ssm: number; readonly kubernetes: number | null };
   /** Handlebars template of each cluster's SSM prefix. */
   readonly ssmPrefix: string;
+  /** greenlight's own region (STS, and clusters whose server URL does not name one). */
+  readonly awsRegion: string | undefined;
+  /** STS endpoint override, also used for the EKS tokens greenlight signs (AWS_ENDPOINT_URL_STS). */
+  readonly stsEndpoint: string | undefined;
 }
 export type TokenConfig =
   | { kind: 'file'; path: string; reloadMs: number }
@@ -152,6 +159,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       kubernetes: e.GREENLIGHT_KUBERNETES_RATE_PER_SECOND === 0 ? null : e.GREENLIGHT_KUBERNETES_RATE_PER_SECOND,
     }),
     ssmPrefix: e.GREENLIGHT_SSM_PREFIX,
+    awsRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION,
+    stsEndpoint: e.AWS_ENDPOINT_URL_STS,
   });
   return Object.freeze({
     port: e.PORT,

@@ -1,6 +1,6 @@
 /** @module The composition root: config → adapters → app → listen; graceful stop on SIGTERM. */
 import type { AddressInfo } from 'node:net';
-import { bindGenerate, openFleet, openTokenSource } from './compose.js';
+import { bindGenerate, openFleet, openTokenSource, type Fleet } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp } from './http/create-app.js';
 import { GETPARAMS_PATH } from './http/routes/getparams.js';
@@ -29,15 +29,15 @@ function main(): void {
   }
 
   const logger = createLogger(config.logLevel);
-  let fleet;
+  const metrics = new Metrics();
+  let fleet: Fleet;
   try {
-    fleet = openFleet(config.inventory, logger, { watch: true });
+    fleet = openFleet(config, logger, metrics, { watch: true });
   } catch (err) {
     process.stderr.write(`greenlight cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
   const tokens = openTokenSource(config.token, logger);
-  const metrics = new Metrics();
   let stopping = false;
   const app = createApp({
     stopping: () => stopping,
@@ -92,10 +92,11 @@ function main(): void {
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearInterval(sweep);
-      fleet.close();
       tokens.close();
-      logger.info('stopped');
-      process.exit(0);
+      void fleet.close().finally(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
   };

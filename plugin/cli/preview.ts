@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { GreenlightError, parseSelector, TemplateCache, type ParameterSet } from '../../generator/index.js';
-import { bindGenerate, openFleet } from '../compose.js';
-import type { InventoryConfig } from '../config.js';
+import { bindGenerate, openFleet, type Fleet } from '../compose.js';
+import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
+import { Metrics } from '../metrics.js';
 import { isApplicationSet, pluginCalls, type PluginCall } from './applicationset-input.js';
 
 export const PREVIEW_USAGE = `Usage: greenlight preview [input] [options]
@@ -27,7 +28,8 @@ Input (combine a file with flags; flags win):
       --allow-empty
 
 Where the clusters come from:
-      --inventory SRC      "demo" (the bundled demo fleet) or a fleet file path;
+      --inventory SRC      "demo" (the bundled demo fleet), a fleet file path, or "argocd"
+                           (the cluster Secrets in $ARGOCD_NAMESPACE, through KUBECONFIG);
                            default: $GREENLIGHT_INVENTORY, else demo
 
 Output:
@@ -120,11 +122,19 @@ export async function runPreview(argv: readonly string[], env: Readonly<Record<s
     return 2;
   }
 
-  const source = values.inventory ?? env['GREENLIGHT_INVENTORY'] ?? 'demo';
-  const inventory: InventoryConfig = source === 'demo' ? { kind: 'demo' } : { kind: 'fleet-file', path: source };
-  let fleet;
+  let config: Config;
   try {
-    fleet = openFleet(inventory, createLogger('silent'), { watch: false });
+    // The service's own configuration, so that preview sees what the service would; only the
+    // inventory may be overridden, and no token is needed to look.
+    config = loadConfig({ ...env, GREENLIGHT_TOKEN: 'preview-needs-no-token', GREENLIGHT_TOKEN_FILE: undefined, ...(values.inventory !== undefined ? { GREENLIGHT_INVENTORY: values.inventory } : {}) });
+  } catch (err) {
+    io.err(`greenlight preview: ${(err as Error).message}\n`);
+    return 2;
+  }
+  let fleet: Fleet;
+  try {
+    fleet = openFleet(config, createLogger('silent'), new Metrics({ defaultMetrics: false }), { watch: false });
+    await fleet.whenReady(15_000);
   } catch (err) {
     io.err(`greenlight preview: ${(err as Error).message}\n`);
     return 1;
@@ -186,6 +196,6 @@ export async function runPreview(argv: readonly string[], env: Readonly<Record<s
     const body = calls.length === 1 && answers.length === 1 ? { output: { parameters: answers[0]?.parameters ?? [] } } : answers;
     if (status === 0 || answers.length > 0) io.out(`${JSON.stringify(body, null, 2)}\n`);
   }
-  fleet.close();
+  await fleet.close();
   return status;
 }

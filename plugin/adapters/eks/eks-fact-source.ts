@@ -62,6 +62,8 @@ export interface EksFactSourceConfig extends EksFactSourceOptions {
   readonly maxAttempts?: number;
   /** Bound on one HTTP exchange with EKS (default 10 s); the request deadline also cuts calls short. */
   readonly requestTimeoutMs?: number;
+  /** Called with every client made, e.g. to add a per-call rate budget as SDK middleware. */
+  readonly decorateClient?: (client: EKSClient) => void;
 }
 
 const PAGE_SIZE = 100;
@@ -136,19 +138,22 @@ export class EksFactSource implements FactSource {
 
   /** Real EKS clients; the SDK's standard configuration (AWS_ENDPOINT_URL_EKS, retries) applies. */
   static fromConfig(config: EksFactSourceConfig): EksFactSource {
-    const { endpoint, maxAttempts, requestTimeoutMs, ...options } = config;
+    const { endpoint, maxAttempts, requestTimeoutMs, decorateClient, ...options } = config;
     const timeout = requestTimeoutMs ?? 10_000;
     return new EksFactSource(
       options,
-      (region, credentials) =>
-        new EKSClient({
+      (region, credentials) => {
+        const client = new EKSClient({
           region,
           credentials,
           ...(endpoint !== undefined ? { endpoint } : {}),
           ...(maxAttempts !== undefined ? { maxAttempts } : {}),
           // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
           requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000), throwOnRequestTimeout: true },
-        }),
+        });
+        decorateClient?.(client);
+        return client;
+      },
     );
   }
 

@@ -81,6 +81,8 @@ export interface SsmSecretPathSourceConfig extends SsmSecretPathSourceOptions {
   readonly maxAttempts?: number;
   /** Bound on one HTTP exchange with SSM (default 10 s); the request deadline also cuts calls short. */
   readonly requestTimeoutMs?: number;
+  /** Called with every client made, e.g. to add a per-call rate budget as SDK middleware. */
+  readonly decorateClient?: (client: SSMClient) => void;
 }
 
 /** SSM's own maximum for GetParametersByPath. */
@@ -155,19 +157,22 @@ export class SsmSecretPathSource implements FactSource {
 
   /** Real SSM clients; the SDK's standard configuration (AWS_ENDPOINT_URL_SSM, retries) applies. */
   static fromConfig(config: SsmSecretPathSourceConfig): SsmSecretPathSource {
-    const { endpoint, maxAttempts, requestTimeoutMs, ...options } = config;
+    const { endpoint, maxAttempts, requestTimeoutMs, decorateClient, ...options } = config;
     const timeout = requestTimeoutMs ?? 10_000;
     return new SsmSecretPathSource(
       options,
-      (region, credentials) =>
-        new SSMClient({
+      (region, credentials) => {
+        const client = new SSMClient({
           region,
           credentials,
           ...(endpoint !== undefined ? { endpoint } : {}),
           ...(maxAttempts !== undefined ? { maxAttempts } : {}),
           // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
           requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000), throwOnRequestTimeout: true },
-        }),
+        });
+        decorateClient?.(client);
+        return client;
+      },
     );
   }
 

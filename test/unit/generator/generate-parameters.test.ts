@@ -68,11 +68,18 @@ describe('generateParameters: selection', () => {
 
   it('reads pair and role from EKS tags when the Secret has no labels', async () => {
     const fleet = new InMemoryFleet().add(
-      aCluster({ name: 'tagged' }),
+      aCluster({ name: 'tagged', aws: { clusterName: 'tagged' } }),
       { eks: eksFactsFor('tagged', '1.32', { tags: { 'greenlight.io/pair': 'prod-us', 'greenlight.io/role': 'green', 'greenlight.io/weight': '20' } }) },
     );
     const [set] = await generate(fleet, { pair: 'prod-us', role: 'green' });
     expect(set?.cluster).toMatchObject({ name: 'tagged', pair: 'prod-us', role: 'green', weight: '20' });
+  });
+
+  it('does not look for EKS tags of clusters that are not registered through EKS', async () => {
+    const fleet = pairFleet().add(aCluster({ name: 'in-cluster', server: 'https://kubernetes.default.svc' }), {});
+    fleet.failures.set('in-cluster', new UpstreamError('GL_FACTS_UNAVAILABLE', 'not in a pod'));
+    expect(names(await generate(fleet, { pair: 'prod-eu' }))).toEqual(['prod-eu-blue', 'prod-eu-green']);
+    expect(fleet.calls).not.toContain('in-cluster');
   });
 
   it('does not read facts of clusters that labels already rule out', async () => {

@@ -29,6 +29,8 @@ describe('loadConfig', () => {
         retryMaxAttempts: 4,
         ratePerSecond: { eks: 20, ssm: 40, kubernetes: null },
         ssmPrefix: '/greenlight/{{cluster.name}}/',
+        awsRegion: undefined,
+        stsEndpoint: undefined,
       },
       token: { kind: 'demo', value: DEMO_TOKEN },
       requestDeadlineMs: 20_000,

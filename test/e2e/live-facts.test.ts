@@ -1,0 +1,170 @@
+/**
+ * The whole service as a process in `argocd` mode: cluster Secrets from a fake Argo CD
+ * kube-apiserver, facts from fake EKS / SSM / STS through the real SDK clients, and the
+ * cluster's own API (a second fake kube-apiserver that verifies the EKS token greenlight signs).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parameterSetSchema } from '../../generator/index.js';
+import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
+import { startService, type ServiceProcess } from '../support/service-process.js';
+
+const TOKEN = 'test-token-live-facts-not-secret';
+const CANARY = 'canary-value-must-never-leak-7731';
+
+let aws: FakeAws;
+let argocd: FakeKubeApiServer;
+let green: FakeKubeApiServer;
+let service: ServiceProcess;
+let dir: string;
+
+function clusterSecret(name: string, server: string, labels: Record<string, string>, clusterName = name) {
+  return {
+    name: `cluster-${name}`,
+    namespace: 'argocd',
+    labels: { 'argocd.argoproj.io/secret-type': 'cluster', ...labels },
+    annotations: { 'greenlight.io/weight': '0' },
+    stringData: {
+      name,
+      server,
+      project: 'platform',
+      // The fake API servers speak plain HTTP here; TLS is covered by the adapter wire tests.
+      config: JSON.stringify({ awsAuthConfig: { clusterName }, tlsClientConfig: { insecure: true } }),
+    },
+  };
+}
+
+async function getparams(parameters: object) {
+  const res = await fetch(`${service.url}/api/v1/getparams.execute`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: `${JSON.stringify({ applicationSetName: 'web', input: { parameters } })}\n`,
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+beforeAll(async () => {
+  aws = await startFakeAws();
+  aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.32', tags: { team: 'platform' } });
+  aws.addPodIdentityAssociation({ clusterName: 'prod-eu-green', region: FAKE_REGION, namespace: 'external-dns', serviceAccount: 'external-dns-sa', roleArn: 'arn:aws:iam::111111111111:role/green-external-dns' });
+  aws.addAddon({ clusterName: 'prod-eu-green', region: FAKE_REGION, name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' });
+  aws.putParameter({ name: '/greenlight/prod-eu-green/payments/db-password', value: CANARY, type: 'SecureString', region: FAKE_REGION });
+  aws.putParameter({ name: '/greenlight/prod-eu-green/checkout/redis-url', value: CANARY, region: FAKE_REGION });
+
+  green = await FakeKubeApiServer.start({
+    auth: { eks: { clusterName: 'prod-eu-green', credentials: { [FAKE_ACCESS_KEY_ID]: FAKE_SECRET_ACCESS_KEY }, extraStsHosts: [new URL(aws.endpoint).host] } },
+    version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' },
+    storageClasses: [{ name: 'gp3', provisioner: 'ebs.csi.aws.com', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }],
+    ingressClasses: [{ name: 'alb', controller: 'ingress.k8s.aws/alb', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }],
+  });
+  argocd = await FakeKubeApiServer.start();
+  argocd.putSecret(clusterSecret('prod-eu-green', green.url, { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'green' }));
+  // Registered in Argo CD, but EKS has no such cluster: selecting it must fail closed.
+  argocd.putSecret(clusterSecret('prod-us-green', green.url, { 'greenlight.io/pair': 'prod-us', 'greenlight.io/role': 'green' }, 'no-such-eks-cluster'));
+
+  dir = mkdtempSync(join(tmpdir(), 'gl-live-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: argocd, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: greenlight, user: {token: fake-kube-token-not-secret}}]',
+      'contexts: [{name: argocd, context: {cluster: argocd, user: greenlight}}]',
+      'current-context: argocd',
+      '',
+    ].join('\n'),
+  );
+  service = await startService({
+    env: {
+      GREENLIGHT_INVENTORY: 'argocd',
+      ARGOCD_NAMESPACE: 'argocd',
+      GREENLIGHT_TOKEN: TOKEN,
+      KUBECONFIG: kubeconfig,
+      AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_REGION: FAKE_REGION,
+      AWS_ENDPOINT_URL_EKS: aws.endpoint,
+      AWS_ENDPOINT_URL_SSM: aws.endpoint,
+      AWS_ENDPOINT_URL_STS: aws.endpoint,
+      GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS: '1',
+    },
+  });
+});
+
+afterAll(async () => {
+  await service?.stop('SIGTERM');
+  await Promise.all([argocd?.close(), green?.close(), aws?.close()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('greenlight on live facts', () => {
+  it('answers a cluster registered in Argo CD with facts from EKS, SSM and its own API', async () => {
+    const res = await getparams({ pair: 'prod-eu', vars: { host: 'web.{{cluster.nameNormalized}}.example.com' } });
+    expect(res.status, res.text).toBe(200);
+    const [set] = (JSON.parse(res.text) as { output: { parameters: Record<string, unknown>[] } }).output.parameters;
+    expect(parameterSetSchema.safeParse(set).success).toBe(true);
+    expect(set).toMatchObject({
+      cluster: { name: 'prod-eu-green', server: green.url, project: 'platform', pair: 'prod-eu', role: 'green', weight: '0' },
+      aws: { accountId: '111111111111', region: FAKE_REGION, clusterName: 'prod-eu-green', version: '1.32' },
+      kubernetes: { version: '1.32', gitVersion: 'v1.32.1-eks-5d4a308', minor: '32' },
+      addons: { vpc_cni: 'v1.19.2-eksbuild.1' },
+      storage: { classes: 'gp3', defaultClass: 'gp3' },
+      ingress: { classes: 'alb', defaultClass: 'alb' },
+      podIdentity: { external_dns: { external_dns_sa: 'arn:aws:iam::111111111111:role/green-external-dns' } },
+      secrets: {
+        prefix: '/greenlight/prod-eu-green/',
+        count: '2',
+        keys: { checkout_redis_url: '/greenlight/prod-eu-green/checkout/redis-url', payments_db_password: '/greenlight/prod-eu-green/payments/db-password' },
+      },
+      vars: { host: 'web.prod-eu-green.example.com' },
+      facts: { sources: 'eks,kubernetes,ssm', stale: 'false' },
+    });
+    // The cluster's API was read with a verified EKS token, and every AWS call was signed.
+    expect(green.requests.some((r) => r.path === '/version' && r.user !== undefined)).toBe(true);
+    expect(green.authFailures).toEqual([]);
+    expect(aws.signatureFailures).toEqual([]);
+  });
+
+  it('fails closed, naming the cluster and source, when a selected cluster has no EKS facts', async () => {
+    const res = await getparams({ role: 'green' });
+    expect(res.status).toBe(502);
+    const body = JSON.parse(res.text) as { code: string; message: string };
+    expect(body.code).toBe('GL_FACTS_UNAVAILABLE');
+    expect(body.message).toContain('prod-us-green');
+    expect(body.message).toContain('no-such-eks-cluster');
+  });
+
+  it('serves ten concurrent reconciles from one upstream read per cluster and source', async () => {
+    const before = aws.callCounts();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => getparams({ cluster: 'prod-eu-green' })));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(aws.callCounts().DescribeCluster - before.DescribeCluster).toBe(0);
+  });
+
+  it('never lets an SSM value reach an answer or a log line', async () => {
+    const res = await getparams({ pair: 'prod-eu' });
+    expect(res.text).not.toContain(CANARY);
+    expect(service.stdoutLines.join('\n')).not.toContain(CANARY);
+    expect(service.stderr()).not.toContain(CANARY);
+    expect(service.stdoutLines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('follows Argo CD: a cluster Secret deleted there is gone from the next answer', async () => {
+    argocd.deleteSecret('cluster-prod-us-green', { namespace: 'argocd' });
+    const deadline = Date.now() + 5000;
+    let res = await getparams({ role: 'green' });
+    while (res.status !== 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      res = await getparams({ role: 'green' });
+    }
+    expect(res.status, res.text).toBe(200);
+    expect((JSON.parse(res.text) as { output: { parameters: { cluster: { name: string } }[] } }).output.parameters.map((p) => p.cluster.name)).toEqual(['prod-eu-green']);
+  });
+});
