@@ -57,11 +57,12 @@ interface PathNode extends Node {
  * so that a missing key is reported with its whole path: Handlebars' strict mode names only
  * the last segment.
  */
-function rootPaths(program: Node): string[] {
-  const found: string[] = [];
+function rootPaths(program: Node): string[][] {
+  const found: string[][] = [];
   const visitPath = (node: unknown, scoped: boolean) => {
     const p = node as PathNode;
-    if (p?.type === 'PathExpression' && !scoped && !p.data && p.depth === 0 && p.parts.length > 0) found.push(p.parts.join('.'));
+    // Parts, not a joined string: `labels.[greenlight.io/pair]` is one segment with dots in it.
+    if (p?.type === 'PathExpression' && !scoped && !p.data && p.depth === 0 && p.parts.length > 0) found.push(p.parts);
   };
   const visitExpr = (node: unknown, scoped: boolean): void => {
     const n = node as Node | undefined;
@@ -92,9 +93,8 @@ function rootPaths(program: Node): string[] {
   return found;
 }
 
-function lookup(context: unknown, path: string): { ok: true } | { ok: false; parent: string; available: string[] } {
+function lookup(context: unknown, parts: readonly string[]): { ok: true } | { ok: false; parent: string; available: string[] } {
   let current: unknown = context;
-  const parts = path.split('.');
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) {
@@ -134,12 +134,12 @@ export function compileTemplate(source: string, label: string): CompiledTemplate
   return {
     source,
     render(context: object): string {
-      for (const path of paths) {
-        const found = lookup(context, path);
+      for (const parts of paths) {
+        const found = lookup(context, parts);
         if (!found.ok) {
           const where = found.parent === '' ? 'the top level' : `"${found.parent}"`;
           const keys = found.available.length > 0 ? found.available.join(', ') : 'nothing';
-          throw new Error(`"${path}" is not defined (${where} has: ${keys})`);
+          throw new Error(`"${parts.join('.')}" is not defined (${where} has: ${keys})`);
         }
       }
       const out = render(context, { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false });

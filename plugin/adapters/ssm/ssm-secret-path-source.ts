@@ -39,7 +39,7 @@ export const DEFAULT_SSM_PREFIX_TEMPLATE = '/greenlight/{{cluster.name}}/';
  * | `cluster.name` | Argo CD cluster name |
  * | `cluster.nameNormalized` | the name as Argo CD normalizes it (lowercase, `[-a-z0-9.]`) |
  * | `cluster.project`, `cluster.server` | from the cluster Secret |
- * | `cluster.labels`, `cluster.annotations` | e.g. `{{cluster.labels.env}}` (keys with dots, such as `greenlight.io/pair`, are not reachable yet) |
+ * | `cluster.labels`, `cluster.annotations` | e.g. `{{cluster.labels.env}}` and `{{cluster.labels.[greenlight.io/pair]}}` for keys with dots or slashes |
  * | `aws.clusterName` | `awsAuthConfig.clusterName` |
  * | `aws.region` | the cluster's region (from its EKS server URL, else the fallback region) |
  * | `aws.accountId` | the account the parameters are read in (the role's, else GetCallerIdentity's) |

@@ -45,6 +45,14 @@ describe('compileTemplate', () => {
     expect(() => render('{{#if (eq cluster.tier "x")}}y{{/if}}')).toThrow('"cluster.tier" is not defined');
   });
 
+  it('reads keys with dots and slashes as one segment', () => {
+    const ctx = { cluster: { labels: { 'greenlight.io/pair': 'prod-eu' } } };
+    expect(render('{{cluster.labels.[greenlight.io/pair]}}', ctx)).toBe('prod-eu');
+    expect(() => render('{{cluster.labels.[greenlight.io/role]}}', ctx)).toThrow(
+      '"cluster.labels.greenlight.io/role" is not defined ("cluster.labels" has: greenlight.io/pair)',
+    );
+  });
+
   it('gives no access to prototypes', () => {
     expect(() => render('{{cluster.constructor}}')).toThrow('"cluster.constructor" is not defined');
     expect(() => render('{{#with cluster}}{{constructor.name}}{{/with}}')).toThrow();
