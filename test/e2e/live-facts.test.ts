@@ -46,6 +46,17 @@ async function getparams(parameters: object) {
   return { status: res.status, text: await res.text() };
 }
 
+/** Polls until the status for these parameters satisfies `ok` (the watch is asynchronous). */
+async function waitForStatus(parameters: object, ok: (status: number) => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const res = await getparams(parameters);
+    if (ok(res.status)) return;
+    if (Date.now() > deadline) throw new Error(`still ${res.status} after 5 s: ${res.text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 beforeAll(async () => {
   aws = await startFakeAws();
   aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.32', tags: { team: 'platform' } });
@@ -154,6 +165,30 @@ describe('greenlight on live facts', () => {
     expect(service.stdoutLines.join('\n')).not.toContain(CANARY);
     expect(service.stderr()).not.toContain(CANARY);
     expect(service.stdoutLines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('never answers 2xx without a cluster whose Secret is deleted while the request is in flight', async () => {
+    aws.addCluster({ name: 'prod-ap-green', region: FAKE_REGION, version: '1.32' });
+    argocd.putSecret(clusterSecret('prod-ap-green', green.url, { 'greenlight.io/pair': 'prod-ap', 'greenlight.io/role': 'green' }));
+    await waitForStatus({ cluster: 'prod-ap-green' }, (s) => s !== 404 && s !== 503);
+    aws.clearFaults();
+    argocd.putSecret(clusterSecret('prod-ap-blue', green.url, { 'greenlight.io/pair': 'prod-ap', 'greenlight.io/role': 'blue' }));
+    aws.addCluster({ name: 'prod-ap-blue', region: FAKE_REGION, version: '1.31' });
+    await waitForStatus({ clusters: ['prod-ap-blue'] }, (s) => s !== 404);
+    // prod-ap-blue's first EKS read is slow; its Secret disappears while the request waits.
+    aws.inject('DescribeCluster', { kind: 'latency', ms: 400 }, { times: 1 });
+    const pending = getparams({ pair: 'prod-ap', vars: { n: '{{cluster.name}}' } });
+    await new Promise((r) => setTimeout(r, 100));
+    argocd.deleteSecret('cluster-prod-ap-blue', { namespace: 'argocd' });
+    const res = await pending;
+    if (res.status === 200) {
+      const clusters = (JSON.parse(res.text) as { output: { parameters: { cluster: { name: string } }[] } }).output.parameters.map((p) => p.cluster.name);
+      expect(clusters).toEqual(['prod-ap-blue', 'prod-ap-green']);
+    } else {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect((JSON.parse(res.text) as { message: string }).message).toContain('prod-ap-blue');
+    }
+    argocd.deleteSecret('cluster-prod-ap-green', { namespace: 'argocd' });
   });
 
   it('follows Argo CD: a cluster Secret deleted there is gone from the next answer', async () => {
