@@ -1,0 +1,27 @@
+# greenlight's image: the service, the `greenlight` CLI, and the UI bundle at
+# /app/ui-extension/dist/extension-greenlight.js (copied into argocd-server by manifests/argocd-wiring).
+# Build: docker build -t ghcr.io/greenlight-io/greenlight:0.1.0 .
+
+FROM node:20.19-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+COPY test/hosts/react16/package.json test/hosts/react16/
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm run build && npm run build:ui \
+ && npm prune --omit=dev --ignore-scripts --workspaces=false
+
+# distroless: no shell, no package manager, no build tools; runs as uid 65532.
+FROM gcr.io/distroless/nodejs20-debian12:nonroot
+WORKDIR /app
+ENV NODE_ENV=production GREENLIGHT_HOST=0.0.0.0
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY --from=build /src/bin ./bin
+COPY --from=build /src/demo ./demo
+COPY --from=build /src/schema ./schema
+COPY --from=build /src/ui-extension/dist/extension-greenlight.js ./ui-extension/dist/extension-greenlight.js
+USER 65532:65532
+EXPOSE 4355
+CMD ["dist/plugin/main.js"]

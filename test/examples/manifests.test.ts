@@ -1,0 +1,186 @@
+/**
+ * The install manifests: rendered by kustomize (kubectl's, found on the machine; the test fails
+ * if it is missing), every object validated against its Kubernetes schema, and the properties
+ * the install promises checked.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { envSchema } from '../../plugin/config.js';
+import { packageRoot } from '../../plugin/paths.js';
+
+const root = packageRoot();
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: unknown };
+
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
+  'apps/v1/Deployment': Deployment,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+};
+
+function kustomize(dir: string): K8sObject[] {
+  let out: string;
+  try {
+    out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('kubectl is not installed: these tests render the kustomizations with `kubectl kustomize`; install kubectl');
+    throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`);
+  }
+  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
+}
+
+function validate(objects: readonly K8sObject[]): void {
+  for (const obj of objects) {
+    const Model = MODELS[`${obj.apiVersion}/${obj.kind}`];
+    if (!Model) throw new Error(`no schema model for ${obj.apiVersion}/${obj.kind} (${obj.metadata.name})`);
+    expect(() => new Model(obj as never).validate(), `${obj.kind}/${obj.metadata.name}`).not.toThrow();
+  }
+}
+
+const byKind = (objects: readonly K8sObject[], kind: string, name?: string) =>
+  objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as K8sObject;
+
+describe('manifests/base', () => {
+  const objects = kustomize(join(root, 'manifests', 'base'));
+
+  it('renders objects that all validate against their schemas, in the argocd namespace', () => {
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    validate(objects);
+    for (const o of objects) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('argocd');
+  });
+
+  it('runs two non-root replicas with a read-only root, probes, resources and topology spread', () => {
+    const deploy = byKind(objects, 'Deployment') as unknown as {
+      spec: { replicas: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[]; securityContext: Record<string, unknown>; topologySpreadConstraints: unknown[] } } };
+    };
+    const pod = deploy.spec.template.spec;
+    const container = pod.containers[0] as { securityContext: Record<string, unknown>; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } }; resources: { requests: object; limits: object }; env: { name: string }[] };
+    expect(deploy.spec.replicas).toBe(2);
+    expect(pod.securityContext['runAsNonRoot']).toBe(true);
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(Object.keys(container.resources.requests)).toEqual(['cpu', 'memory']);
+    expect(Object.keys(container.resources.limits)).toEqual(['memory']);
+    expect(pod.topologySpreadConstraints).toHaveLength(2);
+    expect(byKind(objects, 'PodDisruptionBudget')).toMatchObject({ spec: { minAvailable: 1 } });
+  });
+
+  it('sets only environment variables greenlight knows', () => {
+    const deploy = byKind(objects, 'Deployment') as unknown as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } };
+    const known = new Set([...Object.keys(envSchema.shape), 'AWS_STS_REGIONAL_ENDPOINTS', 'GREENLIGHT_PROXY_SECRET_FILE']);
+    for (const { name } of deploy.spec.template.spec.containers[0]?.env ?? []) expect(known, name).toContain(name);
+  });
+
+  it('admits only Argo CD’s ApplicationSet controller and server', () => {
+    expect(byKind(objects, 'NetworkPolicy')).toMatchObject({
+      spec: { ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['argocd-applicationset-controller', 'argocd-server'] }] } }] }] },
+    });
+  });
+
+  it('reads only Secrets, and registers the plugin with a Secret reference, never a token', () => {
+    expect(byKind(objects, 'Role')).toMatchObject({ rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }] });
+    const cm = byKind(objects, 'ConfigMap', 'greenlight') as unknown as { data: Record<string, string> };
+    expect(cm.data).toEqual({ baseUrl: 'http://greenlight.argocd.svc.cluster.local:4355', token: '$greenlight-plugin:token', requestTimeout: '30' });
+    expect(Number.isInteger(Number(cm.data['requestTimeout']))).toBe(true);
+  });
+});
+
+describe('manifests/argocd-wiring', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-wiring-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // A stand-in for Argo CD's own install: the objects the component patches, as Argo CD ships them.
+  cpSync(join(root, 'manifests', 'argocd-wiring'), join(dir, 'argocd-wiring'), { recursive: true });
+  writeFileSync(
+    join(dir, 'argocd.yaml'),
+    [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm, namespace: argocd}\ndata: {url: https://argocd.example.com}',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cmd-params-cm, namespace: argocd}',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-rbac-cm, namespace: argocd}\ndata: {policy.csv: "g, platform-team, role:admin"}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: argocd-server, namespace: argocd}\nspec:\n  selector: {matchLabels: {app.kubernetes.io/name: argocd-server}}\n  template:\n    metadata: {labels: {app.kubernetes.io/name: argocd-server}}\n    spec:\n      containers:\n        - name: argocd-server\n          image: quay.io/argoproj/argocd:v3.5.1\n          volumeMounts: [{name: tmp, mountPath: /home/argocd/tmp}]\n      volumes: [{name: tmp, emptyDir: {}}]',
+    ].join('\n---\n'),
+  );
+  writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [argocd.yaml]\ncomponents: [argocd-wiring]\n');
+  const objects = kustomize(dir);
+
+  it('renders into an Argo CD install and every object still validates', () => {
+    validate(objects);
+  });
+
+  it('enables the proxy extension and routes it to greenlight with the shared secret header', () => {
+    expect((byKind(objects, 'ConfigMap', 'argocd-cmd-params-cm') as unknown as { data: Record<string, string> }).data).toEqual({ 'server.enable.proxy.extension': 'true' });
+    const cm = byKind(objects, 'ConfigMap', 'argocd-cm') as unknown as { data: Record<string, string> };
+    expect(cm.data['url']).toBe('https://argocd.example.com');
+    const extension = parseAllDocuments(cm.data['extension.config.greenlight'] ?? '')[0]?.toJS() as { services: { url: string; headers: { name: string; value: string }[] }[] };
+    expect(extension.services).toEqual([
+      { url: 'http://greenlight.argocd.svc.cluster.local:4355', headers: [{ name: 'Greenlight-Proxy-Secret', value: '$greenlight.proxy.secret' }] },
+    ]);
+  });
+
+  it('adds RBAC for the extension without touching policy.csv', () => {
+    const rbac = byKind(objects, 'ConfigMap', 'argocd-rbac-cm') as unknown as { data: Record<string, string> };
+    expect(rbac.data['policy.csv']).toBe('g, platform-team, role:admin');
+    expect(rbac.data['policy.greenlight.csv']).toContain('p, role:admin, extensions, invoke, greenlight, allow');
+  });
+
+  it('installs the UI bundle into argocd-server and keeps its own volumes', () => {
+    const server = byKind(objects, 'Deployment', 'argocd-server') as unknown as {
+      spec: { template: { spec: { initContainers: { name: string; command: string[] }[]; containers: { volumeMounts: { mountPath: string }[] }[]; volumes: { name: string }[] } } };
+    };
+    const pod = server.spec.template.spec;
+    expect(pod.initContainers.map((c) => c.name)).toEqual(['greenlight-ui-extension']);
+    expect(pod.initContainers[0]?.command.join(' ')).toContain('/tmp/extensions/greenlight/extension-greenlight.js');
+    expect(pod.containers[0]?.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/home/argocd/tmp', '/tmp/extensions']);
+    expect(pod.volumes.map((v) => v.name).sort()).toEqual(['greenlight-extensions', 'tmp']);
+  });
+});
+
+describe('manifests/target-cluster and IAM', () => {
+  it('grants list on StorageClasses and IngressClasses only', () => {
+    const objects = parseAllDocuments(readFileSync(join(root, 'manifests', 'target-cluster', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as K8sObject);
+    validate(objects);
+    expect(byKind(objects, 'ClusterRole')).toMatchObject({
+      rules: [
+        { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['list'] },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], verbs: ['list'] },
+      ],
+    });
+  });
+
+  it('allows exactly the AWS calls greenlight makes', () => {
+    const policy = JSON.parse(readFileSync(join(root, 'manifests', 'iam', 'greenlight-policy.json'), 'utf8')) as { Statement: { Action: string[] }[] };
+    const actions = policy.Statement.flatMap((s) => s.Action).sort();
+    expect(actions).toEqual([
+      'eks:DescribeAddon',
+      'eks:DescribeCluster',
+      'eks:DescribePodIdentityAssociation',
+      'eks:ListAddons',
+      'eks:ListPodIdentityAssociations',
+      'ssm:GetParametersByPath',
+      'sts:AssumeRole',
+    ]);
+    // The adapters' own SDK commands, so that a new call without a policy line fails here.
+    const sources = ['eks/eks-fact-source.ts', 'ssm/ssm-secret-path-source.ts', 'aws/aws-credentials.ts'].map((f) => readFileSync(join(root, 'plugin', 'adapters', f), 'utf8')).join('\n');
+    const commands = [...sources.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]).filter((c) => c !== 'GetCallerIdentity');
+    // GetCallerIdentity needs no permission; every other call needs a policy line.
+    expect(new Set(commands).size).toBe(7);
+    const services: Record<string, string> = { GetParametersByPath: 'ssm', AssumeRole: 'sts' };
+    for (const c of new Set(commands)) expect(actions, c).toContain(`${services[c as string] ?? 'eks'}:${c}`);
+  });
+});
