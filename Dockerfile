@@ -2,7 +2,7 @@
 # /app/ui-extension/dist/extension-greenlight.js (copied into argocd-server by manifests/argocd-wiring).
 # Build: docker build -t ghcr.io/greenlight-io/greenlight:0.1.0 .
 
-FROM node:20.19-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY test/hosts/react16/package.json test/hosts/react16/
@@ -12,7 +12,7 @@ RUN npm run build && npm run build:ui \
  && npm prune --omit=dev --ignore-scripts --workspaces=false
 
 # distroless: no shell, no package manager, no build tools; runs as uid 65532.
-FROM gcr.io/distroless/nodejs20-debian12:nonroot
+FROM gcr.io/distroless/nodejs22-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production GREENLIGHT_HOST=0.0.0.0
 COPY --from=build /src/package.json ./

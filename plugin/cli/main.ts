@@ -1,10 +1,12 @@
 /** @module The `greenlight` command. Like main.ts, an entry point: it alone reads argv and the environment. */
+import { ANNOTATE_USAGE, runAnnotate } from './annotate.js';
 import { PREVIEW_USAGE, runPreview, type Io } from './preview.js';
 
 const USAGE = `Usage: greenlight <command> [options]
 
 Commands:
   preview   show what the plugin generator would answer for some input
+  annotate  write the facts onto Argo CD cluster Secrets (Argo CD without plugin generators)
   serve     start the service (same as npm start)
 
 Run "greenlight <command> --help" for a command's options.`;
@@ -16,6 +18,8 @@ async function run(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'preview':
       return runPreview(rest, process.env, io);
+    case 'annotate':
+      return runAnnotate(rest, process.env, io);
     case 'serve':
       await import('../main.js');
       return -1;
@@ -23,7 +27,7 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n`);
+      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n\n${ANNOTATE_USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
       io.err(`greenlight: unknown command "${command}"\n\n${USAGE}\n`);

@@ -2,12 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { GreenlightError, parseSelector, TemplateCache, type ParameterSet } from '../../generator/index.js';
-import { bindGenerate, openFleet, type Fleet } from '../compose.js';
-import { loadConfig, type Config } from '../config.js';
-import { createLogger } from '../logger.js';
-import { Metrics } from '../metrics.js';
+import { GreenlightError, TemplateCache, type ParameterSet } from '../../generator/index.js';
+import { bindGenerate, type Fleet } from '../compose.js';
 import { isApplicationSet, pluginCalls, type PluginCall } from './applicationset-input.js';
+import { openCliFleet } from './cli-fleet.js';
+import { INVENTORY_USAGE, inputFromFlags, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
 
 export const PREVIEW_USAGE = `Usage: greenlight preview [input] [options]
 
@@ -17,20 +16,10 @@ Input (combine a file with flags; flags win):
   -f, --input FILE         input.parameters as YAML/JSON, or an ApplicationSet manifest
                            (every greenlight generator in it is previewed; inside a
                            matrix after a clusters generator, once per matching cluster)
-      --cluster NAME       select one cluster
-      --clusters A,B       select these clusters
-      --pair NAME          select a blue/green pair
-      --role ROLE          select a role (blue, green, ...)
-  -l, --selector SEL       label selector, kubectl syntax: 'env=prod,tier in (web)'
-      --var KEY=TEMPLATE   a vars template (repeatable): --var 'host=web.{{ingress.clusterDomain}}'
-      --echo KEY=VALUE     an echo value (repeatable)
-      --compat gitops-bridge
-      --allow-empty
+${SELECTION_USAGE}
 
 Where the clusters come from:
-      --inventory SRC      "demo" (the bundled demo fleet), a fleet file path, or "argocd"
-                           (the cluster Secrets in $ARGOCD_NAMESPACE, through KUBECONFIG);
-                           default: $GREENLIGHT_INVENTORY, else demo
+${INVENTORY_USAGE}
 
 Output:
   -o, --output FORMAT      table (default) or json (the exact answer Argo CD receives)
@@ -41,19 +30,6 @@ Exit status: 0 answered, 1 greenlight refused (the message says why), 2 usage er
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-}
-
-export class UsageError extends Error {}
-
-function keyValues(values: readonly string[] | undefined, flag: string): Record<string, string> | undefined {
-  if (!values || values.length === 0) return undefined;
-  return Object.fromEntries(
-    values.map((kv) => {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got "${kv}"`);
-      return [kv.slice(0, eq), kv.slice(eq + 1)];
-    }),
-  );
 }
 
 /** Flattens a parameter set to `group.key = value` lines, the keys as templates address them. */
@@ -93,17 +69,8 @@ export async function runPreview(argv: readonly string[], env: Readonly<Record<s
       args: [...argv],
       allowPositionals: false,
       options: {
+        ...SELECTION_OPTIONS,
         input: { type: 'string', short: 'f' },
-        cluster: { type: 'string' },
-        clusters: { type: 'string' },
-        pair: { type: 'string' },
-        role: { type: 'string' },
-        selector: { type: 'string', short: 'l' },
-        var: { type: 'string', multiple: true },
-        echo: { type: 'string', multiple: true },
-        compat: { type: 'string' },
-        'allow-empty': { type: 'boolean' },
-        inventory: { type: 'string' },
         output: { type: 'string', short: 'o', default: 'table' },
         only: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -122,22 +89,12 @@ export async function runPreview(argv: readonly string[], env: Readonly<Record<s
     return 2;
   }
 
-  let config: Config;
-  try {
-    // The service's own configuration, so that preview sees what the service would; only the
-    // inventory may be overridden, and no token is needed to look.
-    config = loadConfig({ ...env, GREENLIGHT_TOKEN: 'preview-needs-no-token', GREENLIGHT_TOKEN_FILE: undefined, ...(values.inventory !== undefined ? { GREENLIGHT_INVENTORY: values.inventory } : {}) });
-  } catch (err) {
-    io.err(`greenlight preview: ${(err as Error).message}\n`);
-    return 2;
-  }
   let fleet: Fleet;
   try {
-    fleet = openFleet(config, createLogger('silent'), new Metrics({ defaultMetrics: false }), { watch: false });
-    await fleet.whenReady(15_000);
+    fleet = await openCliFleet(values.inventory, env);
   } catch (err) {
     io.err(`greenlight preview: ${(err as Error).message}\n`);
-    return 1;
+    return err instanceof UsageError ? 2 : 1;
   }
 
   let calls: PluginCall[];
@@ -150,18 +107,7 @@ export async function runPreview(argv: readonly string[], env: Readonly<Record<s
       else if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) fileParams = doc as Record<string, unknown>;
       else if (doc !== null && doc !== undefined) throw new UsageError(`${values.input} must hold input.parameters as a mapping, or an ApplicationSet`);
     }
-    const flags: Record<string, unknown> = {};
-    if (values.cluster !== undefined) flags['cluster'] = values.cluster;
-    if (values.clusters !== undefined) flags['clusters'] = values.clusters.split(',').map((s) => s.trim()).filter(Boolean);
-    if (values.pair !== undefined) flags['pair'] = values.pair;
-    if (values.role !== undefined) flags['role'] = values.role;
-    if (values.selector !== undefined) flags['selector'] = parseSelector(values.selector);
-    const vars = keyValues(values.var, '--var');
-    if (vars) flags['vars'] = vars;
-    const echo = keyValues(values.echo, '--echo');
-    if (echo) flags['echo'] = echo;
-    if (values.compat !== undefined) flags['compat'] = values.compat;
-    if (values['allow-empty']) flags['allowEmpty'] = true;
+    const flags = inputFromFlags(values);
     calls = fromAppSet
       ? fromAppSet.map((c) => ({ ...c, parameters: { ...c.parameters, ...flags } }))
       : [{ where: values.input ?? 'flags', parameters: { ...fileParams, ...flags } }];

@@ -248,6 +248,39 @@ export class FakeKubeApiServer {
     return object;
   }
 
+  /** Every merge patch the server applied, in order: [namespace/name, the patch body]. */
+  readonly patches: [string, unknown][] = [];
+
+  /**
+   * `PATCH .../secrets/<name>` with `application/merge-patch+json` (RFC 7386) on metadata
+   * labels/annotations, as the API server applies it: a null removes a key; the Secret gets a
+   * new resourceVersion and watchers get MODIFIED. Other patch types are refused (415).
+   */
+  private async patchSecret(req: IncomingMessage, res: ServerResponse, namespace: string, name: string): Promise<void> {
+    if (!/^application\/merge-patch\+json/.test(req.headers['content-type'] ?? '')) {
+      return sendStatus(res, 415, 'UnsupportedMediaType', `the fake takes only merge patches, got ${req.headers['content-type'] ?? 'none'}`);
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const current = this.secrets.get(`${namespace}/${name}`);
+    if (!current) return sendStatus(res, 404, 'NotFound', `secrets "${name}" not found`);
+    const patch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata?: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> } };
+    this.patches.push([`${namespace}/${name}`, patch]);
+    const merge = (base: Record<string, string> | undefined, change: Record<string, string | null> | undefined) => {
+      if (change === undefined) return base;
+      const out: Record<string, string> = { ...base };
+      for (const [k, v] of Object.entries(change)) {
+        if (v === null) delete out[k];
+        else out[k] = v;
+      }
+      return out;
+    };
+    const labels = merge(current.metadata.labels, patch.metadata?.labels);
+    const annotations = merge(current.metadata.annotations, patch.metadata?.annotations);
+    const updated = this.putSecret({ name, namespace, data: current.data, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) });
+    sendJson(res, 200, updated);
+  }
+
   /** Deletes a Secret; watchers that saw it get DELETED. */
   deleteSecret(name: string, options: { namespace?: string; quiet?: boolean } = {}): void {
     const key = `${options.namespace ?? 'argocd'}/${name}`;
@@ -355,6 +388,8 @@ export class FakeKubeApiServer {
       const message = failure.message ?? (failure.status === 403 ? forbiddenMessage(path, user, isWatch) : `injected failure ${failure.status}`);
       return sendStatus(res, failure.status, reasonFor(failure.status), message);
     }
+    const one = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(path);
+    if (req.method === 'PATCH' && one?.[1] && one[2]) return this.patchSecret(req, res, decodeURIComponent(one[1]), decodeURIComponent(one[2]));
     if (req.method !== 'GET') return sendStatus(res, 405, 'MethodNotAllowed', `the server does not allow ${req.method} here`);
 
     const groupVersions = this.options.groupVersions ?? DEFAULT_GROUP_VERSIONS;

@@ -51,6 +51,8 @@ export interface ClusterConnection {
   /** True for Argo CD's in-cluster entry (https://kubernetes.default.svc): use in-cluster config. */
   readonly inCluster: boolean;
   readonly config: ClusterConfig;
+  /** The Argo CD cluster Secret this came from (absent for the built-in in-cluster entry). */
+  readonly secret?: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 /** Looks up how to connect to a cluster by its Argo CD name. Implemented by the Argo CD inventory. */

@@ -154,7 +154,7 @@ export function parseClusterSecret(secret: unknown, namespace: string): SecretEn
       origin,
       ...(aws ? { aws: { clusterName: aws.clusterName, roleArn: aws.roleArn, profile: aws.profile } } : {}),
     },
-    connection: { name, server, inCluster: usesInClusterConfig(server, config), config },
+    connection: { name, server, inCluster: usesInClusterConfig(server, config), config, secret: { namespace, name: metadata.name } },
   };
 }
 

@@ -1,0 +1,134 @@
+/**
+ * @module `greenlight annotate`: writes each cluster's facts onto its Argo CD cluster Secret, for
+ * Argo CD installations without the plugin generator (the EKS-managed capability). The cluster
+ * generator then exposes them as `metadata.annotations`. Prints the patches unless `--apply`.
+ */
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { GreenlightError, TemplateCache } from '../../generator/index.js';
+import type { ClusterConnections } from '../adapters/argocd/cluster-connection.js';
+import { annotationsFor, ClusterSecretAnnotator, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-annotator.js';
+import { bindGenerate, type Fleet } from '../compose.js';
+import { openCliFleet } from './cli-fleet.js';
+import { flatten, type Io } from './preview.js';
+import { INVENTORY_USAGE, inputFromFlags, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
+
+export const ANNOTATE_USAGE = `Usage: greenlight annotate [selection] [--compat gitops-bridge] [--apply]
+
+Writes each selected cluster's facts onto its Argo CD cluster Secret as annotations, for Argo CD
+without the plugin generator (e.g. the EKS-managed Argo CD capability). ApplicationSets then read
+them through the cluster generator:
+  goTemplate:    {{ index .metadata.annotations "${FACTS_ANNOTATION_PREFIX}aws.region" }}
+  fasttemplate:  {{metadata.annotations.${FACTS_ANNOTATION_PREFIX}aws.region}}
+With --compat gitops-bridge the flat gitops-bridge keys (aws_region, aws_vpc_id, ...) are written
+too, as gitops-bridge writes them. Annotations under ${FACTS_ANNOTATION_PREFIX} that no longer apply
+are removed; nothing else on the Secret is touched. Run it again (a CronJob) to keep facts fresh.
+
+Selection (default: every cluster):
+${SELECTION_USAGE}
+
+${INVENTORY_USAGE}
+      --apply              patch the Secrets (needs GREENLIGHT_INVENTORY=argocd and patch on
+                           secrets in the Argo CD namespace); without it, print the patches
+  -o, --output FORMAT      yaml (default) or json
+
+Exit status: 0 done, 1 greenlight refused or a patch failed, 2 usage error.`;
+
+interface Target {
+  readonly cluster: string;
+  readonly secret: SecretRef | undefined;
+  readonly annotations: AnnotationPatch;
+}
+
+export interface AnnotateDeps {
+  /** Makes the writer for --apply (tests pass one pointed at a local API server). */
+  readonly annotator?: () => Pick<ClusterSecretAnnotator, 'annotate'>;
+}
+
+function isConnections(inventory: unknown): inventory is ClusterConnections {
+  return typeof (inventory as Partial<ClusterConnections>).connectionFor === 'function';
+}
+
+export async function runAnnotate(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: AnnotateDeps = {}): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: { ...SELECTION_OPTIONS, apply: { type: 'boolean' }, output: { type: 'string', short: 'o', default: 'yaml' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    io.err(`greenlight annotate: ${(err as Error).message}\n\n${ANNOTATE_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(`${ANNOTATE_USAGE}\n`);
+    return 0;
+  }
+  if (values.output !== 'yaml' && values.output !== 'json') {
+    io.err(`greenlight annotate: --output is yaml or json, got "${values.output}"\n`);
+    return 2;
+  }
+
+  let input: Record<string, unknown>;
+  let fleet: Fleet;
+  try {
+    input = inputFromFlags(values);
+    fleet = await openCliFleet(values.inventory, env);
+  } catch (err) {
+    io.err(`greenlight annotate: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+
+  try {
+    const sets = await bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, AbortSignal.timeout(25_000));
+    const snapshot = fleet.inventory.snapshot();
+    const connections = isConnections(fleet.inventory) ? fleet.inventory : undefined;
+    const targets: Target[] = [];
+    for (const set of sets) {
+      const { facts: _facts, ...rest } = set;
+      const record = snapshot.clusters.find((c) => c.name === set.cluster.name);
+      const { patch, tooLong } = annotationsFor(flatten(rest), record?.annotations ?? {});
+      if (tooLong.length > 0) {
+        io.err(`greenlight annotate: cluster "${set.cluster.name}": ${tooLong.length} key(s) are too long for an annotation and are not written: ${tooLong.join(', ')}\n`);
+      }
+      targets.push({ cluster: set.cluster.name, secret: connections?.connectionFor(set.cluster.name)?.secret, annotations: patch });
+    }
+
+    if (!values.apply) {
+      const docs = targets.map((t) => ({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { ...(t.secret ?? { name: `<the cluster Secret of ${t.cluster}>`, namespace: 'argocd' }), annotations: t.annotations },
+      }));
+      if (values.output === 'json') io.out(`${JSON.stringify(docs, null, 2)}\n`);
+      else io.out(`# Merge patches for the Argo CD cluster Secrets (kubectl patch secret NAME -n NAMESPACE --type merge -p ...),\n# or run again with --apply.\n${docs.map((d) => stringify(d)).join('---\n')}`);
+      return 0;
+    }
+
+    const missing = targets.filter((t) => t.secret === undefined).map((t) => t.cluster);
+    if (missing.length > 0) {
+      io.err(`greenlight annotate: --apply writes Argo CD cluster Secrets; ${missing.map((m) => `"${m}"`).join(', ')} ha${missing.length === 1 ? 's' : 've'} none (use GREENLIGHT_INVENTORY=argocd; the in-cluster entry cannot be annotated)\n`);
+      return 1;
+    }
+    const annotator = deps.annotator?.() ?? ClusterSecretAnnotator.fromConfig();
+    let failed = 0;
+    for (const t of targets) {
+      try {
+        await annotator.annotate(t.secret as SecretRef, t.annotations);
+        const removed = Object.values(t.annotations).filter((v) => v === null).length;
+        io.out(`annotated Secret ${t.secret?.namespace}/${t.secret?.name} (cluster ${t.cluster}): ${Object.keys(t.annotations).length - removed} set, ${removed} removed\n`);
+      } catch (err) {
+        failed++;
+        io.err(`greenlight annotate: ${(err as Error).message}\n`);
+      }
+    }
+    return failed === 0 ? 0 : 1;
+  } catch (err) {
+    const code = err instanceof GreenlightError ? ` [${err.code}]` : '';
+    io.err(`greenlight annotate: greenlight refused${code}: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await fleet.close();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `greenlight annotate` as a process, in live mode: facts from fake EKS/SSM and the cluster's
+ * API, written as a merge patch onto the Argo CD cluster Secret in a fake kube-apiserver.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
+import { REPO_ROOT } from '../support/service-process.js';
+
+const run = promisify(execFile);
+let aws: FakeAws;
+let argocd: FakeKubeApiServer;
+let green: FakeKubeApiServer;
+let dir: string;
+let env: Record<string, string>;
+
+/** The AWS SDK's one-time notice on Node 20 that its 2027 releases need Node 22 (true, and not ours to hide in the product). */
+function withoutSdkNodeWarning(stderr: string): string {
+  return stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?https:\/\/a\.co\/\S+\n(\(Use `node --trace-warnings[^\n]*\n)?/, '');
+}
+
+async function annotate(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', [join(REPO_ROOT, 'dist', 'plugin', 'cli', 'main.js'), 'annotate', ...args], { env, timeout: 20_000 });
+    return { code: 0, stdout, stderr: withoutSdkNodeWarning(stderr) };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: withoutSdkNodeWarning(e.stderr) };
+  }
+}
+
+beforeAll(async () => {
+  aws = await startFakeAws();
+  aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.32' });
+  aws.addPodIdentityAssociation({ clusterName: 'prod-eu-green', region: FAKE_REGION, namespace: 'external-dns', serviceAccount: 'external-dns-sa', roleArn: 'arn:aws:iam::111111111111:role/green-external-dns' });
+  green = await FakeKubeApiServer.start({
+    auth: { eks: { clusterName: 'prod-eu-green', credentials: { [FAKE_ACCESS_KEY_ID]: FAKE_SECRET_ACCESS_KEY }, extraStsHosts: [new URL(aws.endpoint).host] } },
+    version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' },
+    storageClasses: [{ name: 'gp3', provisioner: 'ebs.csi.aws.com', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }],
+  });
+  argocd = await FakeKubeApiServer.start();
+  argocd.putSecret({
+    name: 'cluster-prod-eu-green',
+    namespace: 'argocd',
+    labels: { 'argocd.argoproj.io/secret-type': 'cluster', 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'green' },
+    annotations: { 'greenlight.io/weight': '0', 'facts.greenlight.io/aws.retired': 'left over from an older run', 'team': 'platform' },
+    stringData: { name: 'prod-eu-green', server: green.url, config: JSON.stringify({ awsAuthConfig: { clusterName: 'prod-eu-green' }, tlsClientConfig: { insecure: true } }) },
+  });
+  dir = mkdtempSync(join(tmpdir(), 'gl-annotate-'));
+  writeFileSync(
+    join(dir, 'kubeconfig'),
+    `apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: fake-kube-token-not-secret}}]\ncontexts: [{name: a, context: {cluster: a, user: u}}]\ncurrent-context: a\n`,
+  );
+  env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: dir,
+    GREENLIGHT_INVENTORY: 'argocd',
+    KUBECONFIG: join(dir, 'kubeconfig'),
+    AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
+    AWS_REGION: FAKE_REGION,
+    AWS_ENDPOINT_URL_EKS: aws.endpoint,
+    AWS_ENDPOINT_URL_SSM: aws.endpoint,
+    AWS_ENDPOINT_URL_STS: aws.endpoint,
+  };
+});
+
+afterAll(async () => {
+  await Promise.all([argocd?.close(), green?.close(), aws?.close()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('greenlight annotate', () => {
+  it('prints the patch and changes nothing without --apply', async () => {
+    const { code, stdout, stderr } = await annotate('--pair', 'prod-eu');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('name: cluster-prod-eu-green');
+    expect(stdout).toContain('facts.greenlight.io/aws.region: eu-west-1');
+    expect(stdout).toContain('facts.greenlight.io/aws.retired: null');
+    expect(argocd.patches).toEqual([]);
+  });
+
+  it('with --apply, writes the facts onto the cluster Secret and removes only stale managed keys', async () => {
+    const { code, stdout, stderr } = await annotate('--pair', 'prod-eu', '--compat', 'gitops-bridge', '--apply');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^annotated Secret argocd\/cluster-prod-eu-green \(cluster prod-eu-green\): \d+ set, 1 removed\n$/);
+    const [[target, patch]] = argocd.patches as [[string, { metadata: { annotations: Record<string, string | null> } }]];
+    expect(target).toBe('argocd/cluster-prod-eu-green');
+    expect(patch.metadata.annotations).toMatchObject({
+      'facts.greenlight.io/aws.region': FAKE_REGION,
+      'facts.greenlight.io/kubernetes.version': '1.32',
+      'facts.greenlight.io/storage.defaultClass': 'gp3',
+      'facts.greenlight.io/podIdentity.external_dns.external_dns_sa': 'arn:aws:iam::111111111111:role/green-external-dns',
+      'facts.greenlight.io/aws.retired': null,
+      aws_region: FAKE_REGION,
+      external_dns_iam_role_arn: 'arn:aws:iam::111111111111:role/green-external-dns',
+    });
+    expect(Object.keys(patch.metadata.annotations)).not.toContain('team');
+    expect(Object.keys(patch.metadata.annotations).some((k) => k.startsWith('facts.greenlight.io/facts.'))).toBe(false);
+  });
+
+  it('refuses --apply for clusters that have no Secret (a fleet file)', async () => {
+    const { code, stderr } = await annotate('--inventory', 'demo', '--pair', 'prod-eu', '--apply');
+    expect(code).toBe(1);
+    expect(stderr).toContain('--apply writes Argo CD cluster Secrets; "prod-eu-blue", "prod-eu-green" have none');
+  });
+});
