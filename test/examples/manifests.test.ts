@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { CronJob } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
@@ -25,6 +26,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
   'apps/v1/Deployment': Deployment,
+  'batch/v1/CronJob': CronJob,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'rbac.authorization.k8s.io/v1/Role': Role,
@@ -148,6 +150,19 @@ describe('manifests/argocd-wiring', () => {
     expect(pod.initContainers[0]?.command.join(' ')).toContain('/tmp/extensions/greenlight/extension-greenlight.js');
     expect(pod.containers[0]?.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/home/argocd/tmp', '/tmp/extensions']);
     expect(pod.volumes.map((v) => v.name).sort()).toEqual(['greenlight-extensions', 'tmp']);
+  });
+});
+
+describe('manifests/annotate-cronjob', () => {
+  const objects = kustomize(join(root, 'manifests', 'annotate-cronjob'));
+
+  it('renders valid objects: a non-root CronJob that may patch Secrets and nothing else', () => {
+    validate(objects);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect(byKind(objects, 'Role')).toMatchObject({ rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'patch'] }] });
+    const job = byKind(objects, 'CronJob') as unknown as { spec: { concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: { containers: { args: string[] }[] } } } } } };
+    expect(job.spec.concurrencyPolicy).toBe('Forbid');
+    expect(job.spec.jobTemplate.spec.template.spec.containers[0]?.args).toEqual(['bin/greenlight.js', 'annotate', '--apply', '--compat', 'gitops-bridge']);
   });
 });
 
