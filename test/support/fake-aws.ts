@@ -66,9 +66,15 @@ export interface FakeCluster {
   readonly tags: Readonly<Record<string, string>>;
   readonly authenticationMode: string;
   readonly status: string;
+  /** base64 of the CA's PEM, as EKS returns certificateAuthority.data. */
+  readonly caData: string;
 }
 
 export interface FakeClusterInput {
+  /** The API server URL EKS reports (default: a made-up *.eks.amazonaws.com host). */
+  readonly endpoint?: string;
+  /** base64 of the CA's PEM (default: base64 of a placeholder that is not a certificate). */
+  readonly caData?: string;
   readonly name: string;
   readonly region?: string;
   readonly accountId?: string;
@@ -259,12 +265,13 @@ export class FakeAws {
       arn: `arn:aws:eks:${region}:${accountId}:cluster/${input.name}`,
       version: input.version ?? '1.31',
       platformVersion: input.platformVersion ?? 'eks.12',
-      endpoint: `https://${id}.gr7.${region}.eks.amazonaws.com`,
+      endpoint: input.endpoint ?? `https://${id}.gr7.${region}.eks.amazonaws.com`,
       oidcIssuer: input.oidcIssuer === null ? undefined : (input.oidcIssuer ?? `https://oidc.eks.${region}.amazonaws.com/id/${id}`),
       vpcId: input.vpcId ?? `vpc-${id.slice(0, 17).toLowerCase()}`,
       tags: { ...(input.tags ?? {}) },
       authenticationMode: input.authenticationMode ?? 'API_AND_CONFIG_MAP',
       status: input.status ?? 'ACTIVE',
+      caData: input.caData ?? Buffer.from('fake CA, not a certificate').toString('base64'),
     };
     this.clusters.set(clusterKey(accountId, region, input.name), cluster);
     return cluster;
@@ -521,7 +528,7 @@ export class FakeAws {
         logging: { clusterLogging: [{ types: ['api', 'audit'], enabled: false }] },
         ...(c.oidcIssuer !== undefined ? { identity: { oidc: { issuer: c.oidcIssuer } } } : {}),
         status: c.status,
-        certificateAuthority: { data: Buffer.from('fake CA, not a certificate').toString('base64') },
+        certificateAuthority: { data: c.caData },
         platformVersion: c.platformVersion,
         tags: c.tags,
         health: { issues: [] },

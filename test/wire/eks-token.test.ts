@@ -7,9 +7,9 @@ import {
   createEksToken,
   EKS_TOKEN_PREFIX,
   EksTokenSource,
-  regionFromEksEndpoint,
   stsEndpointFor,
 } from '../../plugin/adapters/kubernetes/eks-token.js';
+import { regionFromServer } from '../../plugin/adapters/aws/aws-identifiers.js';
 import { verifyEksToken, type FakeEksAuth } from '../support/fake-kube-apiserver.js';
 
 // Obviously fake credentials: they sign, and only the fake verifier knows the secret.
@@ -181,11 +181,11 @@ describe('EksTokenSource', () => {
 
 describe('EKS endpoints', () => {
   it('reads the region from an EKS API server URL', () => {
-    expect(regionFromEksEndpoint('https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com')).toBe('eu-west-1');
-    expect(regionFromEksEndpoint('https://ABCDEF.yl4.us-gov-west-1.eks.amazonaws.com')).toBe('us-gov-west-1');
-    expect(regionFromEksEndpoint('https://ABCDEF.sk1.cn-north-1.eks.amazonaws.com.cn')).toBe('cn-north-1');
-    expect(regionFromEksEndpoint('https://kube.internal.example.com')).toBeUndefined();
-    expect(regionFromEksEndpoint('not a url')).toBeUndefined();
+    expect(regionFromServer('https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com')).toBe('eu-west-1');
+    expect(regionFromServer('https://ABCDEF.yl4.us-gov-west-1.eks.amazonaws.com')).toBe('us-gov-west-1');
+    expect(regionFromServer('https://ABCDEF.sk1.cn-north-1.eks.amazonaws.com.cn')).toBe('cn-north-1');
+    expect(regionFromServer('https://kube.internal.example.com')).toBeUndefined();
+    expect(regionFromServer('not a url')).toBeUndefined();
   });
 
   it('names the regional STS endpoint', () => {

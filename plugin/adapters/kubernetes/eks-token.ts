@@ -49,20 +49,6 @@ export function stsEndpointFor(region: string): string {
   return `https://sts.${region}.${suffix}`;
 }
 
-/**
- * The region in an EKS endpoint (`https://<id>.gr7.eu-west-1.eks.amazonaws.com`), or undefined
- * when the server is not an EKS endpoint (a private DNS name, a proxy, a test server).
- */
-export function regionFromEksEndpoint(server: string): string | undefined {
-  let host: string;
-  try {
-    host = new URL(server).hostname;
-  } catch {
-    return undefined;
-  }
-  return /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.eks\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
-}
-
 /** RFC 3986 encoding, the one SigV4 canonicalises with (encodeURIComponent leaves !'()* alone). */
 function rfc3986(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -18,7 +18,8 @@ import {
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { GreenlightError, UpstreamError } from '../../../generator/index.js';
 import { awsAuthOf, type AwsAuth, type ClusterConnection } from '../argocd/cluster-connection.js';
-import { EksTokenSource, regionFromEksEndpoint } from './eks-token.js';
+import { regionFromServer } from '../aws/aws-identifiers.js';
+import { EksTokenSource } from './eks-token.js';
 
 /** How greenlight authenticates to a cluster; messages use it to say what to fix. */
 export type KubeAuth =
@@ -166,7 +167,7 @@ export class KubeClientFactory {
   }
 
   private eksAuth(connection: ClusterConnection, aws: AwsAuth): { authenticator: Authenticator; aws: AwsAuth & { region: string } } {
-    const region = aws.region ?? regionFromEksEndpoint(connection.server) ?? this.options.defaultRegion;
+    const region = aws.region ?? regionFromServer(connection.server) ?? this.options.defaultRegion;
     if (region === undefined) {
       throw new UpstreamError(
         'GL_FACTS_UNAVAILABLE',
