@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { GreenlightError, TemplateCache } from '../../generator/index.js';
 import type { ClusterConnections } from '../adapters/argocd/cluster-connection.js';
-import { annotationsFor, ClusterSecretAnnotator, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-annotator.js';
+import { annotationsFor, ClusterSecretStore, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-store.js';
 import { bindGenerate, type Fleet } from '../compose.js';
 import { openCliFleet } from './cli-fleet.js';
 import { flatten, type Io } from './preview.js';
@@ -42,7 +42,7 @@ interface Target {
 
 export interface AnnotateDeps {
   /** Makes the writer for --apply (tests pass one pointed at a local API server). */
-  readonly annotator?: () => Pick<ClusterSecretAnnotator, 'annotate'>;
+  readonly annotator?: () => Pick<ClusterSecretStore, 'annotate'>;
 }
 
 function isConnections(inventory: unknown): inventory is ClusterConnections {
@@ -111,7 +111,7 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
       io.err(`greenlight annotate: --apply writes Argo CD cluster Secrets; ${missing.map((m) => `"${m}"`).join(', ')} ha${missing.length === 1 ? 's' : 've'} none (use GREENLIGHT_INVENTORY=argocd; the in-cluster entry cannot be annotated)\n`);
       return 1;
     }
-    const annotator = deps.annotator?.() ?? ClusterSecretAnnotator.fromConfig();
+    const annotator = deps.annotator?.() ?? ClusterSecretStore.fromConfig();
     let failed = 0;
     for (const t of targets) {
       try {

@@ -1,12 +1,17 @@
 /** @module The `greenlight` command. Like main.ts, an entry point: it alone reads argv and the environment. */
 import { ANNOTATE_USAGE, runAnnotate } from './annotate.js';
 import { PREVIEW_USAGE, runPreview, type Io } from './preview.js';
+import { REGISTER_USAGE, runRegister } from './register.js';
+import { runPairChange, WEIGHT_USAGE } from './weight.js';
 
 const USAGE = `Usage: greenlight <command> [options]
 
 Commands:
   preview   show what the plugin generator would answer for some input
   annotate  write the facts onto Argo CD cluster Secrets (Argo CD without plugin generators)
+  register  turn an EKS cluster into a checked Argo CD cluster Secret
+  weight    change the traffic weights of a pair's clusters, all or nothing
+  role      change the roles of a pair's clusters, all or nothing
   serve     start the service (same as npm start)
 
 Run "greenlight <command> --help" for a command's options.`;
@@ -20,6 +25,11 @@ async function run(argv: readonly string[]): Promise<number> {
       return runPreview(rest, process.env, io);
     case 'annotate':
       return runAnnotate(rest, process.env, io);
+    case 'register':
+      return runRegister(rest, process.env, io);
+    case 'weight':
+    case 'role':
+      return runPairChange(command, rest, process.env, io);
     case 'serve':
       await import('../main.js');
       return -1;
@@ -27,7 +37,7 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n\n${ANNOTATE_USAGE}\n`);
+      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n\n${ANNOTATE_USAGE}\n\n${REGISTER_USAGE}\n\n${WEIGHT_USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
       io.err(`greenlight: unknown command "${command}"\n\n${USAGE}\n`);

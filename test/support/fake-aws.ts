@@ -186,6 +186,16 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
 }
 
 export class FakeAws {
+  /** The secret key of a known identity (the fake one, or an AssumeRole session), for token verifiers. */
+  secretFor(accessKeyId: string): string | undefined {
+    return this.identities.get(accessKeyId)?.secretAccessKey;
+  }
+
+  /** The role an AssumeRole session belongs to (undefined for the base identity). */
+  roleOf(accessKeyId: string): string | undefined {
+    return this.assumedRoles.find((r) => r.accessKeyId === accessKeyId)?.roleArn;
+  }
+
   /** Pagination and session settings; tests may change them between calls. */
   readonly options: FakeAwsOptions;
   /** Every request, in arrival order. */

@@ -81,6 +81,11 @@ export interface FakeEksAuth {
   readonly credentials: Readonly<Record<string, string>>;
   /** Extra accepted STS hosts (host[:port]); http is allowed for these, as a test STS would be. */
   readonly extraStsHosts?: readonly string[];
+  /**
+   * Whether the identity behind a valid token has an access entry on this cluster (default:
+   * every identity does). EKS answers 401 for a valid token without one.
+   */
+  readonly hasAccessEntry?: (accessKeyId: string) => boolean;
   readonly now?: () => number;
 }
 
@@ -256,17 +261,56 @@ export class FakeKubeApiServer {
    * labels/annotations, as the API server applies it: a null removes a key; the Secret gets a
    * new resourceVersion and watchers get MODIFIED. Other patch types are refused (415).
    */
+  private async readJson(req: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  }
+
+  /** Every Secret created through the API, in order. */
+  readonly created: string[] = [];
+
+  /** `POST .../secrets`: 409 AlreadyExists when the name is taken, as the API server answers. */
+  private async createSecret(req: IncomingMessage, res: ServerResponse, namespace: string): Promise<void> {
+    const body = (await this.readJson(req)) as { metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; data?: Record<string, string>; stringData?: Record<string, string> };
+    const name = body.metadata?.name;
+    if (!name) return sendStatus(res, 422, 'Invalid', 'Secret "" is invalid: metadata.name: Required value');
+    if (this.secrets.has(`${namespace}/${name}`)) return sendStatus(res, 409, 'AlreadyExists', `secrets "${name}" already exists`);
+    this.created.push(`${namespace}/${name}`);
+    const created = this.putSecret({
+      name,
+      namespace,
+      ...(body.metadata?.labels ? { labels: body.metadata.labels } : {}),
+      ...(body.metadata?.annotations ? { annotations: body.metadata.annotations } : {}),
+      ...(body.data ? { data: body.data } : {}),
+      ...(body.stringData ? { stringData: body.stringData } : {}),
+    });
+    sendJson(res, 201, created);
+  }
+
+  /**
+   * `PATCH .../secrets/<name>` with `application/merge-patch+json` (RFC 7386) on metadata
+   * labels/annotations, data and stringData, as the API server applies it: a null removes a key;
+   * `metadata.resourceVersion` in the patch is a precondition (409 Conflict when stale); the
+   * Secret gets a new resourceVersion and watchers get MODIFIED. Other patch types get 415.
+   */
   private async patchSecret(req: IncomingMessage, res: ServerResponse, namespace: string, name: string): Promise<void> {
     if (!/^application\/merge-patch\+json/.test(req.headers['content-type'] ?? '')) {
       return sendStatus(res, 415, 'UnsupportedMediaType', `the fake takes only merge patches, got ${req.headers['content-type'] ?? 'none'}`);
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const patch = (await this.readJson(req)) as {
+      metadata?: { resourceVersion?: string; labels?: Record<string, string | null>; annotations?: Record<string, string | null> };
+      data?: Record<string, string | null>;
+      stringData?: Record<string, string>;
+    };
     const current = this.secrets.get(`${namespace}/${name}`);
     if (!current) return sendStatus(res, 404, 'NotFound', `secrets "${name}" not found`);
-    const patch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata?: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> } };
+    const precondition = patch.metadata?.resourceVersion;
+    if (precondition !== undefined && precondition !== current.metadata.resourceVersion) {
+      return sendStatus(res, 409, 'Conflict', `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
     this.patches.push([`${namespace}/${name}`, patch]);
-    const merge = (base: Record<string, string> | undefined, change: Record<string, string | null> | undefined) => {
+    const merge = <V extends string | null>(base: Record<string, string> | undefined, change: Record<string, V> | undefined) => {
       if (change === undefined) return base;
       const out: Record<string, string> = { ...base };
       for (const [k, v] of Object.entries(change)) {
@@ -277,7 +321,15 @@ export class FakeKubeApiServer {
     };
     const labels = merge(current.metadata.labels, patch.metadata?.labels);
     const annotations = merge(current.metadata.annotations, patch.metadata?.annotations);
-    const updated = this.putSecret({ name, namespace, data: current.data, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) });
+    const data = merge(current.data, patch.data) ?? {};
+    const updated = this.putSecret({
+      name,
+      namespace,
+      data,
+      ...(patch.stringData ? { stringData: patch.stringData } : {}),
+      ...(labels ? { labels } : {}),
+      ...(annotations ? { annotations } : {}),
+    });
     sendJson(res, 200, updated);
   }
 
@@ -390,6 +442,8 @@ export class FakeKubeApiServer {
     }
     const one = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(path);
     if (req.method === 'PATCH' && one?.[1] && one[2]) return this.patchSecret(req, res, decodeURIComponent(one[1]), decodeURIComponent(one[2]));
+    const collection = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/.exec(path);
+    if (req.method === 'POST' && collection?.[1]) return this.createSecret(req, res, decodeURIComponent(collection[1]));
     if (req.method !== 'GET') return sendStatus(res, 405, 'MethodNotAllowed', `the server does not allow ${req.method} here`);
 
     const groupVersions = this.options.groupVersions ?? DEFAULT_GROUP_VERSIONS;
@@ -692,6 +746,7 @@ export function verifyEksToken(token: string, eks: FakeEksAuth): Verdict {
   }
   const secret = eks.credentials[accessKeyId];
   if (secret === undefined) return fail('InvalidClientTokenId: the access key id is not known');
+  if (eks.hasAccessEntry && !eks.hasAccessEntry(accessKeyId)) return fail('the identity has no access entry on this cluster');
 
   // Recompute SigV4 with what the authenticator itself supplies: the URL's host and the cluster
   // name it serves. A token made for another cluster fails here.

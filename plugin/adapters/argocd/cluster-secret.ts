@@ -4,7 +4,7 @@
  * an `InventoryProblem` or a message: problem reasons name keys, never values.
  */
 import { z } from 'zod';
-import { describeIssues, type ClusterRecord, type InventoryProblem, type InventorySnapshot } from '../../../generator/index.js';
+import { describeIssues, normalizeName, type ClusterRecord, type InventoryProblem, type InventorySnapshot } from '../../../generator/index.js';
 import {
   awsAuthOf,
   clusterConfigSchema,
@@ -231,4 +231,52 @@ export function buildInventoryView(entries: Iterable<SecretEntry>, options: { in
     connections.set(IN_CLUSTER_NAME, IN_CLUSTER_CONNECTION);
   }
   return { snapshot: { clusters, problems }, connections };
+}
+
+/** What `greenlight register` puts in a cluster Secret. */
+export interface ClusterSecretInput {
+  /** Argo CD cluster name (`data.name`). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly server: string;
+  /** base64 of the CA's PEM. */
+  readonly caData: string;
+  readonly eksClusterName: string;
+  /** The role Argo CD assumes for this cluster; without it Argo CD signs with its own identity. */
+  readonly roleArn?: string | undefined;
+  readonly project?: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** The Secret's name: `cluster-<name normalized>` (Argo CD's own ones are `cluster-<host>-<hash>`). */
+export function clusterSecretName(name: string): string {
+  return `cluster-${normalizeName(name)}`.slice(0, 253).replace(/[-.]+$/, '');
+}
+
+/**
+ * A declarative Argo CD cluster Secret for an EKS cluster (contract reference §7.2): `awsAuthConfig`
+ * and the CA, never a token or password. The inverse of `parseClusterSecret`.
+ */
+export function buildClusterSecret(input: ClusterSecretInput): {
+  readonly ref: { readonly namespace: string; readonly name: string };
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly stringData: Record<string, string>;
+} {
+  const config = {
+    awsAuthConfig: { clusterName: input.eksClusterName, ...(input.roleArn !== undefined ? { roleARN: input.roleArn } : {}) },
+    tlsClientConfig: { insecure: false, caData: input.caData },
+  };
+  return {
+    ref: { namespace: input.namespace, name: clusterSecretName(input.name) },
+    labels: { ...input.labels, [SECRET_TYPE_LABEL]: 'cluster' },
+    annotations: { ...input.annotations },
+    stringData: {
+      name: input.name,
+      server: input.server,
+      ...(input.project !== undefined && input.project !== '' ? { project: input.project } : {}),
+      config: JSON.stringify(config),
+    },
+  };
 }

@@ -1,0 +1,228 @@
+/**
+ * @module `greenlight register`: one command turns an EKS cluster into a correct Argo CD cluster
+ * Secret, checked first the way Argo CD will connect (an EKS token through the given role).
+ */
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { BLUE_GREEN_KEYS } from '../../generator/index.js';
+import type { ClusterConnection } from '../adapters/argocd/cluster-connection.js';
+import { buildClusterSecret } from '../adapters/argocd/cluster-secret.js';
+import { ClusterSecretStore } from '../adapters/argocd/cluster-secret-store.js';
+import { AwsCredentials } from '../adapters/aws/aws-credentials.js';
+import { EksClusterDescriber, type EksClusterRegistration } from '../adapters/eks/eks-cluster-describer.js';
+import { KubeClientFactory } from '../adapters/kubernetes/kube-client-factory.js';
+import { describeKubeFailure } from '../adapters/kubernetes/kube-request.js';
+import type { Io } from './preview.js';
+import { UsageError } from './selection-flags.js';
+
+export const REGISTER_USAGE = `Usage: greenlight register EKS_CLUSTER [options]
+
+Reads the EKS cluster (DescribeCluster) and writes its Argo CD cluster Secret: the endpoint,
+the CA, awsAuthConfig with the role Argo CD assumes, greenlight's pair/role/weight, and the
+gitops-bridge annotations. Never a token or password. Before printing or applying, it connects
+the way Argo CD will (an EKS token through the role) and reports what would fail.
+
+  --region REGION          the cluster's region (default: $AWS_REGION)
+  --role-arn ARN           the role Argo CD assumes for this cluster (awsAuthConfig.roleARN)
+  --name NAME              the Argo CD cluster name (default: the EKS cluster name)
+  --project PROJECT        restrict the cluster to an Argo CD project
+  --pair PAIR              greenlight.io/pair label
+  --role ROLE              greenlight.io/role label (blue, green, ...)
+  --weight 0-255           greenlight.io/weight annotation (Route 53 weight)
+  --domain DOMAIN          greenlight.io/domain annotation
+  --label KEY=VALUE        an extra label (repeatable)
+  --annotation KEY=VALUE   an extra annotation (repeatable)
+  --namespace NS           Argo CD's namespace (default: $ARGOCD_NAMESPACE, else argocd)
+  --apply                  create the Secret (or update the one of that name) instead of printing it
+  --force                  with --apply, write it even if a check failed
+  -o, --output FORMAT      yaml (default) or json
+
+The checks go to stderr, the Secret to stdout: greenlight register X > cluster-X.yaml
+Exit status: 0 written or printed with every check passing, 1 a check or the write failed, 2 usage error.`;
+
+interface Check {
+  readonly ok: boolean;
+  readonly text: string;
+}
+
+function keyValues(values: readonly string[] | undefined, flag: string): Record<string, string> {
+  return Object.fromEntries(
+    (values ?? []).map((kv) => {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got "${kv}"`);
+      return [kv.slice(0, eq), kv.slice(eq + 1)];
+    }),
+  );
+}
+
+/** Connects as Argo CD will; every failure says what to do. */
+async function verify(reg: EksClusterRegistration, roleArn: string | undefined, aws: AwsCredentials, clients: KubeClientFactory, connection: ClusterConnection): Promise<Check[]> {
+  const checks: Check[] = [];
+  checks.push(
+    reg.status === undefined || reg.status === 'ACTIVE'
+      ? { ok: true, text: `EKS cluster ${reg.name} (Kubernetes ${reg.version}) in ${reg.region}, ${reg.status ?? 'status unknown'}` }
+      : { ok: false, text: `EKS cluster ${reg.name} is ${reg.status}, not ACTIVE: wait until it is` },
+  );
+  if (roleArn !== undefined) {
+    try {
+      await aws.credentialsFor(roleArn)();
+      checks.push({ ok: true, text: `role ${roleArn} can be assumed` });
+    } catch (err) {
+      checks.push({
+        ok: false,
+        text: `role ${roleArn} cannot be assumed (${(err as Error).message}). Its trust policy must allow sts:AssumeRole to the role Argo CD runs as (and to greenlight's)`,
+      });
+      return checks;
+    }
+  } else {
+    checks.push({ ok: true, text: "no --role-arn: Argo CD will sign with its own identity, so the API check below used yours (it proves the endpoint, not Argo CD's access)" });
+  }
+  try {
+    const version = await clients.clientsFor(connection).version.getCode();
+    checks.push({ ok: true, text: `API server ${reg.endpoint} answers as Kubernetes ${version.gitVersion} to an EKS token${roleArn !== undefined ? ' for that role' : ''}` });
+  } catch (err) {
+    const f = describeKubeFailure(err);
+    const who = roleArn ?? 'your identity';
+    const advice =
+      f.kind === 'http' && f.status === 401
+        ? `the API server does not accept ${who}: give it an access entry, e.g. aws eks create-access-entry --cluster-name ${reg.name} --principal-arn ${who} and aws eks associate-access-policy --cluster-name ${reg.name} --principal-arn ${who} --access-scope type=cluster --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy` +
+          (reg.authenticationMode === 'CONFIG_MAP' ? ' (the cluster uses only the aws-auth ConfigMap: switch it to API_AND_CONFIG_MAP, or map the role there)' : '')
+        : f.kind === 'http' && f.status === 403
+          ? `${who} is authenticated but not allowed to read /version: its access policy is too narrow for Argo CD`
+          : f.kind === 'tls'
+            ? `the API server's certificate does not match the CA from EKS (${f.detail})`
+            : `the API server cannot be reached from here (${f.detail}): is its endpoint private? Argo CD needs a network path to it`;
+    checks.push({ ok: false, text: advice });
+  }
+  return checks;
+}
+
+export interface RegisterDeps {
+  readonly store?: () => Pick<ClusterSecretStore, 'create' | 'patch'>;
+}
+
+export async function runRegister(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: RegisterDeps = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        region: { type: 'string' },
+        'role-arn': { type: 'string' },
+        name: { type: 'string' },
+        project: { type: 'string' },
+        pair: { type: 'string' },
+        role: { type: 'string' },
+        weight: { type: 'string' },
+        domain: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        annotation: { type: 'string', multiple: true },
+        namespace: { type: 'string' },
+        apply: { type: 'boolean' },
+        force: { type: 'boolean' },
+        output: { type: 'string', short: 'o', default: 'yaml' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    io.err(`greenlight register: ${(err as Error).message}\n\n${REGISTER_USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(`${REGISTER_USAGE}\n`);
+    return 0;
+  }
+  const region = values.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+  const problems: string[] = [];
+  if (positionals.length !== 1) problems.push('name exactly one EKS cluster');
+  if (region === undefined) problems.push('give --region (or set AWS_REGION)');
+  if (values.weight !== undefined && (!/^\d{1,3}$/.test(values.weight) || Number(values.weight) > 255)) problems.push(`--weight is a whole number from 0 to 255, got "${values.weight}"`);
+  if (values.output !== 'yaml' && values.output !== 'json') problems.push(`--output is yaml or json, got "${values.output}"`);
+  let extraLabels: Record<string, string> = {};
+  let extraAnnotations: Record<string, string> = {};
+  try {
+    extraLabels = keyValues(values.label, '--label');
+    extraAnnotations = keyValues(values.annotation, '--annotation');
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (problems.length > 0 || region === undefined) {
+    io.err(`greenlight register: ${problems.join('; ')}\n\n${REGISTER_USAGE}\n`);
+    return 2;
+  }
+  const eksName = positionals[0] as string;
+  const roleArn = values['role-arn'];
+  const namespace = values.namespace ?? env['ARGOCD_NAMESPACE'] ?? 'argocd';
+  const stsEndpoint = env['AWS_ENDPOINT_URL_STS'];
+
+  const aws = AwsCredentials.fromConfig({ stsRegion: region, ...(stsEndpoint !== undefined ? { stsEndpoint } : {}) });
+  try {
+    let reg: EksClusterRegistration;
+    try {
+      reg = await EksClusterDescriber.fromConfig().describe(eksName, region);
+    } catch (err) {
+      io.err(`✗ ${(err as Error).message}\n`);
+      return 1;
+    }
+    const argoName = values.name ?? reg.name;
+    const labels: Record<string, string> = { ...extraLabels };
+    if (values.pair !== undefined) labels[BLUE_GREEN_KEYS.pair] = values.pair;
+    if (values.role !== undefined) labels[BLUE_GREEN_KEYS.role] = values.role;
+    const annotations: Record<string, string> = {
+      // gitops-bridge's keys, for ApplicationSets that already read them.
+      cluster_name: argoName,
+      aws_cluster_name: reg.name,
+      aws_region: reg.region,
+      aws_account_id: reg.accountId,
+      ...(reg.vpcId !== undefined ? { aws_vpc_id: reg.vpcId } : {}),
+      ...extraAnnotations,
+    };
+    if (values.weight !== undefined) annotations[BLUE_GREEN_KEYS.weight] = String(Number(values.weight));
+    if (values.domain !== undefined) annotations[BLUE_GREEN_KEYS.domain] = values.domain;
+    const secret = buildClusterSecret({
+      name: argoName,
+      namespace,
+      server: reg.endpoint,
+      caData: reg.caData,
+      eksClusterName: reg.name,
+      roleArn,
+      project: values.project,
+      labels,
+      annotations,
+    });
+    const connection: ClusterConnection = {
+      name: argoName,
+      server: reg.endpoint,
+      inCluster: false,
+      config: { tlsClientConfig: { insecure: false, caData: reg.caData }, awsAuthConfig: { clusterName: reg.name, ...(roleArn !== undefined ? { roleARN: roleArn } : {}) } },
+    };
+    const checks = await verify(reg, roleArn, aws, new KubeClientFactory({ awsCredentials: aws, defaultRegion: region, stsEndpoint }), connection);
+    for (const c of checks) io.err(`${c.ok ? '✓' : '✗'} ${c.text}\n`);
+    const failed = checks.filter((c) => !c.ok).length;
+
+    if (!values.apply) {
+      const doc = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: secret.ref.name, namespace, labels: secret.labels, annotations: secret.annotations }, stringData: secret.stringData };
+      io.out(values.output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc));
+      return failed === 0 ? 0 : 1;
+    }
+    if (failed > 0 && !values.force) {
+      io.err(`greenlight register: not applied: ${failed} check(s) failed, and Argo CD could not use this cluster. Fix them, or --force to write the Secret anyway\n`);
+      return 1;
+    }
+    const store = deps.store?.() ?? ClusterSecretStore.fromConfig();
+    if (await store.create(secret)) {
+      io.out(`created Secret ${namespace}/${secret.ref.name} for cluster ${argoName}\n`);
+    } else {
+      await store.patch(secret.ref, { labels: secret.labels, annotations: secret.annotations, stringData: secret.stringData });
+      io.out(`updated Secret ${namespace}/${secret.ref.name} for cluster ${argoName} (labels and annotations merged; name, server and config replaced)\n`);
+    }
+    return 0;
+  } catch (err) {
+    io.err(`greenlight register: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    aws.close();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * @module `greenlight weight` and `greenlight role`: change the traffic weights (or roles) of a
+ * pair's clusters in one step. Every Secret is patched on the condition that it did not change
+ * since it was read; if any patch fails, the ones already made are put back, so a pair is never
+ * left half-changed.
+ */
+import { parseArgs } from 'node:util';
+import { BLUE_GREEN_KEYS, labelValueSchema } from '../../generator/index.js';
+import { ClusterSecretStore, type ListedSecret, type SecretPatch } from '../adapters/argocd/cluster-secret-store.js';
+import type { Io } from './preview.js';
+
+export type PairField = 'weight' | 'role';
+
+export const WEIGHT_USAGE = `Usage: greenlight weight --pair PAIR --set CLUSTER=WEIGHT [--set CLUSTER=WEIGHT]... [--apply]
+       greenlight role   --pair PAIR --set CLUSTER=ROLE   [--set CLUSTER=ROLE]...   [--apply]
+
+Changes greenlight.io/weight annotations (Route 53 weights, 0-255) or greenlight.io/role labels
+on the Argo CD cluster Secrets of one pair, all or nothing, and shows the split before and after
+(a cluster's share of traffic is its weight / the sum of the pair's weights). Refuses a split
+where every weight is 0 (Route 53 would then spread traffic evenly). Prints the command that
+rolls the change back. Without --apply nothing is written.
+
+  --pair PAIR              the pair (greenlight.io/pair label)
+  --set CLUSTER=VALUE      the Argo CD cluster name and its new weight or role (repeatable)
+  --namespace NS           Argo CD's namespace (default: $ARGOCD_NAMESPACE, else argocd)
+  --apply                  write the change
+
+Exit status: 0 done (or shown), 1 refused or failed (nothing changed), 2 usage error.`;
+
+export interface WeightDeps {
+  readonly store?: () => Pick<ClusterSecretStore, 'list' | 'patch'>;
+}
+
+/** Route 53's share of a weighted record: its weight over the sum of the set's weights. */
+function share(weight: number, total: number): string {
+  if (total === 0) return 'n/a';
+  const pct = (100 * weight) / total;
+  return Number.isInteger(pct) ? `${pct}%` : `${pct.toFixed(1)}%`;
+}
+
+function current(secret: ListedSecret, field: PairField): string | undefined {
+  return field === 'weight' ? secret.annotations[BLUE_GREEN_KEYS.weight] : secret.labels[BLUE_GREEN_KEYS.role];
+}
+
+function patchFor(field: PairField, value: string, resourceVersion: string): SecretPatch {
+  return field === 'weight'
+    ? { annotations: { [BLUE_GREEN_KEYS.weight]: value }, resourceVersion }
+    : { labels: { [BLUE_GREEN_KEYS.role]: value }, resourceVersion };
+}
+
+export async function runPairChange(field: PairField, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: WeightDeps = {}): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: { pair: { type: 'string' }, set: { type: 'string', multiple: true }, namespace: { type: 'string' }, apply: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    io.err(`greenlight ${field}: ${(err as Error).message}\n\n${WEIGHT_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(`${WEIGHT_USAGE}\n`);
+    return 0;
+  }
+  const problems: string[] = [];
+  if (values.pair === undefined || !labelValueSchema.safeParse(values.pair).success) problems.push('give --pair with a valid label value');
+  const wanted = new Map<string, string>();
+  for (const kv of values.set ?? []) {
+    const eq = kv.indexOf('=');
+    const [name, value] = eq > 0 ? [kv.slice(0, eq), kv.slice(eq + 1)] : ['', ''];
+    if (name === '') problems.push(`--set takes CLUSTER=VALUE, got "${kv}"`);
+    else if (field === 'weight' && (!/^\d{1,3}$/.test(value) || Number(value) > 255)) problems.push(`the weight of ${name} must be a whole number from 0 to 255, got "${value}"`);
+    else if (field === 'role' && (value === '' || !labelValueSchema.safeParse(value).success)) problems.push(`the role of ${name} must be a label value, got "${value}"`);
+    else wanted.set(name, field === 'weight' ? String(Number(value)) : value);
+  }
+  if (wanted.size === 0) problems.push('give at least one --set');
+  if (problems.length > 0) {
+    io.err(`greenlight ${field}: ${problems.join('; ')}\n\n${WEIGHT_USAGE}\n`);
+    return 2;
+  }
+  const pair = values.pair as string;
+  const namespace = values.namespace ?? env['ARGOCD_NAMESPACE'] ?? 'argocd';
+
+  try {
+    const store = deps.store?.() ?? ClusterSecretStore.fromConfig();
+    const secrets = (await store.list(namespace, `${BLUE_GREEN_KEYS.pair}=${pair}`)).sort((a, b) => a.clusterName.localeCompare(b.clusterName));
+    if (secrets.length === 0) {
+      io.err(`greenlight ${field}: no cluster Secret in ${namespace} has ${BLUE_GREEN_KEYS.pair}=${pair}\n`);
+      return 1;
+    }
+    const unknown = [...wanted.keys()].filter((n) => !secrets.some((s) => s.clusterName === n));
+    if (unknown.length > 0) {
+      io.err(`greenlight ${field}: ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in pair ${pair} (its clusters: ${secrets.map((s) => s.clusterName).join(', ')})\n`);
+      return 1;
+    }
+    const before = new Map(secrets.map((s) => [s.clusterName, current(s, field)]));
+    const after = new Map(secrets.map((s) => [s.clusterName, wanted.get(s.clusterName) ?? current(s, field)]));
+
+    if (field === 'weight') {
+      const missing = [...after].filter(([, w]) => w === undefined || !/^\d{1,3}$/.test(w)).map(([n]) => n);
+      if (missing.length > 0) {
+        io.err(`greenlight weight: ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no valid ${BLUE_GREEN_KEYS.weight}: give ${missing.length === 1 ? 'it' : 'them'} one with --set so that the split is complete\n`);
+        return 1;
+      }
+      const num = (m: Map<string, string | undefined>, n: string) => Number(m.get(n) ?? 0);
+      const totalBefore = secrets.reduce((t, s) => t + num(before, s.clusterName), 0);
+      const totalAfter = secrets.reduce((t, s) => t + num(after, s.clusterName), 0);
+      const rows = secrets.map((s) => [s.clusterName, s.labels[BLUE_GREEN_KEYS.role] ?? '', `${before.get(s.clusterName) ?? '-'} → ${after.get(s.clusterName)}`, `${share(num(before, s.clusterName), totalBefore)} → ${share(num(after, s.clusterName), totalAfter)}`]);
+      printTable(io, ['cluster', 'role', 'weight', 'share of traffic'], rows);
+      if (totalAfter === 0) {
+        io.err(`greenlight weight: refused: every weight of pair ${pair} would be 0, and Route 53 then spreads traffic evenly over every record, which is rarely what was meant. Give one cluster a weight above 0\n`);
+        return 1;
+      }
+    } else {
+      printTable(io, ['cluster', 'role'], secrets.map((s) => [s.clusterName, `${before.get(s.clusterName) ?? '-'} → ${after.get(s.clusterName)}`]));
+    }
+
+    const changes = secrets.filter((s) => before.get(s.clusterName) !== after.get(s.clusterName));
+    const rollbackSets = changes.map((s) => `--set ${s.clusterName}=${before.get(s.clusterName) ?? ''}`).join(' ');
+    if (changes.length === 0) {
+      io.out('nothing to change\n');
+      return 0;
+    }
+    if (!values.apply) {
+      io.out(`\nnot applied (dry run): add --apply to write it\n`);
+      return 0;
+    }
+
+    const done: ListedSecret[] = [];
+    try {
+      for (const s of changes) {
+        await store.patch(s.ref, patchFor(field, after.get(s.clusterName) as string, s.resourceVersion));
+        done.push(s);
+      }
+    } catch (err) {
+      // Put back what was changed, so that the pair is never left half-changed.
+      const restoreFailures: string[] = [];
+      for (const s of done) {
+        const old = before.get(s.clusterName);
+        const key = field === 'weight' ? BLUE_GREEN_KEYS.weight : BLUE_GREEN_KEYS.role;
+        const restore: SecretPatch = field === 'weight' ? { annotations: { [key]: old ?? null } } : { labels: { [key]: old ?? null } };
+        await store.patch(s.ref, restore).catch((e: unknown) => restoreFailures.push(`${s.clusterName}: ${(e as Error).message}`));
+      }
+      io.err(`greenlight ${field}: not applied: ${(err as Error).message}${done.length > 0 ? `; ${restoreFailures.length === 0 ? `the ${done.length} change(s) already made were put back` : `putting back failed for ${restoreFailures.join('; ')}: check the pair by hand`}` : ''}\n`);
+      return 1;
+    }
+    io.out(`\napplied to ${changes.length} cluster Secret(s) of pair ${pair}. To roll back:\n  greenlight ${field} --pair ${pair} ${rollbackSets} --apply\n`);
+    return 0;
+  } catch (err) {
+    io.err(`greenlight ${field}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+function printTable(io: Io, header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('   ').trimEnd();
+  io.out(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+}
