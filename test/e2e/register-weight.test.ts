@@ -146,9 +146,24 @@ describe('greenlight register', () => {
     const created = await greenlight('register', 'prod-eu-green', '--role-arn', ROLE, '--name', 'prod-eu-green-2', '--apply');
     expect(created.stdout).toBe('created Secret argocd/cluster-prod-eu-green-2 for cluster prod-eu-green-2\n');
     expect(argocd.created).toEqual(['argocd/cluster-prod-eu-green-2']);
-    const updated = await greenlight('register', 'prod-eu-green', '--role-arn', ROLE, '--name', 'prod-eu-green-2', '--pair', 'prod-eu-2', '--apply');
+    const updated = await greenlight('register', 'prod-eu-green', '--role-arn', ROLE, '--name', 'prod-eu-green-2', '--pair', 'prod-eu-2', '--weight', '0', '--apply');
     expect(updated.code).toBe(0);
     expect(updated.stdout).toContain('updated Secret argocd/cluster-prod-eu-green-2');
+
+    // Read back by greenlight's live inventory, and its facts read through what it wrote:
+    // EKS through the role, the cluster's API over TLS with the CA and an EKS token for the role.
+    env['GREENLIGHT_INVENTORY'] = 'argocd';
+    env['AWS_ENDPOINT_URL_SSM'] = aws.endpoint;
+    const facts = await greenlight('preview', '--cluster', 'prod-eu-green-2', '-o', 'json');
+    delete env['GREENLIGHT_INVENTORY'];
+    expect(facts.stderr).toBe('');
+    const [set] = (JSON.parse(facts.stdout) as { output: { parameters: Record<string, unknown>[] } }).output.parameters;
+    expect(set).toMatchObject({
+      cluster: { name: 'prod-eu-green-2', server: green.url, pair: 'prod-eu-2', weight: '0' },
+      aws: { clusterName: 'prod-eu-green', region: FAKE_REGION, version: '1.32' },
+      kubernetes: { version: '1.32', gitVersion: 'v1.32.1-eks-5d4a308' },
+      facts: { sources: 'eks,kubernetes,ssm', stale: 'false' },
+    });
   });
 });
 
