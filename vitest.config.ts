@@ -1,13 +1,23 @@
 import { defineConfig } from 'vitest/config';
+import { uiProjects } from './vitest.ui.config.js';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
     // Two cores: keep workers to two so that process-level tests are not starved.
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/browser/**', 'test/contract/ui-bundle.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
+      ...uiProjects,
+    ],
   },
 });

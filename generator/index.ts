@@ -12,3 +12,4 @@ export { compileTemplate, translateBrackets, type CompiledTemplate, MAX_RENDERED
 export { HELPERS } from './render/helpers.js';
 export { TemplateCache } from './render/template-cache.js';
 export * from './parity.js';
+export * from './readiness/index.js';

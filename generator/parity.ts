@@ -32,9 +32,10 @@ export const FAMILY_LABEL = 'greenlight.io/app';
  * - `out-of-sync`: the sync status is not `Synced` (`OutOfSync` or `Unknown`).
  * - `progressing`: health is `Progressing`, or a sync operation is running.
  * - `unhealthy`: health is anything else but `Healthy` (`Degraded`, `Missing`, `Suspended`, `Unknown`).
- * - `baseline`: Synced and Healthy, and this is the reference cell of the family (the app on the
- *   blue cluster; without one, on the cluster with the single highest traffic weight).
- * - `no-baseline`: Synced and Healthy, but the family has no baseline cell to compare with.
+ * - `baseline`: Synced and Healthy, and this is the reference cell of its pair (the app on the
+ *   pair's blue cluster; without one, on the pair's cluster with the single highest traffic weight).
+ * - `no-baseline`: Synced and Healthy, but its pair has no baseline cell to compare with (or its
+ *   cluster is in no pair).
  * - `revision-differs`: Synced and Healthy, at another revision than the baseline.
  * - `images-differ`: Synced, Healthy, same revision, but another set of container images.
  * - `at-parity`: Synced, Healthy, and the same revision and images as the baseline.
@@ -290,8 +291,8 @@ export interface Family {
   /** The pairs the family's clusters belong to, sorted. */
   readonly pairs: readonly string[];
   readonly rows: readonly ParityRow[];
-  /** Name of the baseline cluster, when there is one. */
-  readonly baseline?: string | undefined;
+  /** Names of the baseline clusters, one per pair that has one. */
+  readonly baselines: readonly string[];
   readonly atParity: number;
   readonly total: number;
   /** Every cell at parity. */
@@ -339,7 +340,7 @@ export function judge(
   isBaseline: boolean,
   baselineCluster = 'the baseline',
 ): { verdict: ParityVerdict; detail: string } {
-  if (!app) return { verdict: 'missing', detail: 'no Application of this app targets this cluster' };
+  if (!app) return { verdict: 'missing', detail: 'no Application of this app (that you may see) targets this cluster' };
   const phase = app.operation?.phase;
   if (phase === 'Failed' || phase === 'Error') {
     return { verdict: 'operation-failed', detail: `last sync ${phase.toLowerCase()}${app.operation?.message ? `: ${app.operation.message}` : ''}` };
@@ -349,7 +350,7 @@ export function judge(
   if (app.health === 'Progressing') return { verdict: 'progressing', detail: `health is Progressing${app.healthMessage ? `: ${app.healthMessage}` : ''}` };
   if (app.health !== 'Healthy') return { verdict: 'unhealthy', detail: `health is ${app.health}${app.healthMessage ? `: ${app.healthMessage}` : ''}` };
   if (isBaseline) return { verdict: 'baseline', detail: 'Synced and Healthy; the other clusters are compared with it' };
-  if (!baseline) return { verdict: 'no-baseline', detail: 'Synced and Healthy; no app on a blue cluster to compare with' };
+  if (!baseline) return { verdict: 'no-baseline', detail: 'Synced and Healthy; no app on a blue cluster of its pair to compare with' };
   if ((app.revision ?? '') !== (baseline.revision ?? '')) {
     return { verdict: 'revision-differs', detail: `revision ${short(app.revision)} ≠ ${baselineCluster}'s ${short(baseline.revision)}` };
   }
@@ -389,11 +390,16 @@ function buildFamily(id: FamilyId, cells: Cell[], clustersByPair: ReadonlyMap<st
     }
   }
   cells.sort(compareCells);
-  const withApp = cells.filter((c) => c.app !== undefined);
-  const baselineCell = pickBaseline(withApp.map((c) => ({ name: c.cluster.name, role: c.cluster.role, weight: c.cluster.weight, cell: c })))?.cell;
-  const baselineApp = baselineCell?.app;
+  // One baseline per pair: prod-us green is compared with prod-us blue, not prod-eu blue.
+  const baselineOf = new Map<string, Cell>();
+  for (const pair of pairs) {
+    const candidates = cells.filter((c) => c.app !== undefined && c.cluster.pair === pair);
+    const chosen = pickBaseline(candidates.map((c) => ({ name: c.cluster.name, role: c.cluster.role, weight: c.cluster.weight, cell: c })))?.cell;
+    if (chosen) baselineOf.set(pair, chosen);
+  }
   const rows: ParityRow[] = cells.map((c) => {
-    const { verdict, detail } = judge(c.app, baselineApp, c === baselineCell, baselineCell?.cluster.name);
+    const baselineCell = c.cluster.pair === undefined ? undefined : baselineOf.get(c.cluster.pair);
+    const { verdict, detail } = judge(c.app, baselineCell?.app, c === baselineCell, baselineCell?.cluster.name);
     return { key: `${c.cluster.server}|${c.app ? appKey(c.app.namespace, c.app.name) : ''}`, cluster: c.cluster, app: c.app, verdict, detail };
   });
   const atParity = rows.filter((r) => VERDICTS[r.verdict].atParity).length;
@@ -401,7 +407,7 @@ function buildFamily(id: FamilyId, cells: Cell[], clustersByPair: ReadonlyMap<st
     id,
     pairs,
     rows,
-    baseline: baselineCell?.cluster.name,
+    baselines: [...baselineOf.values()].map((c) => c.cluster.name),
     atParity,
     total: rows.length,
     converged: atParity === rows.length,

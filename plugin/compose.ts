@@ -140,9 +140,11 @@ export function openFleet(
   return openFleetFile(inv, logger, options.watch);
 }
 
-export function openTokenSource(config: TokenConfig, logger: Logger): TokenSource {
-  if (config.kind === 'file') return new FileTokenSource(config.path, config.reloadMs, logger);
-  return new StaticTokenSource(config.value, config.kind === 'demo' ? 'the demo token' : 'GREENLIGHT_TOKEN');
+/** A token (or the proxy secret) from its configuration; `variable` names it in messages. */
+export function openTokenSource(config: TokenConfig, logger: Logger, variable = 'GREENLIGHT_TOKEN'): TokenSource {
+  if (config.kind === 'file') return new FileTokenSource(config.path, config.reloadMs, logger, `${variable}_FILE`);
+  const demo = variable === 'GREENLIGHT_TOKEN' ? 'the demo token' : 'the demo proxy secret';
+  return new StaticTokenSource(config.value, config.kind === 'demo' ? demo : variable);
 }
 
 /** The core use case bound to a fleet and a template cache. */

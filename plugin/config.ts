@@ -31,6 +31,9 @@ export const envSchema = z.object({
   GREENLIGHT_TOKEN_FILE: optionalString,
   /** @secret */
   GREENLIGHT_TOKEN: optionalString,
+  GREENLIGHT_PROXY_SECRET_FILE: optionalString,
+  /** @secret */
+  GREENLIGHT_PROXY_SECRET: optionalString,
   GREENLIGHT_REQUEST_DEADLINE_MS: int('GREENLIGHT_REQUEST_DEADLINE_MS', 100, 28_000, 20_000),
   GREENLIGHT_MAX_BODY_BYTES: int('GREENLIGHT_MAX_BODY_BYTES', 1024, 10 * 1024 * 1024, 256 * 1024),
   GREENLIGHT_TOKEN_RELOAD_MS: int('GREENLIGHT_TOKEN_RELOAD_MS', 100, 600_000, 2_000),
@@ -59,6 +62,8 @@ export const envSchema = z.object({
 
 /** The fixed token of the bundled demo fleet. It protects nothing and is only accepted in demo mode. */
 export const DEMO_TOKEN = 'greenlight-demo-token';
+/** The demo's proxy-extension secret, used by the demo page's stand-in for Argo CD's proxy. */
+export const DEMO_PROXY_SECRET = 'greenlight-demo-proxy-secret';
 
 export type InventoryConfig = { kind: 'demo' } | { kind: 'fleet-file'; path: string } | { kind: 'argocd'; namespace: string };
 
@@ -92,6 +97,10 @@ export interface Config {
   readonly inventory: InventoryConfig;
   readonly facts: FactsConfig;
   readonly token: TokenConfig;
+  /** The proxy extension's shared secret (GET /api/v1/facts); absent turns that endpoint off. */
+  readonly proxySecret: TokenConfig | undefined;
+  /** Serve the demo UI at `/` (demo fleet only). */
+  readonly demoUi: boolean;
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
@@ -133,6 +142,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     token = { kind: 'demo', value: DEMO_TOKEN };
   }
 
+  let proxySecret: TokenConfig | undefined;
+  if (e.GREENLIGHT_PROXY_SECRET_FILE !== undefined && e.GREENLIGHT_PROXY_SECRET !== undefined) {
+    problems.push('set only one of GREENLIGHT_PROXY_SECRET_FILE and GREENLIGHT_PROXY_SECRET');
+  } else if (e.GREENLIGHT_PROXY_SECRET_FILE !== undefined) {
+    proxySecret = { kind: 'file', path: e.GREENLIGHT_PROXY_SECRET_FILE, reloadMs: e.GREENLIGHT_TOKEN_RELOAD_MS };
+  } else if (e.GREENLIGHT_PROXY_SECRET !== undefined) {
+    if (e.GREENLIGHT_PROXY_SECRET.trim().length < 16) problems.push('GREENLIGHT_PROXY_SECRET must be at least 16 characters');
+    proxySecret = { kind: 'static', value: e.GREENLIGHT_PROXY_SECRET.trim() };
+  } else if (inventory.kind === 'demo') {
+    proxySecret = { kind: 'demo', value: DEMO_PROXY_SECRET };
+  }
+
   if (e.GREENLIGHT_FACTS_REFRESH_AHEAD_MS >= e.GREENLIGHT_FACTS_TTL_MS) {
     problems.push('GREENLIGHT_FACTS_REFRESH_AHEAD_MS must be less than GREENLIGHT_FACTS_TTL_MS');
   }
@@ -168,6 +189,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     inventory: Object.freeze(inventory),
     facts,
     token: Object.freeze(token),
+    proxySecret: proxySecret && Object.freeze(proxySecret),
+    demoUi: inventory.kind === 'demo',
     requestDeadlineMs: e.GREENLIGHT_REQUEST_DEADLINE_MS,
     maxBodyBytes: e.GREENLIGHT_MAX_BODY_BYTES,
     shutdownGraceMs: e.GREENLIGHT_SHUTDOWN_GRACE_MS,

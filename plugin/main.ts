@@ -38,6 +38,10 @@ function main(): void {
     process.exit(1);
   }
   const tokens = openTokenSource(config.token, logger);
+  const proxySecret = config.proxySecret && openTokenSource(config.proxySecret, logger, 'GREENLIGHT_PROXY_SECRET');
+  if (!proxySecret) {
+    logger.warn('no proxy-extension secret (GREENLIGHT_PROXY_SECRET_FILE): GET /api/v1/facts is off, and the UI shows blue/green parity without the facts diff');
+  }
   let stopping = false;
   const app = createApp({
     stopping: () => stopping,
@@ -45,6 +49,10 @@ function main(): void {
     metrics,
     tokens,
     generate: bindGenerate(fleet),
+    inventory: fleet.inventory,
+    facts: fleet.facts,
+    proxySecret,
+    demoUi: config.demoUi,
     readiness: () => (fleet.inventory.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
     requestDeadlineMs: config.requestDeadlineMs,
     maxBodyBytes: config.maxBodyBytes,
@@ -71,6 +79,7 @@ function main(): void {
         `  plugin endpoint  POST ${url}${GETPARAMS_PATH}`,
         `  bearer token     from ${tokenDescription(config)}`,
         `  health           ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+        ...(config.demoUi ? [`  demo UI          ${url}/   (greenlight's Argo CD extension on demo Applications)`] : []),
         '  try it:',
         `    curl -s -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
         `      -d '{"applicationSetName":"demo","input":{"parameters":{"pair":"prod-eu"}}}' ${url}${GETPARAMS_PATH}`,
@@ -93,6 +102,7 @@ function main(): void {
     server.close(() => {
       clearInterval(sweep);
       tokens.close();
+      proxySecret?.close();
       void fleet.close().finally(() => {
         logger.info('stopped');
         process.exit(0);

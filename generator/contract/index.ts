@@ -6,3 +6,4 @@ export * from './cluster-facts.js';
 export * from './plugin-response.js';
 export * from './json-schema.js';
 export * from './ui-api.js';
+export * from './readiness.js';

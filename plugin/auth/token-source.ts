@@ -45,8 +45,9 @@ export class FileTokenSource implements TokenSource {
     private readonly path: string,
     reloadMs: number,
     private readonly logger: Logger,
+    variable = 'GREENLIGHT_TOKEN_FILE',
   ) {
-    this.origin = `the file ${path} (GREENLIGHT_TOKEN_FILE)`;
+    this.origin = `the file ${path} (${variable})`;
     this.token = readToken(path);
     this.stamp = this.fileStamp();
     this.timer = setInterval(() => this.reload(), reloadMs);

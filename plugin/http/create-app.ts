@@ -1,11 +1,13 @@
 /** @module `createApp(deps)`: the express app, built from injected parts. It never listens. */
 import express, { type Express } from 'express';
-import { NotFoundError } from '../../generator/index.js';
+import { NotFoundError, type ClusterFactsProvider, type ClusterInventory } from '../../generator/index.js';
 import type { TokenSource } from '../auth/token-source.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { errorHandler } from './error-handler.js';
 import { requestContext } from './middleware/request-context.js';
+import { demoUiRouter } from './routes/demo-ui.js';
+import { factsRouter } from './routes/facts.js';
 import { getparamsRouter, type Generate } from './routes/getparams.js';
 import { operationsRouter, type Readiness } from './routes/operations.js';
 
@@ -14,6 +16,13 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly tokens: TokenSource;
   readonly generate: Generate;
+  /** For the UI's facts endpoint (GET /api/v1/facts). */
+  readonly inventory: ClusterInventory;
+  readonly facts: ClusterFactsProvider;
+  /** The proxy extension's shared secret; `undefined` turns GET /api/v1/facts off (it says how to turn it on). */
+  readonly proxySecret: TokenSource | undefined;
+  /** Serve the demo page at `/` (demo fleet only). */
+  readonly demoUi: boolean;
   readonly readiness: () => Readiness;
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
@@ -30,6 +39,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(deps));
   app.use(operationsRouter(deps));
   app.use(getparamsRouter(deps));
+  const facts = factsRouter(deps);
+  app.use(facts);
+  if (deps.demoUi && deps.proxySecret) app.use(demoUiRouter({ inventory: deps.inventory, proxySecret: deps.proxySecret, facts }));
   app.use((req) => {
     throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path.slice(0, 200)}; Argo CD calls POST /api/v1/getparams.execute (the plugin ConfigMap's baseUrl must be greenlight's root URL)`);
   });

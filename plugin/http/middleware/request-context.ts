@@ -7,6 +7,7 @@ import type { Metrics } from '../../metrics.js';
 
 const KNOWN_ROUTES: Readonly<Record<string, string>> = {
   '/api/v1/getparams.execute': 'getparams',
+  '/api/v1/facts': 'facts',
   '/healthz': 'healthz',
   '/readyz': 'readyz',
   '/metrics': 'metrics',

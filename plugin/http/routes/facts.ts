@@ -202,13 +202,17 @@ export function factsRouter(deps: FactsRouteDeps): Router {
     };
     res.on('close', onClose);
     try {
+      // Clusters whose labels name no pair may still carry it as an EKS tag: their facts decide.
+      const candidatesOf = (p: string) => clusters.filter((c) => c !== target && (c.labels[BLUE_GREEN_KEYS.pair] === p || !c.labels[BLUE_GREEN_KEYS.pair]));
+      const labelled = target.labels[BLUE_GREEN_KEYS.pair] || undefined;
+      // With the pair on the target's label (the usual case), every read starts at once.
+      const early = labelled === undefined ? undefined : candidatesOf(labelled).map((c) => settle(deps.facts, c, controller.signal));
       const own = await settle(deps.facts, target, controller.signal);
       const pair = pairOf(target, own.result);
       const members: PairMember[] = [member(target, own)];
       if (pair !== undefined) {
-        // Clusters whose labels name no pair may still carry it as an EKS tag: their facts decide.
-        const others = clusters.filter((c) => c !== target && (c.labels[BLUE_GREEN_KEYS.pair] === pair || !c.labels[BLUE_GREEN_KEYS.pair]));
-        const settled = await Promise.all(others.map((c) => settle(deps.facts, c, controller.signal)));
+        const others = candidatesOf(pair);
+        const settled = await Promise.all(early ?? others.map((c) => settle(deps.facts, c, controller.signal)));
         others.forEach((c, i) => {
           const s = settled[i] ?? {};
           const labelled = c.labels[BLUE_GREEN_KEYS.pair] === pair;

@@ -236,14 +236,38 @@ describe('buildFleet', () => {
     expect(rows.map((r) => [r.cluster.name, r.cluster.listed, r.verdict])).toEqual([
       ['prod-eu-blue', true, 'baseline'],
       ['prod-eu-green', true, 'at-parity'],
-      ['https://elsewhere.example.com', false, 'at-parity'],
+      ['https://elsewhere.example.com', false, 'no-baseline'],
     ]);
   });
 
   it('without a blue cluster in the family, every healthy cell reads no-baseline', () => {
     const fleet = buildFleet({ clusters: [cluster('a', BLUE, 'p', 'green', '0'), cluster('b', GREEN, 'p', 'green', '0')], applications: [app('x', { family: 'x' }), app('y', { family: 'x', server: GREEN })] });
     expect(fleet.families[0]?.rows.map((r) => r.verdict)).toEqual(['no-baseline', 'no-baseline']);
-    expect(fleet.families[0]?.baseline).toBeUndefined();
+    expect(fleet.families[0]?.baselines).toEqual([]);
+  });
+
+  it('compares each pair with its own blue cluster', () => {
+    const US_BLUE = 'https://us-blue.example.com';
+    const US_GREEN = 'https://us-green.example.com';
+    const fleet = buildFleet({
+      clusters: [...pairClusters, cluster('prod-us-blue', US_BLUE, 'prod-us', 'blue', '100'), cluster('prod-us-green', US_GREEN, 'prod-us', 'green', '0')],
+      applications: [
+        app('web-eu-blue', { family: 'web', server: BLUE }),
+        app('web-eu-green', { family: 'web', server: GREEN }),
+        app('web-us-blue', { family: 'web', server: US_BLUE, revision: SHA_B }),
+        app('web-us-green', { family: 'web', server: US_GREEN, revision: SHA_B }),
+        app('edge', { family: 'web', server: 'https://edge.example.com' }),
+      ],
+    });
+    const web = fleet.families[0];
+    expect(web?.baselines).toEqual(['prod-eu-blue', 'prod-us-blue']);
+    expect(web?.rows.map((r) => `${r.cluster.name}:${r.verdict}`)).toEqual([
+      'prod-eu-blue:baseline',
+      'prod-eu-green:at-parity',
+      'prod-us-blue:baseline',
+      'prod-us-green:at-parity',
+      'https://edge.example.com:no-baseline',
+    ]);
   });
 
   it('stays fast with thousands of families', () => {

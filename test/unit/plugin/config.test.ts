@@ -33,6 +33,8 @@ describe('loadConfig', () => {
         stsEndpoint: undefined,
       },
       token: { kind: 'demo', value: DEMO_TOKEN },
+      proxySecret: { kind: 'demo', value: 'greenlight-demo-proxy-secret' },
+      demoUi: true,
       requestDeadlineMs: 20_000,
       maxBodyBytes: 262_144,
       shutdownGraceMs: 10_000,

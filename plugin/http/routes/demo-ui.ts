@@ -1,0 +1,272 @@
+/**
+ * @module The demo UI of `npm start` (demo fleet only): at `/`, a page that hosts greenlight's UI
+ * bundle the way Argo CD does (`<base href>`, `#app`, a deferred `extensions.js` wrapped in
+ * `try {}`), with a small stand-in for Argo CD's API (`/api/v1/applications`, `/api/v1/clusters`,
+ * `/api/v1/applicationsets`) serving demo Applications on the inventory's clusters, and a
+ * stand-in for Argo CD's proxy extension (`/extensions/greenlight/*`) that validates the headers
+ * as Argo CD does, adds the proxy secret and destination headers, and hands the request to
+ * greenlight's own facts route in-process. Nothing here is used outside demo mode.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import {
+  BLUE_GREEN_KEYS,
+  PROXY_EXTENSION_NAME,
+  PROXY_SECRET_HEADER,
+  type ArgoApplication,
+  type ArgoApplicationSet,
+  type ClusterInventory,
+  type ClusterRecord,
+} from '../../../generator/index.js';
+import type { TokenSource } from '../../auth/token-source.js';
+import { packageRoot } from '../../paths.js';
+
+export interface DemoUiDeps {
+  readonly inventory: ClusterInventory;
+  /** The proxy-extension secret greenlight's facts route checks; the demo proxy adds it. */
+  readonly proxySecret: TokenSource;
+  /** greenlight's facts route, reached in-process as Argo CD's proxy would reach the service. */
+  readonly facts: RequestHandler;
+  /** Where `extension-greenlight.js` and `demo-host.js` are; default `ui-extension/dist`. */
+  readonly uiDist?: string;
+  /** The clock for the demo's timestamps. */
+  readonly now?: () => number;
+}
+
+export const DEMO_UI_DIST = join(packageRoot(), 'ui-extension', 'dist');
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Argo CD's index.html, reduced: the base, `#app`, the host script and `extensions.js`, both deferred. */
+export function hostPageHtml(base: string, notice?: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<title>greenlight demo: Argo CD extension host</title>',
+    '<link rel="icon" href="data:,">',
+    `<base href="${escapeHtml(base)}">`,
+    '</head>',
+    '<body>',
+    notice ? `<p style="margin:0;padding:10px 16px;background:#fde7eb;color:#7a1022;font-family:sans-serif">${escapeHtml(notice)}</p>` : '',
+    '<div id="app"></div>',
+    '<script defer src="demo-host.js"></script>',
+    '<script defer src="extensions.js"></script>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `/extensions.js` as argocd-server ≥ 3.5 serves it (server.go serveExtensions): every file whose
+ * name matches `^extension(.*)\.js$`, each after a `// source:` line and wrapped in `try {}`.
+ */
+export function extensionsJs(files: readonly { readonly name: string; readonly content: string }[]): string {
+  return files
+    .filter((f) => /^extension(.*)\.js$/.test(f.name))
+    .map((f) => `// source: /tmp/extensions/${f.name}\ntry {\n${f.content}\n} catch(e) { console.error('Extension ${f.name} failed to load:', e); }\n`)
+    .join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Demo Applications: a story per app, on every cluster of the inventory
+// ---------------------------------------------------------------------------------------------
+
+const REPO = 'https://github.com/example/platform-apps.git';
+const REV = '4f1c9e2a7b3d5c6e8f9a0b1c2d3e4f5a6b7c8d9e';
+const NEWER_REV = '7d2e4b6a8c0e1f3a5b7c9d1e3f5a7b9c1d3e5f7a';
+
+interface DemoApp {
+  /** greenlight.io/app, or undefined for apps grouped by ApplicationSet or not at all. */
+  readonly family?: string;
+  readonly name: string;
+  readonly owner?: string;
+  readonly path: string;
+  readonly namespace: string;
+  readonly images: readonly string[];
+  /** Which roles run it (default: every cluster). */
+  readonly on?: readonly string[];
+  /** How the app looks on green, when it is not at parity there. */
+  readonly green?: {
+    readonly sync?: string;
+    readonly health?: string;
+    readonly healthMessage?: string;
+    readonly revision?: string;
+    readonly images?: readonly string[];
+  };
+}
+
+const DEMO_APPS: readonly DemoApp[] = [
+  { family: 'checkout', name: 'checkout', path: 'apps/checkout', namespace: 'checkout', images: ['ghcr.io/example/checkout:3.8.1', 'docker.io/library/redis:7.4'] },
+  {
+    family: 'payments-api',
+    name: 'payments-api',
+    path: 'apps/payments-api',
+    namespace: 'payments',
+    images: ['ghcr.io/example/payments-api:2.14.0'],
+    green: { health: 'Degraded', healthMessage: 'Deployment payments-api: pods crash: no AWS credentials for service account payments/payments-api (no Pod Identity association)' },
+  },
+  { family: 'web', name: 'web', path: 'apps/web', namespace: 'web', images: ['ghcr.io/example/web:5.2.0'], green: { sync: 'OutOfSync', revision: NEWER_REV } },
+  { family: 'search', name: 'search', path: 'apps/search', namespace: 'search', images: ['ghcr.io/example/search:2.3.0'], green: { images: ['ghcr.io/example/search:2.3.1'] } },
+  { family: 'reports', name: 'reports', path: 'apps/reports', namespace: 'reports', images: ['ghcr.io/example/reports:1.0.7'], on: ['blue'] },
+  { family: 'external-dns', name: 'external-dns', path: 'platform/external-dns', namespace: 'external-dns', images: ['registry.k8s.io/external-dns/external-dns:v0.15.1'] },
+  { name: 'guestbook', owner: 'guestbook', path: 'apps/guestbook', namespace: 'guestbook', images: ['ghcr.io/example/guestbook:0.9.0'] },
+  { name: 'legacy-cron', path: 'legacy/cron', namespace: 'batch', images: ['ghcr.io/example/cron:0.3.2'], on: ['blue'] },
+];
+
+/** The demo's Applications and ApplicationSets on the given clusters. */
+export function demoApplications(clusters: readonly ClusterRecord[], now: number): { applications: ArgoApplication[]; applicationSets: ArgoApplicationSet[] } {
+  const applications: ArgoApplication[] = [];
+  const generated = new Map<string, string[]>();
+  const finished = new Date(now - 7 * 60_000).toISOString();
+  const started = new Date(now - 8 * 60_000).toISOString();
+  for (const cluster of clusters) {
+    const role = cluster.labels[BLUE_GREEN_KEYS.role] ?? '';
+    for (const d of DEMO_APPS) {
+      if (d.on && !d.on.includes(role)) continue;
+      const g = role === 'green' ? d.green ?? {} : {};
+      const revision = g.revision ?? REV;
+      const name = `${d.name}-${cluster.name}`;
+      applications.push({
+        metadata: {
+          name,
+          namespace: 'argocd',
+          labels: d.family ? { [`greenlight.io/app`]: d.family } : {},
+          ...(d.owner ? { ownerReferences: [{ kind: 'ApplicationSet', name: d.owner }] } : {}),
+        },
+        spec: { project: 'default', source: { repoURL: REPO, path: d.path, targetRevision: 'main' }, destination: { server: cluster.server, namespace: d.namespace } },
+        status: {
+          sync: { status: g.sync ?? 'Synced', revision },
+          health: { status: g.health ?? 'Healthy', ...(g.healthMessage ? { message: g.healthMessage } : {}) },
+          summary: { images: [...(g.images ?? d.images)] },
+          operationState: {
+            phase: 'Succeeded',
+            message: 'successfully synced (all tasks run)',
+            startedAt: started,
+            finishedAt: finished,
+            operation: { sync: { revision: REV } },
+            syncResult: { revision: REV },
+          },
+        },
+      });
+      if (d.owner) generated.set(d.owner, [...(generated.get(d.owner) ?? []), name]);
+    }
+  }
+  const applicationSets: ArgoApplicationSet[] = [...generated].map(([set, names]) => ({
+    metadata: { name: set, namespace: 'argocd' },
+    status: { resources: names.map((n) => ({ kind: 'Application', name: n, namespace: 'argocd' })) },
+  }));
+  return { applications, applicationSets };
+}
+
+/** Argo CD's label selector on the list API, for equality terms (`k=v`, `k==v`, `k!=v`, `k`, `!k`). */
+function matchesSelector(labels: Readonly<Record<string, string>>, selector: string): boolean {
+  return selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .every((term) => {
+      const ne = /^([^!=]+)!=(.*)$/.exec(term);
+      if (ne) return labels[ne[1]?.trim() ?? ''] !== ne[2]?.trim();
+      const eq = /^([^!=]+)==?(.*)$/.exec(term);
+      if (eq) return labels[eq[1]?.trim() ?? ''] === eq[2]?.trim();
+      if (term.startsWith('!')) return !(term.slice(1) in labels);
+      return term in labels;
+    });
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function plain(res: Response, status: number, text: string): void {
+  res.status(status).type('text/plain; charset=utf-8').send(`${text}\n`);
+}
+
+export function demoUiRouter(deps: DemoUiDeps): Router {
+  const router = Router();
+  const dist = deps.uiDist ?? DEMO_UI_DIST;
+  const now = deps.now ?? Date.now;
+  const bundlePath = join(dist, 'extension-greenlight.js');
+  const hostPath = join(dist, 'demo-host.js');
+  const data = () => demoApplications(deps.inventory.snapshot().clusters, now());
+  const notBuilt = 'greenlight\'s UI bundle is not built: run "npm run build:ui" (node ui-extension/build.mjs), then reload.';
+
+  const page: RequestHandler = (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(hostPageHtml('/', existsSync(bundlePath) && existsSync(hostPath) ? undefined : notBuilt));
+  };
+  router.get(['/', '/applications', '/applications/*splat', '/greenlight'], page);
+
+  router.get('/demo-host.js', (_req, res) => {
+    if (!existsSync(hostPath)) return plain(res, 404, notBuilt);
+    res.type('application/javascript').send(readFileSync(hostPath, 'utf8'));
+  });
+  router.get('/extensions.js', (_req, res) => {
+    // Re-read on every request, as argocd-server does: a rebuilt bundle shows on reload.
+    const files = existsSync(dist) ? readdirSync(dist).map((name) => ({ name, content: readFileSync(join(dist, name), 'utf8') })) : [];
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/javascript').send(files.length > 0 ? extensionsJs(files) : `console.error(${JSON.stringify(notBuilt)});\n`);
+  });
+
+  router.get('/api/v1/applications', (req, res) => {
+    const selector = typeof req.query['selector'] === 'string' ? req.query['selector'] : '';
+    const items = data().applications.filter((a) => matchesSelector(a.metadata.labels ?? {}, selector));
+    res.json({ metadata: {}, items });
+  });
+  router.get('/api/v1/applications/:name', (req, res) => {
+    const namespace = typeof req.query['appNamespace'] === 'string' && req.query['appNamespace'] !== '' ? req.query['appNamespace'] : 'argocd';
+    const app = data().applications.find((a) => a.metadata.name === req.params['name'] && a.metadata.namespace === namespace);
+    if (!app) {
+      res.status(404).json({ error: `applications.argoproj.io "${req.params['name']}" not found`, code: 5, message: `applications.argoproj.io "${req.params['name']}" not found` });
+      return;
+    }
+    res.json(app);
+  });
+  router.get('/api/v1/clusters', (_req, res) => {
+    const items = deps.inventory.snapshot().clusters.map((c) => ({
+      server: c.server,
+      name: c.name,
+      labels: c.labels,
+      annotations: c.annotations,
+      connectionState: { status: 'Successful' },
+    }));
+    res.json({ metadata: {}, items });
+  });
+  router.get('/api/v1/applicationsets', (_req, res) => {
+    res.json({ metadata: {}, items: data().applicationSets });
+  });
+
+  // Argo CD's proxy extension (server/extension/extension.go CallExtension), for the demo.
+  router.all('/extensions/:extension/*splat', (req: Request, res, next) => {
+    const appHeader = req.get('Argocd-Application-Name') ?? '';
+    const project = req.get('Argocd-Project-Name') ?? '';
+    const parts = appHeader.split(':');
+    if (appHeader === '') return plain(res, 400, 'Invalid headers: header "Argocd-Application-Name" must be provided');
+    if (parts.length !== 2) return plain(res, 400, 'Invalid headers: error getting app details: invalid value for "Argocd-Application-Name" header: expected format: <namespace>:<app-name>');
+    const [namespace = '', name = ''] = parts;
+    if (!DNS_LABEL.test(namespace)) return plain(res, 400, 'Invalid headers: invalid value for namespace');
+    if (!DNS_SUBDOMAIN.test(name)) return plain(res, 400, 'Invalid headers: invalid value for application name');
+    if (project === '') return plain(res, 400, 'Invalid headers: header "Argocd-Project-Name" must be provided');
+    if (!DNS_SUBDOMAIN.test(project)) return plain(res, 400, 'Invalid headers: invalid value for project name');
+    const app = data().applications.find((a) => a.metadata.name === name && a.metadata.namespace === namespace);
+    if (!app || (app.spec?.project ?? 'default') !== project) return plain(res, 401, 'Unauthorized extension request');
+    if (req.params['extension'] !== PROXY_EXTENSION_NAME) return plain(res, 404, 'Extension not found');
+
+    delete req.headers['cookie'];
+    delete req.headers['authorization'];
+    req.headers[PROXY_SECRET_HEADER.toLowerCase()] = deps.proxySecret.current();
+    req.headers['argocd-namespace'] = 'argocd';
+    const dest = app.spec?.destination ?? {};
+    if (dest.name) req.headers['argocd-target-cluster-name'] = dest.name;
+    if (dest.server) req.headers['argocd-target-cluster-url'] = dest.server;
+    req.headers['argocd-username'] = 'demo';
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    const rest = req.params['splat'];
+    req.url = `/${Array.isArray(rest) ? rest.join('/') : String(rest ?? '')}${query}`;
+    deps.facts(req, res, next);
+  });
+  return router;
+}

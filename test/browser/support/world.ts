@@ -1,0 +1,113 @@
+/**
+ * A local world for the browser tests: greenlight's facts route on the demo fleet, served over
+ * HTTP on 127.0.0.1 (the real router, inventory and error handling), behind a fake Argo CD that
+ * hosts the built UI bundle with React 19 (Argo CD 3.5+) or React 16 (3.4 and older).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import express from 'express';
+import { NotFoundError, type ArgoApplication, type ArgoApplicationSet, type ArgoCluster } from '../../../generator/index.js';
+import { FleetFileInventory } from '../../../plugin/adapters/fleet-file/fleet-file-inventory.js';
+import { StaticTokenSource } from '../../../plugin/auth/token-source.js';
+import { errorHandler } from '../../../plugin/http/error-handler.js';
+import { requestContext } from '../../../plugin/http/middleware/request-context.js';
+import { demoApplications } from '../../../plugin/http/routes/demo-ui.js';
+import { factsRouter, PROXY_SECRET_HEADER } from '../../../plugin/http/routes/facts.js';
+import { createLogger } from '../../../plugin/logger.js';
+import { Metrics } from '../../../plugin/metrics.js';
+import { DEMO_FLEET_PATH } from '../../../plugin/paths.js';
+import { startFakeArgoCd, type FakeArgoCd } from '../../support/fake-argocd.js';
+import { REPO_ROOT } from '../../support/service-process.js';
+
+export const PROXY_SECRET = 'browser-test-proxy-secret-0001';
+const DIST = join(REPO_ROOT, 'ui-extension', 'dist');
+export const BUNDLE = join(DIST, 'extension-greenlight.js');
+
+export interface Greenlight {
+  readonly url: string;
+  readonly inventory: FleetFileInventory;
+  close(): Promise<void>;
+}
+
+/** greenlight's facts route on the demo fleet, as the service mounts it. */
+export async function startGreenlight(): Promise<Greenlight> {
+  const logger = createLogger('silent');
+  const inventory = new FleetFileInventory(DEMO_FLEET_PATH, logger, 'the demo fleet').load();
+  const app = express();
+  app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
+  app.use(factsRouter({ inventory, facts: inventory, proxySecret: new StaticTokenSource(PROXY_SECRET), requestDeadlineMs: 5000 }));
+  app.use((req) => {
+    throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler({ logger, maxBodyBytes: 4096 }));
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    inventory,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The host script: the built React 19 demo host, or a React 16 one built for the tests. */
+export async function hostScript(react: 16 | 19): Promise<string> {
+  if (!existsSync(BUNDLE) || !existsSync(join(DIST, 'demo-host.js'))) {
+    throw new Error(`${BUNDLE} or demo-host.js is missing: build the UI first (npm run build:ui, i.e. node ui-extension/build.mjs)`);
+  }
+  if (react === 19) return join(DIST, 'demo-host.js');
+  const outfile = join(REPO_ROOT, 'test-artifacts', 'hosts', 'demo-host-react16.js');
+  mkdirSync(join(REPO_ROOT, 'test-artifacts', 'hosts'), { recursive: true });
+  const buildModule = pathToFileURL(join(REPO_ROOT, 'ui-extension', 'build.mjs')).href;
+  const { buildDemoHost } = (await import(buildModule)) as { buildDemoHost(o: { react: 16 | 19; outfile: string }): Promise<{ outfile: string }> };
+  await buildDemoHost({ react: 16, outfile });
+  return outfile;
+}
+
+export interface World {
+  readonly argocd: FakeArgoCd;
+  readonly greenlight: Greenlight;
+  readonly applications: readonly ArgoApplication[];
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  readonly react: 16 | 19;
+  /** Default: the demo's Applications on the demo fleet's clusters. */
+  readonly applications?: readonly ArgoApplication[];
+  readonly applicationSets?: readonly ArgoApplicationSet[];
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const greenlight = await startGreenlight();
+  const clusterRecords = greenlight.inventory.snapshot().clusters;
+  const demo = demoApplications(clusterRecords, Date.now());
+  const clusters: ArgoCluster[] = clusterRecords.map((c) => ({ server: c.server, name: c.name, labels: c.labels, annotations: c.annotations, connectionState: { status: 'Successful' } }));
+  const applications = options.applications ?? demo.applications;
+  const argocd = await startFakeArgoCd({
+    basePath: '/argocd/',
+    applications,
+    clusters,
+    applicationSets: options.applicationSets ?? demo.applicationSets,
+    hostScriptPath: await hostScript(options.react),
+    extensionFiles: [BUNDLE],
+    extensions: { greenlight: { url: greenlight.url, headers: [{ name: PROXY_SECRET_HEADER, value: PROXY_SECRET }] } },
+  });
+  return {
+    argocd,
+    greenlight,
+    applications,
+    close: async () => {
+      await argocd.close();
+      await greenlight.close();
+    },
+  };
+}

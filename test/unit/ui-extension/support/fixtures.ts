@@ -1,0 +1,77 @@
+/** Argo CD objects and a facts answer for component tests: the demo pair prod-eu, blue and green. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { clusterFactsSchema, type ClusterFacts } from '../../../../generator/contract/cluster-facts.js';
+import type { ArgoApplication, ArgoCluster, FactsResponse } from '../../../../generator/contract/ui-api.js';
+import { diffFacts } from '../../../../generator/parity.js';
+
+export const BLUE = 'https://6A1F0B3C.gr7.eu-west-1.eks.amazonaws.com';
+export const GREEN = 'https://0F9E8D7C.gr7.eu-west-1.eks.amazonaws.com';
+export const SHA_A = '1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b4c5';
+export const SHA_B = '9f8e7d6c5b4a39281706f5e4d3c2b1a098f7e6d5';
+
+export const clusters: ArgoCluster[] = [
+  { name: 'prod-eu-blue', server: BLUE, labels: { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'blue' }, annotations: { 'greenlight.io/weight': '100' } },
+  { name: 'prod-eu-green', server: GREEN, labels: { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'green' }, annotations: { 'greenlight.io/weight': '0' } },
+];
+
+export interface AppOptions {
+  readonly family?: string;
+  readonly server?: string;
+  readonly sync?: string;
+  readonly health?: string;
+  readonly revision?: string;
+  readonly images?: string[];
+  readonly owner?: string;
+}
+
+export function app(name: string, o: AppOptions = {}): ArgoApplication {
+  return {
+    metadata: {
+      name,
+      namespace: 'argocd',
+      labels: o.family ? { 'greenlight.io/app': o.family } : {},
+      ...(o.owner ? { ownerReferences: [{ kind: 'ApplicationSet', name: o.owner }] } : {}),
+    },
+    spec: { project: 'default', source: { repoURL: 'https://git.example.com/apps.git', path: name.replace(/-(blue|green)$/, '') }, destination: { server: o.server ?? BLUE, namespace: 'apps' } },
+    status: {
+      sync: { status: o.sync ?? 'Synced' },
+      health: { status: o.health ?? 'Healthy' },
+      summary: { images: o.images ?? [`ghcr.io/example/${o.family ?? name}:1.4.2`] },
+      operationState: { phase: 'Succeeded', finishedAt: '2026-11-26T07:55:00Z', operation: { sync: { revision: o.revision ?? SHA_A } } },
+    },
+  };
+}
+
+export const applications: ArgoApplication[] = [
+  app('web-blue', { family: 'web' }),
+  app('web-green', { family: 'web', server: GREEN }),
+  app('payments-api-blue', { family: 'payments-api' }),
+  app('payments-api-green', { family: 'payments-api', server: GREEN, health: 'Degraded' }),
+  app('reports-blue', { family: 'reports' }),
+  app('legacy-cron', {}),
+];
+
+function demoFacts(): Record<string, ClusterFacts> {
+  const path = join(import.meta.dirname, '..', '..', '..', '..', 'demo', 'fleet.yaml');
+  const doc = parseYaml(readFileSync(path, 'utf8')) as { clusters: { name: string; facts: unknown }[] };
+  return Object.fromEntries(doc.clusters.map((c) => [c.name, clusterFactsSchema.parse(c.facts)]));
+}
+
+export function factsResponse(): FactsResponse {
+  const facts = demoFacts();
+  const blue = facts['prod-eu-blue'] ?? {};
+  const green = facts['prod-eu-green'] ?? {};
+  const origins = [{ source: 'fleet' as const, fetchedAt: '2026-11-26T07:59:00.000Z', stale: false }];
+  return {
+    application: { namespace: 'argocd', name: 'web-green', project: 'default' },
+    cluster: 'prod-eu-green',
+    pair: 'prod-eu',
+    members: [
+      { name: 'prod-eu-blue', server: BLUE, pair: 'prod-eu', role: 'blue', weight: '100', facts: blue, origins, error: null },
+      { name: 'prod-eu-green', server: GREEN, pair: 'prod-eu', role: 'green', weight: '0', facts: green, origins, error: null },
+    ],
+    comparisons: [{ baseline: 'prod-eu-blue', candidate: 'prod-eu-green', differences: diffFacts({ name: 'prod-eu-blue', facts: blue }, { name: 'prod-eu-green', facts: green }) }],
+  };
+}

@@ -1,0 +1,95 @@
+/** @module One family's cells: every cluster of its pairs, with role, weight, status, revision, images and verdict. Pure. */
+import * as React from 'react';
+import type { AppSnapshot, ParityRow } from '../../generator/parity.js';
+import { HealthBadge, Role, SyncBadge, VerdictBadge } from './badges.js';
+import { ago, imageName, shortRevision } from './format.js';
+
+export type AppHref = (app: { readonly namespace: string; readonly name: string }) => string;
+
+export interface ParityTableProps {
+  readonly rows: readonly ParityRow[];
+  readonly appHref: AppHref;
+  /** The app whose view this is; its row is highlighted. */
+  readonly current?: { readonly namespace: string; readonly name: string } | undefined;
+  readonly now: number;
+}
+
+export function Images(props: { readonly images: readonly string[] }) {
+  if (props.images.length === 0) return <span className='greenlight-muted'>—</span>;
+  return (
+    <span className='greenlight-mono' title={props.images.join('\n')}>
+      {props.images.slice(0, 2).map(imageName).join(', ')}
+      {props.images.length > 2 ? ` +${props.images.length - 2}` : ''}
+    </span>
+  );
+}
+
+export function LastOperation(props: { readonly app: AppSnapshot; readonly now: number }) {
+  const op = props.app.operation;
+  if (!op) return <span className='greenlight-muted'>—</span>;
+  return (
+    <span title={op.message}>
+      {op.phase}
+      {op.finishedAt || op.startedAt ? <span className='greenlight-detail'>{ago(op.finishedAt ?? op.startedAt, props.now)}</span> : null}
+    </span>
+  );
+}
+
+export function ParityTable(props: ParityTableProps) {
+  return (
+    <table className='greenlight-table'>
+      <thead>
+        <tr>
+          <th>Cluster</th>
+          <th>Role</th>
+          <th>Weight</th>
+          <th>Application</th>
+          <th>Sync</th>
+          <th>Health</th>
+          <th>Revision</th>
+          <th>Images</th>
+          <th>Last operation</th>
+          <th>Verdict</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((row) => {
+          const app = row.app;
+          const isCurrent = app !== undefined && props.current !== undefined && app.name === props.current.name && app.namespace === props.current.namespace;
+          return (
+            <tr key={row.key} className={isCurrent ? 'greenlight-row--current' : undefined} data-cluster={row.cluster.name} data-verdict={row.verdict}>
+              <td>
+                {row.cluster.name}
+                {row.cluster.pair ? <span className='greenlight-detail'>pair {row.cluster.pair}</span> : null}
+                {!row.cluster.listed ? <span className='greenlight-detail'>not listed by Argo CD</span> : null}
+              </td>
+              <td>
+                <Role role={row.cluster.role} />
+              </td>
+              <td>{row.cluster.weight ?? <span className='greenlight-muted'>—</span>}</td>
+              <td>
+                {app ? (
+                  <a className='greenlight-link' href={props.appHref(app)}>
+                    {app.name}
+                  </a>
+                ) : (
+                  <span className='greenlight-muted'>none</span>
+                )}
+              </td>
+              <td>{app ? <SyncBadge status={app.sync} /> : null}</td>
+              <td>{app ? <HealthBadge status={app.health} message={app.healthMessage} /> : null}</td>
+              <td className='greenlight-mono' title={app?.revision}>
+                {app ? shortRevision(app.revision) : null}
+              </td>
+              <td>{app ? <Images images={app.images} /> : null}</td>
+              <td>{app ? <LastOperation app={app} now={props.now} /> : null}</td>
+              <td>
+                <VerdictBadge verdict={row.verdict} detail={row.detail} />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

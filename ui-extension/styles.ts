@@ -1,0 +1,144 @@
+/**
+ * @module greenlight's CSS. Every class starts with `greenlight`, so nothing leaks into Argo CD's
+ * pages; colours are custom properties on `.greenlight`, overridden under Argo CD's
+ * `.theme-dark` wrapper. Injected once, as a constructable stylesheet where the browser has them
+ * (not subject to a `style-src` CSP), else as one `<style id="greenlight-styles">`.
+ */
+
+export const STYLE_ELEMENT_ID = 'greenlight-styles';
+
+export const CSS = `
+.greenlight {
+  --greenlight-fg: #363c4a;
+  --greenlight-muted: #6d7f8b;
+  --greenlight-bg: #ffffff;
+  --greenlight-surface: #f4f6f8;
+  --greenlight-border: #dee6eb;
+  --greenlight-link: #0d6ebe;
+  --greenlight-ok: #18be94;
+  --greenlight-ok-bg: #e3f8f1;
+  --greenlight-info: #0dadea;
+  --greenlight-info-bg: #e1f5fd;
+  --greenlight-warn: #b77f00;
+  --greenlight-warn-bg: #fff4d6;
+  --greenlight-bad: #d9304f;
+  --greenlight-bad-bg: #fde7eb;
+  --greenlight-blue: #2b6cd9;
+  --greenlight-green: #17946f;
+  color: var(--greenlight-fg);
+  background: var(--greenlight-bg);
+  font-size: 13px;
+  line-height: 1.45;
+  box-sizing: border-box;
+}
+.theme-dark .greenlight {
+  --greenlight-fg: #dee6eb;
+  --greenlight-muted: #a3b2bd;
+  --greenlight-bg: #1f2229;
+  --greenlight-surface: #2a2f38;
+  --greenlight-border: #414854;
+  --greenlight-link: #6fb7ff;
+  --greenlight-ok: #3fd7ad;
+  --greenlight-ok-bg: #123a31;
+  --greenlight-info: #58c8f2;
+  --greenlight-info-bg: #113544;
+  --greenlight-warn: #f2c14e;
+  --greenlight-warn-bg: #3d3214;
+  --greenlight-bad: #ff7b8f;
+  --greenlight-bad-bg: #47202a;
+  --greenlight-blue: #7aa7ff;
+  --greenlight-green: #4fd1a5;
+}
+.greenlight *, .greenlight *::before, .greenlight *::after { box-sizing: inherit; }
+.greenlight-page { padding: 16px 20px; }
+.greenlight-section { margin: 0 0 18px; }
+.greenlight-heading { font-size: 16px; font-weight: 600; margin: 0 0 8px; color: var(--greenlight-fg); }
+.greenlight-subheading { font-size: 14px; font-weight: 600; margin: 14px 0 6px; color: var(--greenlight-fg); }
+.greenlight-muted { color: var(--greenlight-muted); }
+.greenlight-link { color: var(--greenlight-link); text-decoration: none; }
+.greenlight-link:hover { text-decoration: underline; }
+.greenlight-mono { font-family: Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; word-break: break-all; }
+.greenlight-button {
+  font: inherit; color: var(--greenlight-fg); background: var(--greenlight-surface);
+  border: 1px solid var(--greenlight-border); border-radius: 4px; padding: 3px 10px; cursor: pointer;
+}
+.greenlight-button:hover { border-color: var(--greenlight-link); }
+.greenlight-button:disabled { opacity: 0.5; cursor: default; }
+.greenlight-table { width: 100%; border-collapse: collapse; background: var(--greenlight-bg); }
+.greenlight-table th, .greenlight-table td {
+  text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--greenlight-border);
+}
+.greenlight-table th { font-size: 11px; text-transform: uppercase; letter-spacing: 0.03em; color: var(--greenlight-muted); font-weight: 600; }
+.greenlight-table tr.greenlight-row--current td { background: var(--greenlight-surface); }
+.greenlight-table td.greenlight-family-cell { font-weight: 600; border-right: 1px solid var(--greenlight-border); }
+.greenlight-badge {
+  display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600; white-space: nowrap;
+  border: 1px solid transparent;
+}
+.greenlight-tone--ok { color: var(--greenlight-ok); background: var(--greenlight-ok-bg); }
+.greenlight-tone--info { color: var(--greenlight-info); background: var(--greenlight-info-bg); }
+.greenlight-tone--warn { color: var(--greenlight-warn); background: var(--greenlight-warn-bg); }
+.greenlight-tone--bad { color: var(--greenlight-bad); background: var(--greenlight-bad-bg); }
+.greenlight-role--blue { color: var(--greenlight-blue); font-weight: 600; }
+.greenlight-role--green { color: var(--greenlight-green); font-weight: 600; }
+.greenlight-detail { display: block; color: var(--greenlight-muted); font-size: 12px; margin-top: 2px; }
+.greenlight-state {
+  padding: 16px; border: 1px dashed var(--greenlight-border); border-radius: 6px; background: var(--greenlight-surface);
+}
+.greenlight-state--error { border-style: solid; border-color: var(--greenlight-bad); background: var(--greenlight-bad-bg); }
+.greenlight-state__title { font-weight: 600; margin: 0 0 4px; }
+.greenlight-state p { margin: 4px 0; }
+.greenlight-code {
+  display: block; white-space: pre; overflow-x: auto; padding: 8px 10px; margin: 6px 0; border-radius: 4px;
+  background: var(--greenlight-surface); border: 1px solid var(--greenlight-border);
+  font-family: Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--greenlight-fg);
+}
+.greenlight-counts { display: flex; flex-wrap: wrap; gap: 10px; margin: 0 0 12px; padding: 0; list-style: none; }
+.greenlight-count { min-width: 110px; padding: 8px 12px; border-radius: 6px; border: 1px solid var(--greenlight-border); background: var(--greenlight-surface); }
+.greenlight-count__value { display: block; font-size: 20px; font-weight: 600; }
+.greenlight-count__label { display: block; font-size: 12px; color: var(--greenlight-muted); }
+.greenlight-filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 0 0 12px; }
+.greenlight-filters label { display: inline-flex; gap: 6px; align-items: center; }
+.greenlight-input, .greenlight-select {
+  font: inherit; color: var(--greenlight-fg); background: var(--greenlight-bg);
+  border: 1px solid var(--greenlight-border); border-radius: 4px; padding: 3px 6px;
+}
+.greenlight-pager { display: flex; gap: 10px; align-items: center; margin: 10px 0; }
+.greenlight-side-by-side { display: grid; grid-template-columns: minmax(160px, 1fr) repeat(var(--greenlight-columns, 2), minmax(0, 2fr)); border: 1px solid var(--greenlight-border); border-radius: 6px; overflow: hidden; }
+.greenlight-side-by-side > div { padding: 5px 8px; border-bottom: 1px solid var(--greenlight-border); }
+.greenlight-side-by-side__head { font-weight: 600; background: var(--greenlight-surface); }
+.greenlight-side-by-side__key { color: var(--greenlight-muted); }
+.greenlight-side-by-side__cell--differs { background: var(--greenlight-warn-bg); }
+.greenlight-differences { margin: 6px 0 0; padding: 0; list-style: none; }
+.greenlight-difference { padding: 6px 8px; border-left: 3px solid var(--greenlight-border); margin: 0 0 6px; background: var(--greenlight-surface); }
+.greenlight-difference--unexpected { border-left-color: var(--greenlight-bad); }
+.greenlight-difference--expected { border-left-color: var(--greenlight-ok); }
+.greenlight-difference__values { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; margin-top: 2px; }
+.greenlight-status { cursor: pointer; }
+.greenlight-status__value { font: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: left; }
+.greenlight-error { padding: 12px; border: 1px solid var(--greenlight-bad); border-radius: 6px; background: var(--greenlight-bad-bg); color: var(--greenlight-fg); }
+.greenlight-notice { padding: 6px 10px; margin: 0 0 10px; border-radius: 4px; background: var(--greenlight-warn-bg); color: var(--greenlight-fg); }
+`;
+
+interface StyleHost {
+  adoptedStyleSheets?: CSSStyleSheet[];
+}
+
+/** Adds greenlight's CSS to the document once. */
+export function ensureStyles(doc: Document = document): void {
+  const host = doc as unknown as StyleHost;
+  const marker = doc.documentElement;
+  if (marker.hasAttribute('data-greenlight-styles') || doc.getElementById(STYLE_ELEMENT_ID)) return;
+  marker.setAttribute('data-greenlight-styles', '');
+  const view = doc.defaultView as (Window & { CSSStyleSheet?: { prototype: { replaceSync?: unknown } } }) | null;
+  if (Array.isArray(host.adoptedStyleSheets) && typeof view?.CSSStyleSheet?.prototype.replaceSync === 'function') {
+    const sheet = new (view.CSSStyleSheet as unknown as { new (): CSSStyleSheet })();
+    sheet.replaceSync(CSS);
+    host.adoptedStyleSheets = [...host.adoptedStyleSheets, sheet];
+    return;
+  }
+  const style = doc.createElement('style');
+  style.id = STYLE_ELEMENT_ID;
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}
