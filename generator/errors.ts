@@ -20,14 +20,14 @@ export type ErrorKind =
 
 /** Stable codes, documented in the README. */
 export const ERROR_CODES = {
-  GL_REQUEST_INVALID: 'the body is not the JSON request Argo CD sends',
+  GL_REQUEST_INVALID: 'the request is not what Argo CD sends (body, or the proxy extension headers)',
   GL_INPUT_INVALID: 'input.parameters does not match the schema',
   GL_TEMPLATE_INVALID: 'a vars template does not compile',
   GL_TEMPLATE_FAILED: 'a vars template failed for a cluster (usually a key the cluster does not have)',
   GL_UNSUPPORTED_MEDIA_TYPE: 'the body is not application/json',
   GL_BODY_TOO_LARGE: 'the body is larger than GREENLIGHT_MAX_BODY_BYTES',
-  GL_AUTH_MISSING: 'no bearer token was sent',
-  GL_AUTH_INVALID: 'the bearer token is wrong',
+  GL_AUTH_MISSING: 'no bearer token (or, for /api/v1/facts, no proxy-extension secret header) was sent',
+  GL_AUTH_INVALID: 'the bearer token (or the proxy-extension secret) is wrong',
   GL_AUTH_UNRESOLVED_SECRET: 'Argo CD sent its unresolved $secret:key reference: the key is missing',
   GL_CLUSTER_NOT_FOUND: 'a cluster named in the input is not in the inventory',
   GL_SELECTION_EMPTY: 'the selection matched no cluster and allowEmpty is not set',

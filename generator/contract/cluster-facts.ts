@@ -40,7 +40,8 @@ export const addonSchema = z.object({
 export const kubernetesFactsSchema = z.object({
   gitVersion: z.string().min(1).describe('/version gitVersion, e.g. v1.31.4-eks-2d5f260'),
   major: z.string().regex(/^\d+$/),
-  minor: z.string().regex(/^\d+$/),
+  // EKS and GKE answer minor versions such as "31+"; readers strip the "+".
+  minor: z.string().regex(/^\d+\+?$/, 'must be a number, optionally followed by "+" as EKS reports it'),
   storageClasses: z
     .array(z.object({ name: z.string().min(1), provisioner: z.string().min(1), default: z.boolean().default(false) }))
     .default([]),
