@@ -2,36 +2,22 @@
  * `greenlight annotate` as a process, in live mode: facts from fake EKS/SSM and the cluster's
  * API, written as a merge patch onto the Argo CD cluster Secret in a fake kube-apiserver.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
-import { REPO_ROOT } from '../support/service-process.js';
+import { runGreenlight } from '../support/cli-process.js';
 
-const run = promisify(execFile);
 let aws: FakeAws;
 let argocd: FakeKubeApiServer;
 let green: FakeKubeApiServer;
 let dir: string;
 let env: Record<string, string>;
 
-/** The AWS SDK's one-time notice on Node 20 that its 2027 releases need Node 22 (true, and not ours to hide in the product). */
-function withoutSdkNodeWarning(stderr: string): string {
-  return stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?https:\/\/a\.co\/\S+\n(\(Use `node --trace-warnings[^\n]*\n)?/, '');
-}
-
-async function annotate(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [join(REPO_ROOT, 'dist', 'plugin', 'cli', 'main.js'), 'annotate', ...args], { env, timeout: 20_000 });
-    return { code: 0, stdout, stderr: withoutSdkNodeWarning(stderr) };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: withoutSdkNodeWarning(e.stderr) };
-  }
+function annotate(...args: string[]) {
+  return runGreenlight(['annotate', ...args], env);
 }
 
 beforeAll(async () => {

@@ -2,19 +2,16 @@
  * `greenlight register`, `weight` and `role` as processes, against the local stand-ins for EKS,
  * STS, the Argo CD cluster's API and the target cluster's API (over TLS with the CA EKS reports).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseClusterSecret } from '../../plugin/adapters/argocd/cluster-secret.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki } from '../support/fake-kube-apiserver.js';
-import { REPO_ROOT } from '../support/service-process.js';
+import { runGreenlight } from '../support/cli-process.js';
 
-const run = promisify(execFile);
 const ROLE = 'arn:aws:iam::111111111111:role/argocd-deployer';
 let aws: FakeAws;
 let argocd: FakeKubeApiServer;
@@ -24,18 +21,8 @@ let env: Record<string, string>;
 /** Identities with an access entry on green: the role's sessions only. */
 const accessEntries = new Set<string>();
 
-function withoutSdkNodeWarning(stderr: string): string {
-  return stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?https:\/\/a\.co\/\S+\n(\(Use `node --trace-warnings[^\n]*\n)?/, '');
-}
-
-async function greenlight(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [join(REPO_ROOT, 'dist', 'plugin', 'cli', 'main.js'), ...args], { env, timeout: 20_000 });
-    return { code: 0, stdout, stderr: withoutSdkNodeWarning(stderr) };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: withoutSdkNodeWarning(e.stderr) };
-  }
+function greenlight(...args: string[]) {
+  return runGreenlight(args, env);
 }
 
 beforeAll(async () => {

@@ -110,7 +110,7 @@ describe('GET /api/v1/facts', () => {
     const f = fleet();
     const purple = facts('prod-eu-purple');
     if (purple.eks) purple.eks.tags = { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'purple' };
-    f.add(aCluster({ name: 'prod-eu-purple' }), purple);
+    f.add(aCluster({ name: 'prod-eu-purple', aws: { clusterName: 'prod-eu-purple' } }), purple);
     const res = await get(factsApp(f).app, proxied());
     expect(res.body.members.map((m: { name: string; role: string }) => `${m.name}:${m.role}`)).toEqual(['prod-eu-blue:blue', 'prod-eu-green:green', 'prod-eu-purple:purple']);
     expect(res.body.comparisons.map((c: { candidate: string }) => c.candidate)).toEqual(['prod-eu-green', 'prod-eu-purple']);

@@ -32,6 +32,7 @@ import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
 import { cancelledError, clusterLabel, classifyAwsError, toAwsCallError, type AwsCallContext } from '../aws/aws-errors.js';
 import { isRegion, oidcProviderArn, parseArn, regionFromServer } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
+import { sdkClientOptions, type SdkClientSettings } from '../aws/sdk-client-config.js';
 
 /** Makes the EKS client for a region and a cluster's credentials; tests point it at a local server. */
 export type EksClientFor = (region: string, credentials: AwsCredentialIdentityProvider) => EKSClient;
@@ -52,16 +53,7 @@ export interface EksFactSourceOptions {
 }
 
 /** What `fromConfig` reads besides the options; the lead maps environment variables onto it. */
-export interface EksFactSourceConfig extends EksFactSourceOptions {
-  /**
-   * EKS endpoint override (tests, VPC endpoints). When unset the SDK's standard configuration
-   * applies, including AWS_ENDPOINT_URL_EKS.
-   */
-  readonly endpoint?: string;
-  /** SDK attempts per call, retries included (default 3, the SDK's). */
-  readonly maxAttempts?: number;
-  /** Bound on one HTTP exchange with EKS (default 10 s); the request deadline also cuts calls short. */
-  readonly requestTimeoutMs?: number;
+export interface EksFactSourceConfig extends EksFactSourceOptions, SdkClientSettings {
   /** Called with every client made, e.g. to add a per-call rate budget as SDK middleware. */
   readonly decorateClient?: (client: EKSClient) => void;
 }
@@ -139,18 +131,10 @@ export class EksFactSource implements FactSource {
   /** Real EKS clients; the SDK's standard configuration (AWS_ENDPOINT_URL_EKS, retries) applies. */
   static fromConfig(config: EksFactSourceConfig): EksFactSource {
     const { endpoint, maxAttempts, requestTimeoutMs, decorateClient, ...options } = config;
-    const timeout = requestTimeoutMs ?? 10_000;
     return new EksFactSource(
       options,
       (region, credentials) => {
-        const client = new EKSClient({
-          region,
-          credentials,
-          ...(endpoint !== undefined ? { endpoint } : {}),
-          ...(maxAttempts !== undefined ? { maxAttempts } : {}),
-          // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
-          requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000), throwOnRequestTimeout: true },
-        });
+        const client = new EKSClient(sdkClientOptions(region, credentials, { endpoint, maxAttempts, requestTimeoutMs }));
         decorateClient?.(client);
         return client;
       },

@@ -24,6 +24,7 @@ import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
 import { cancelledError, clusterLabel, toAwsCallError } from '../aws/aws-errors.js';
 import { isRegion, regionFromServer } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
+import { sdkClientOptions, type SdkClientSettings } from '../aws/sdk-client-config.js';
 
 /** Makes the SSM client for a region and a cluster's credentials; tests point it at a local server. */
 export type SsmClientFor = (region: string, credentials: AwsCredentialIdentityProvider) => SSMClient;
@@ -74,13 +75,7 @@ export interface SsmSecretPathSourceOptions {
 }
 
 /** What `fromConfig` reads besides the options; the lead maps environment variables onto it. */
-export interface SsmSecretPathSourceConfig extends SsmSecretPathSourceOptions {
-  /** SSM endpoint override (tests, VPC endpoints). AWS_ENDPOINT_URL_SSM works too, through the SDK. */
-  readonly endpoint?: string;
-  /** SDK attempts per call, retries included (default 3, the SDK's). */
-  readonly maxAttempts?: number;
-  /** Bound on one HTTP exchange with SSM (default 10 s); the request deadline also cuts calls short. */
-  readonly requestTimeoutMs?: number;
+export interface SsmSecretPathSourceConfig extends SsmSecretPathSourceOptions, SdkClientSettings {
   /** Called with every client made, e.g. to add a per-call rate budget as SDK middleware. */
   readonly decorateClient?: (client: SSMClient) => void;
 }
@@ -158,18 +153,10 @@ export class SsmSecretPathSource implements FactSource {
   /** Real SSM clients; the SDK's standard configuration (AWS_ENDPOINT_URL_SSM, retries) applies. */
   static fromConfig(config: SsmSecretPathSourceConfig): SsmSecretPathSource {
     const { endpoint, maxAttempts, requestTimeoutMs, decorateClient, ...options } = config;
-    const timeout = requestTimeoutMs ?? 10_000;
     return new SsmSecretPathSource(
       options,
       (region, credentials) => {
-        const client = new SSMClient({
-          region,
-          credentials,
-          ...(endpoint !== undefined ? { endpoint } : {}),
-          ...(maxAttempts !== undefined ? { maxAttempts } : {}),
-          // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
-          requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000), throwOnRequestTimeout: true },
-        });
+        const client = new SSMClient(sdkClientOptions(region, credentials, { endpoint, maxAttempts, requestTimeoutMs }));
         decorateClient?.(client);
         return client;
       },

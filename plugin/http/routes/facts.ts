@@ -33,6 +33,7 @@ import {
 } from '../../../generator/index.js';
 import type { TokenSource } from '../../auth/token-source.js';
 import { describeSecretReference, tokensEqual } from '../middleware/bearer-auth.js';
+import { requestDeadline } from '../middleware/deadline.js';
 
 export { FACTS_PATH, PROXY_SECRET_HEADER };
 
@@ -195,24 +196,21 @@ export function factsRouter(deps: FactsRouteDeps): Router {
     const clusters = deps.inventory.snapshot().clusters;
     const target = destinationCluster(req, clusters, app);
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('deadline')), deps.requestDeadlineMs);
-    const onClose = () => {
-      if (!res.writableEnded) controller.abort(new Error('client closed the connection'));
-    };
-    res.on('close', onClose);
+    const deadline = requestDeadline(res, deps.requestDeadlineMs);
     try {
       // Clusters whose labels name no pair may still carry it as an EKS tag: their facts decide.
-      const candidatesOf = (p: string) => clusters.filter((c) => c !== target && (c.labels[BLUE_GREEN_KEYS.pair] === p || !c.labels[BLUE_GREEN_KEYS.pair]));
+      // (EKS tags exist only for clusters registered through EKS.)
+      const candidatesOf = (p: string) =>
+        clusters.filter((c) => c !== target && (c.labels[BLUE_GREEN_KEYS.pair] === p || (!c.labels[BLUE_GREEN_KEYS.pair] && c.aws !== undefined)));
       const labelled = target.labels[BLUE_GREEN_KEYS.pair] || undefined;
       // With the pair on the target's label (the usual case), every read starts at once.
-      const early = labelled === undefined ? undefined : candidatesOf(labelled).map((c) => settle(deps.facts, c, controller.signal));
-      const own = await settle(deps.facts, target, controller.signal);
+      const early = labelled === undefined ? undefined : candidatesOf(labelled).map((c) => settle(deps.facts, c, deadline.signal));
+      const own = await settle(deps.facts, target, deadline.signal);
       const pair = pairOf(target, own.result);
       const members: PairMember[] = [member(target, own)];
       if (pair !== undefined) {
         const others = candidatesOf(pair);
-        const settled = await Promise.all(early ?? others.map((c) => settle(deps.facts, c, controller.signal)));
+        const settled = await Promise.all(early ?? others.map((c) => settle(deps.facts, c, deadline.signal)));
         others.forEach((c, i) => {
           const s = settled[i] ?? {};
           const labelled = c.labels[BLUE_GREEN_KEYS.pair] === pair;
@@ -236,8 +234,7 @@ export function factsRouter(deps: FactsRouteDeps): Router {
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json(body);
     } finally {
-      clearTimeout(timer);
-      res.off('close', onClose);
+      deadline.done();
     }
   });
   router.all(FACTS_PATH, () => {

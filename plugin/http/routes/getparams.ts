@@ -12,6 +12,7 @@ import {
 import type { TokenSource } from '../../auth/token-source.js';
 import type { Metrics } from '../../metrics.js';
 import { bearerAuth } from '../middleware/bearer-auth.js';
+import { requestDeadline } from '../middleware/deadline.js';
 import { jsonBody } from '../middleware/json-body.js';
 
 export const GETPARAMS_PATH = '/api/v1/getparams.execute';
@@ -38,26 +39,18 @@ export function getparamsRouter(deps: GetparamsDeps): Router {
     }
     res.locals['applicationSetName'] = parsed.data.applicationSetName;
 
-    // The deadline keeps every answer inside the controller's 30 s client timeout; a caller
-    // that hangs up stops the work too.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('deadline')), deps.requestDeadlineMs);
-    const onClose = () => {
-      if (!res.writableEnded) controller.abort(new Error('client closed the connection'));
-    };
-    res.on('close', onClose);
+    const deadline = requestDeadline(res, deps.requestDeadlineMs);
     try {
       const parameters = await deps.generate(
         { applicationSetName: parsed.data.applicationSetName, parameters: parsed.data.input.parameters },
-        controller.signal,
+        deadline.signal,
       );
       res.locals['clusters'] = parameters.length;
       deps.metrics.parameterSets.inc(parameters.length);
       const body: PluginResponse = { output: { parameters } };
       res.status(200).json(body);
     } finally {
-      clearTimeout(timer);
-      res.off('close', onClose);
+      deadline.done();
     }
   });
   router.all(GETPARAMS_PATH, () => {
