@@ -66,8 +66,8 @@ function zodNamespaceImport() {
   };
 }
 
-/** The UI may import the contract and the pure parity module of generator/, nothing else of ours. */
-const ALLOWED_GENERATOR = [/^generator\/contract\/[^/]+\.ts$/, /^generator\/parity\.ts$/, /^generator\/model\.ts$/];
+/** The UI may import the contract and the pure parity and readiness modules of generator/, nothing else of ours. */
+const ALLOWED_GENERATOR = [/^generator\/contract\/[^/]+\.ts$/, /^generator\/parity\.ts$/, /^generator\/model\.ts$/, /^generator\/readiness\/[^/]+\.ts$/];
 
 function checkImports(metafile) {
   const problems = [];
@@ -80,7 +80,7 @@ function checkImports(metafile) {
     if (/node_modules\/(react|react-dom|scheduler|moment)\//.test(input)) problems.push(`${input} (the host provides it)`);
   }
   if (problems.length > 0) {
-    throw new Error(`the UI bundle imports modules it must not (ui-extension may import generator/contract and generator/parity.ts only): ${problems.join(', ')}`);
+    throw new Error(`the UI bundle imports modules it must not (ui-extension may import generator/contract, generator/parity.ts and generator/readiness/ only): ${problems.join(', ')}`);
   }
 }
 

@@ -117,6 +117,21 @@ export const CSS = `
 .greenlight-status { cursor: pointer; }
 .greenlight-status__value { font: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: left; }
 .greenlight-error { padding: 12px; border: 1px solid var(--greenlight-bad); border-radius: 6px; background: var(--greenlight-bad-bg); color: var(--greenlight-fg); }
+.greenlight-readiness { padding: 8px 12px; margin: 0 0 10px; border: 1px solid var(--greenlight-border); border-left-width: 4px; border-radius: 6px; }
+.greenlight-readiness--ready { border-left-color: var(--greenlight-ok); }
+.greenlight-readiness--blocked { border-left-color: var(--greenlight-bad); }
+.greenlight-readiness__headline { margin: 0 0 4px; }
+.greenlight-findings { margin: 4px 0 8px; padding: 0; list-style: none; }
+.greenlight-finding { padding: 6px 8px; margin: 0 0 6px; border-left: 3px solid var(--greenlight-border); background: var(--greenlight-surface); }
+.greenlight-finding--blocker { border-left-color: var(--greenlight-bad); }
+.greenlight-finding--warning { border-left-color: var(--greenlight-warn); }
+.greenlight-finding__kind { font-weight: 600; }
+.greenlight-finding__message { display: block; margin-top: 2px; overflow-wrap: anywhere; }
+.greenlight-checks { margin: 4px 0 8px; padding: 0; list-style: none; }
+.greenlight-checks > li { padding: 2px 0; }
+.greenlight-readiness-lines { margin: 0 0 12px; padding: 0; list-style: none; }
+.greenlight-readiness-line { padding: 6px 10px; margin: 0 0 6px; border: 1px solid var(--greenlight-border); border-radius: 6px; background: var(--greenlight-surface); }
+.greenlight-readiness-line summary { cursor: pointer; margin-top: 4px; }
 .greenlight-notice { padding: 6px 10px; margin: 0 0 10px; border-radius: 4px; background: var(--greenlight-warn-bg); color: var(--greenlight-fg); }
 `;
 

@@ -15,7 +15,8 @@ const stringMap = z.record(z.string(), z.string());
  * `appFields`) only honours these exact keys, so sub-fields such as `items.spec.destination`
  * would be dropped silently. `status.sync.revision` and `metadata.ownerReferences` are not on
  * its list: the revision comes from the last sync result, and the owning ApplicationSet from the
- * ApplicationSets' `status.resources`.
+ * ApplicationSets' `status.resources`. `status.resources` (the managed resources, in the
+ * group/version of their manifests) is what the readiness check for removed APIs reads.
  */
 export const APPLICATION_LIST_FIELDS = [
   'items.metadata.name',
@@ -29,6 +30,7 @@ export const APPLICATION_LIST_FIELDS = [
   'items.status.operationState.startedAt',
   'items.status.operationState.finishedAt',
   'items.status.operationState.operation.sync',
+  'items.status.resources',
 ] as const;
 
 export const argoSourceSchema = z.object({
@@ -42,6 +44,21 @@ export const argoDestinationSchema = z.object({
   server: z.string().optional(),
   name: z.string().optional(),
   namespace: z.string().optional(),
+});
+
+/**
+ * One entry of an Application's `status.resources` (Argo CD `ResourceStatus`), the fields
+ * readiness reads: group, version and kind as in the manifest, where it lives, and whether it
+ * waits to be pruned. The same shape as `applicationResourceSchema` in `readiness.ts`, which
+ * cannot be imported here (it imports this module).
+ */
+export const argoResourceStatusSchema = z.object({
+  group: z.string().optional(),
+  version: z.string().optional(),
+  kind: z.string().optional(),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+  requiresPruning: z.boolean().optional(),
 });
 
 const revisionsSchema = z.object({
@@ -81,6 +98,7 @@ export const argoApplicationSchema = z.object({
           syncResult: revisionsSchema.nullish(),
         })
         .nullish(),
+      resources: z.array(argoResourceStatusSchema).nullish(),
     })
     .optional(),
 });
@@ -94,6 +112,13 @@ export const argoClusterSchema = z.object({
   labels: stringMap.nullish(),
   annotations: stringMap.nullish(),
   connectionState: z.object({ status: z.string().optional(), message: z.string().optional() }).optional(),
+  /**
+   * What Argo CD last read of the cluster: `serverVersion` is the API server's major.minor
+   * ("1.32", EKS: "1.32+"), absent until Argo CD has connected. The top-level `serverVersion`
+   * is its deprecated copy, kept by Argo CD for older clients.
+   */
+  info: z.object({ serverVersion: z.string().optional() }).nullish(),
+  serverVersion: z.string().optional(),
 });
 
 export const clusterListSchema = z.object({ items: z.array(argoClusterSchema).nullish() });
@@ -113,6 +138,7 @@ export const argoApplicationSetSchema = z.object({
 export const applicationSetListSchema = z.object({ items: z.array(argoApplicationSetSchema).nullish() });
 
 export type ArgoSource = z.infer<typeof argoSourceSchema>;
+export type ArgoResourceStatus = z.infer<typeof argoResourceStatusSchema>;
 export type ArgoApplication = z.infer<typeof argoApplicationSchema>;
 export type ArgoCluster = z.infer<typeof argoClusterSchema>;
 export type ArgoApplicationSet = z.infer<typeof argoApplicationSetSchema>;

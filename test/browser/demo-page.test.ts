@@ -30,7 +30,7 @@ function demoApp() {
   app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
   const facts = factsRouter({ inventory, facts: inventory, proxySecret, requestDeadlineMs: 5000 });
   app.use(facts);
-  app.use(demoUiRouter({ inventory, proxySecret, facts }));
+  app.use(demoUiRouter({ inventory, proxySecret, facts, clusterFacts: inventory }));
   app.use((req) => {
     throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path}`);
   });
@@ -71,6 +71,10 @@ describe('the demo page of npm start', { timeout: 30_000 }, () => {
     expect(apps.body.items.map((a: { metadata: { name: string } }) => a.metadata.name)).toEqual(['payments-api-prod-eu-blue', 'payments-api-prod-eu-green']);
     const clusters = await request(app).get('/api/v1/clusters');
     expect(clusters.body.items.map((c: { name: string }) => c.name)).toEqual(['prod-eu-blue', 'prod-eu-green']);
+    expect(clusters.body.items.map((c: { info?: { serverVersion?: string } }) => c.info?.serverVersion)).toEqual(['1.31', '1.32']);
+    // Argo CD records the manifests' versions in status.resources: reports still has a FlowSchema green no longer serves.
+    const reports = await request(app).get('/api/v1/applications').query({ selector: 'greenlight.io/app=reports' });
+    expect(reports.body.items[0].status.resources).toContainEqual({ group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', name: 'reports-batch' });
   });
 
   it("validates the proxy's headers like Argo CD and reaches greenlight's facts with the secret", async () => {
@@ -100,9 +104,11 @@ describe('the demo page of npm start', { timeout: 30_000 }, () => {
     await page.getByRole('tablist').getByRole('button', { name: 'Parity' }).click();
     await page.locator('h3', { hasText: 'payments-api: 1/2 at parity' }).waitFor();
     await page.getByRole('list', { name: 'unexpected differences' }).locator('[data-subject="podidentity:payments/payments-api"]').waitFor();
+    await page.getByRole('list', { name: 'blockers' }).locator('[data-subject="podidentity:payments/payments-api"]').waitFor();
     await screenshot(page, 'demo-page-parity');
     await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Blue/Green' }).click();
     await page.getByText('Blue/Green parity').waitFor();
+    await page.locator('.greenlight-readiness-line[data-pair="prod-eu"]').getByText('2 blockers').waitFor();
     await screenshot(page, 'demo-page-fleet');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();

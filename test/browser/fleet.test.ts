@@ -13,10 +13,14 @@ const FAMILIES = 2000;
 const REV = '4f1c9e2a7b3d5c6e8f9a0b1c2d3e4f5a6b7c8d9e';
 const OLD_REV = '0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b';
 
-/** 2,000 families on the demo pair: most at parity, some missing, degraded, out of sync or behind on green. */
+/**
+ * 2,000 families on the demo pair: most at parity, some missing, degraded, out of sync or behind
+ * on green. Each Application manages a few resources; every 100th family's blue app still has a
+ * flowcontrol v1beta3 FlowSchema, which green (1.32) no longer serves.
+ */
 function fleetOf(blue: string, green: string): ArgoApplication[] {
   const apps: ArgoApplication[] = [];
-  const one = (name: string, family: string, server: string, o: { sync?: string; health?: string; revision?: string } = {}): ArgoApplication => ({
+  const one = (name: string, family: string, server: string, o: { sync?: string; health?: string; revision?: string; flowSchema?: boolean } = {}): ArgoApplication => ({
     metadata: { name, namespace: 'argocd', labels: { 'greenlight.io/app': family, team: `team-${family.length % 5}` } },
     spec: { project: 'default', source: { repoURL: 'https://github.com/example/services.git', path: `services/${family}`, targetRevision: 'main' }, destination: { server, namespace: family } },
     status: {
@@ -24,11 +28,18 @@ function fleetOf(blue: string, green: string): ArgoApplication[] {
       health: { status: o.health ?? 'Healthy' },
       summary: { images: [`ghcr.io/example/${family}:1.${family.length}.0`, 'docker.io/library/nginx:1.27'] },
       operationState: { phase: 'Succeeded', startedAt: '2026-11-26T07:50:00Z', finishedAt: '2026-11-26T07:51:00Z', operation: { sync: { revision: o.revision ?? REV } }, syncResult: { revision: o.revision ?? REV } },
+      resources: [
+        { group: 'apps', version: 'v1', kind: 'Deployment', namespace: family, name: family },
+        { group: '', version: 'v1', kind: 'Service', namespace: family, name: family },
+        { group: '', version: 'v1', kind: 'ConfigMap', namespace: family, name: `${family}-config` },
+        { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', namespace: family, name: family },
+        ...(o.flowSchema ? [{ group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', name: family }] : []),
+      ],
     },
   });
   for (let i = 0; i < FAMILIES; i++) {
     const family = `svc-${String(i).padStart(4, '0')}`;
-    apps.push(one(`${family}-blue`, family, blue));
+    apps.push(one(`${family}-blue`, family, blue, i % 100 === 0 ? { flowSchema: true } : {}));
     if (i % 17 === 0) continue;
     apps.push(
       one(`${family}-green`, family, green, {
@@ -81,6 +92,10 @@ describe('the Blue/Green page with 2,000 families', { timeout: 45_000 }, () => {
     expect(notAtParity).toBeGreaterThan(118);
     expect(await count('at parity')).toBe((FAMILIES - notAtParity).toLocaleString('en-US'));
     expect(await page.locator('tbody tr').count()).toBe(100);
+    // The pair's readiness line, from 4,000 Applications' resources and the clusters' versions.
+    const line = page.locator('.greenlight-readiness-line[data-pair="prod-eu"]');
+    await line.getByText('20 blockers').waitFor();
+    expect(await line.textContent()).toContain(`checked against Kubernetes 1.32`);
     await screenshot(page, 'fleet-2000');
 
     await page.getByLabel('Not at parity only').check();

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROXY_SECRET_HEADER } from '../../plugin/http/routes/facts.js';
 import { SESSION_COOKIE } from '../support/fake-argocd.js';
-import { launchBrowser, openPage, screenshot, type Browser } from './support/browser.js';
+import { launchBrowser, openPage, screenshot, screenshotOf, type Browser } from './support/browser.js';
 import { PROXY_SECRET, startWorld, type World } from './support/world.js';
 
 let browser: Browser;
@@ -51,6 +51,10 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', { timeout: 30_000 }, (
     const flyout = page.getByRole('dialog', { name: 'Blue/Green' });
     await flyout.locator('h3', { hasText: 'payments-api: 1/2 at parity' }).waitFor();
     await flyout.getByText('health is Degraded', { exact: false }).first().waitFor();
+    // The flyout is the Parity view: the pair's readiness, with the blockers that concern payments-api.
+    const readiness = flyout.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]');
+    await readiness.getByText('2 blockers').waitFor();
+    await readiness.getByRole('list', { name: 'blockers' }).locator('[data-subject="podidentity:payments/payments-api"]').waitFor();
     await screenshot(page, 'status-panel-flyout');
     await page.goto(appUrl('checkout-prod-eu-green'));
     await expect.poll(() => page.locator('[data-greenlight-status="ready"]').textContent()).toContain('green: converged');
@@ -87,6 +91,41 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', { timeout: 30_000 }, (
     // A link to another cluster's Application stays under the sub-path.
     await page.locator('tr[data-cluster="prod-eu-blue"] a').click();
     await page.waitForURL(`${world.argocd.url}applications/argocd/payments-api-prod-eu-blue`);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the pair's readiness with the demo's blockers, each with what to do, in light and dark", async () => {
+    const { page, errors } = await openPage(browser);
+    await parityView(page, 'reports-prod-eu-blue');
+    const section = page.locator('[data-greenlight-readiness="verdicts"]');
+    const verdict = section.locator('[data-green="prod-eu-green"]');
+    await verdict.getByText('4 blockers').waitFor();
+    expect(await verdict.getAttribute('data-ready')).toBe('false');
+    const blockers = verdict.getByRole('list', { name: 'blockers' });
+    expect(await blockers.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-subject')))).toEqual([
+      'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch',
+      'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration reports-batch',
+      'ssm:payments/stripe-api-key',
+      'podidentity:payments/payments-api',
+    ]);
+    const flowSchema = blockers.locator('[data-kind="removed-api"]').first();
+    await flowSchema.getByText('which Kubernetes 1.32 stopped serving; prod-eu-green runs 1.32 and rejects it. Move the manifest to flowcontrol.apiserver.k8s.io/v1', { exact: false }).waitFor();
+    expect(await verdict.locator('[data-check="removed-apis"]').getAttribute('data-outcome')).toBe('blockers');
+    await verdict.locator('[data-check="not-checked-here"]').getByText('not checked here (greenlight readiness --pair prod-eu checks them)', { exact: false }).waitFor();
+    // The same facts answer feeds the readiness and the facts diff: one call through the proxy.
+    await page.getByText('Facts: prod-eu-blue vs prod-eu-green').waitFor();
+    expect(world.argocd.forwarded.filter((f) => f.path === '/api/v1/facts' && f.headers['argocd-application-name'] === 'argocd:reports-prod-eu-blue')).toHaveLength(1);
+    await screenshot(page, 'readiness-view-light');
+    await screenshotOf(section, 'readiness-light');
+
+    await parityView(page, 'reports-prod-eu-blue', '?view=Parity&theme=dark');
+    await page.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]').getByText('4 blockers').waitFor();
+    const colours = await page.locator('[data-kind="removed-api"]').first().evaluate((el) => ({ background: getComputedStyle(el).backgroundColor, color: getComputedStyle(el).color }));
+    expect(luminance(colours.background)).toBeLessThan(0.05);
+    expect(luminance(colours.color)).toBeGreaterThan(0.6);
+    await screenshotOf(page.locator('[data-greenlight-readiness="verdicts"]'), 'readiness-dark');
+    await screenshot(page, 'readiness-view-dark');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
   });
@@ -148,6 +187,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', { timeout: 30_000 }, (
       options.proxyEnabled = false;
       await parityView(page, 'checkout-prod-eu-green');
       await page.locator('[data-facts-problem="proxy-disabled"]').waitFor();
+      await page.locator('[data-readiness-problem="proxy-disabled"]').getByText('Readiness needs the facts of this cluster pair', { exact: false }).waitFor();
       await page.locator('h3', { hasText: 'checkout: 2/2 at parity' }).waitFor();
       await screenshot(page, 'proxy-disabled');
 
@@ -178,6 +218,12 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', { timeout: 30_000 }, (
     await link.click();
     await page.getByText('Blue/Green parity').waitFor();
     expect(await page.locator('[data-count="families"] .greenlight-count__value').textContent()).toBe('7');
+    // Without the facts (no Application context for the proxy), what Applications and Argo CD's cluster versions show.
+    const line = page.locator('.greenlight-readiness-line[data-pair="prod-eu"]');
+    await line.getByText('2 blockers').waitFor();
+    await line.getByText('open an app of the pair for the full verdict', { exact: false }).waitFor();
+    await line.getByText('Blockers and warnings (2)').click();
+    await line.locator('[data-subject="argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch"]').waitFor();
     await screenshot(page, 'fleet-demo');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
@@ -201,6 +247,7 @@ describe('Argo CD 3.4 host (React 16.14)', { timeout: 30_000 }, () => {
     await page.locator('h3', { hasText: 'web: 1/2 at parity' }).waitFor();
     expect(await page.locator('tr[data-cluster="prod-eu-green"]').getAttribute('data-verdict')).toBe('out-of-sync');
     await page.getByText('Facts: prod-eu-blue vs prod-eu-green').waitFor();
+    await page.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]').getByText('2 blockers').waitFor();
     await expect.poll(() => page.locator('[data-greenlight-status="ready"]').textContent()).toContain('1/2 at parity');
     await screenshot(page, 'react16-parity-view');
     await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Blue/Green' }).click();

@@ -196,6 +196,10 @@ describe('loaded as Argo CD 3.5 loads it (React 19 globals, try {})', () => {
     root.render(React.createElement(view, { application: applications.find((a) => a.metadata.name === 'web-green'), tree: { nodes: [] } }));
     await waitForText(h.window, 'web: 2/2 at parity');
     await waitForText(h.window, 'Unexpected differences (7)');
+    // Readiness, computed in the page with the bundled readiness rules from the same facts answer.
+    await waitForText(h.window, 'Readiness for the next weight step');
+    await waitForText(h.window, 'prod-eu-blue (1.31) → prod-eu-green (1.32)');
+    expect(h.window.document.querySelector('[data-green="prod-eu-green"] .greenlight-tone--bad')?.textContent).toBe('2 blockers');
     expect(argo.calls.map((c) => new URL(c.url).pathname)).toEqual(expect.arrayContaining(['/argocd/api/v1/applications', '/argocd/api/v1/clusters', '/argocd/extensions/greenlight/api/v1/facts']));
     expect(h.window.document.getElementById('greenlight-styles') ?? h.window.document.documentElement.hasAttribute('data-greenlight-styles')).toBeTruthy();
     root.unmount();
@@ -224,6 +228,7 @@ describe('loaded as Argo CD 3.4 loads it (React 16 globals, plain concatenation)
     expect(opened).toBe(1);
     ReactDOM.render(React.createElement(flyout, { application: applications.find((a) => a.metadata.name === 'payments-api-green'), tree: { nodes: [] } }), container);
     await waitForText(h.window, 'payments-api: 1/2 at parity');
+    await waitForText(h.window, 'not checked here (greenlight readiness --pair prod-eu checks them)');
     ReactDOM.unmountComponentAtNode(container);
     expect(h.errors).toEqual([]);
   });

@@ -1,11 +1,13 @@
 /**
  * @module The "Blue/Green" page: every family × every cluster of its pairs, counts at the top,
- * filters and search. Pure apart from its own filter and page state; renders one page of
- * families at a time so that thousands stay fast.
+ * each pair's readiness line, filters and search. Pure apart from its own filter and page state;
+ * renders one page of families at a time so that thousands stay fast.
  */
 import * as React from 'react';
 import { filterFleet, type FleetFilter, type FleetView } from '../../generator/parity.js';
+import type { FleetPairReadiness } from '../readiness.js';
 import { HealthBadge, Role, SyncBadge, VerdictBadge } from './badges.js';
+import { FleetReadiness } from './fleet-readiness.js';
 import { plural, shortRevision } from './format.js';
 import { Images, LastOperation, type AppHref } from './parity-table.js';
 import { EmptyState } from './states.js';
@@ -18,6 +20,8 @@ export interface FleetOverviewProps {
   readonly pageSize?: number;
   readonly notices?: readonly string[];
   readonly onRefresh?: (() => void) | undefined;
+  /** One line per pair's blue → green step, from Applications and cluster versions; filtered with the pair filter. */
+  readonly readiness?: readonly FleetPairReadiness[];
 }
 
 function Count(props: { readonly label: string; readonly value: number; readonly tone?: string }) {
@@ -81,6 +85,7 @@ export function FleetOverview(props: FleetOverviewProps) {
           {n}
         </p>
       ))}
+      <FleetReadiness lines={pair === '' ? props.readiness ?? [] : (props.readiness ?? []).filter((r) => r.pair === pair)} />
       {fleet.ungrouped.length > 0 ? (
         <p className='greenlight-notice'>
           {plural(fleet.ungrouped.length, 'Application')} without a family {fleet.ungrouped.length === 1 ? 'is' : 'are'} not shown: label {fleet.ungrouped.length === 1 ? 'it' : 'them'} with{' '}

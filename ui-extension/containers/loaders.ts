@@ -2,12 +2,18 @@
  * @module What the containers load from Argo CD, and how it becomes families (with the pure
  * parity functions). Failures of the optional ApplicationSets call become notices, never silence.
  */
-import type { ArgoApplication, ArgoApplicationSet } from '../../generator/contract/ui-api.js';
+import type { ArgoApplication, ArgoApplicationSet, ArgoCluster } from '../../generator/contract/ui-api.js';
 import { buildFleet, FAMILY_LABEL, familyOf, ownerIndexOf, type Family, type FleetView } from '../../generator/parity.js';
 import type { ApiClient } from '../api-client.js';
 
 export type FamilyLoad =
-  | { readonly kind: 'family'; readonly family: Family; readonly notices: readonly string[] }
+  | {
+      readonly kind: 'family';
+      readonly family: Family;
+      /** The family's Applications as Argo CD gave them (with `status.resources`), this app as the host passed it. */
+      readonly applications: readonly ArgoApplication[];
+      readonly notices: readonly string[];
+    }
   | { readonly kind: 'no-family' };
 
 async function applicationSetsOrNotice(client: ApiClient, signal: AbortSignal, notices: string[]): Promise<ArgoApplicationSet[]> {
@@ -48,11 +54,16 @@ export async function loadFamily(client: ApiClient, app: ArgoApplication, signal
   const fleet = buildFleet({ applications, clusters, applicationSets });
   const family = fleet.families.find((f) => f.id.key === id.key);
   if (!family) return { kind: 'no-family' };
-  return { kind: 'family', family, notices };
+  const members = new Set(family.rows.flatMap((r) => (r.app ? [`${r.app.namespace}/${r.app.name}`] : [])));
+  const familyApps = applications.filter((a) => members.has(`${a.metadata.namespace ?? ''}/${a.metadata.name}`)).map((a) => (isSelf(a) ? app : a));
+  return { kind: 'family', family, applications: familyApps, notices };
 }
 
 export interface FleetLoad {
   readonly fleet: FleetView;
+  /** What the fleet was built from, for the readiness lines. */
+  readonly applications: readonly ArgoApplication[];
+  readonly clusters: readonly ArgoCluster[];
   readonly notices: readonly string[];
 }
 
@@ -63,5 +74,5 @@ export async function loadFleet(client: ApiClient, signal: AbortSignal): Promise
   // ApplicationSets are only needed for Applications without the label.
   const unlabelled = applications.some((a) => !a.metadata.labels?.[FAMILY_LABEL]);
   const applicationSets = unlabelled ? await applicationSetsOrNotice(client, signal, notices) : [];
-  return { fleet: buildFleet({ applications, clusters, applicationSets }), notices };
+  return { fleet: buildFleet({ applications, clusters, applicationSets }), applications, clusters, notices };
 }

@@ -1,14 +1,19 @@
-/** @module The "Parity" app view and the status panel's flyout: the app's family on every cluster, and the facts diff. */
+/**
+ * @module The "Parity" app view and the status panel's flyout: the app's family on every
+ * cluster, the pair's readiness for the next weight step, and the facts diff. The family and
+ * the facts are each loaded once and shared by the sections that read them.
+ */
 import * as React from 'react';
 import { argoApplicationSchema, type ArgoApplication } from '../../generator/contract/ui-api.js';
 import type { ApiClient } from '../api-client.js';
 import { ParityView } from '../components/parity-view.js';
 import { EmptyState, ErrorState, Loading } from '../components/states.js';
 import type { AppViewProps } from '../host.js';
-import { FactsContainer } from './facts-container.js';
+import { FactsSection, useFacts } from './facts-container.js';
 import { appHref, defaultApiClient } from './links.js';
-import { loadFamily } from './loaders.js';
-import { messageOf, useAsync } from './use-async.js';
+import { loadFamily, type FamilyLoad } from './loaders.js';
+import { ReadinessContainer } from './readiness-container.js';
+import { messageOf, useAsync, type AsyncState } from './use-async.js';
 
 export interface WithClient {
   /** Where data comes from; the page's own Argo CD by default. */
@@ -30,12 +35,11 @@ metadata:
   labels:
     greenlight.io/app: <app name, the same on every cluster>`;
 
-function FamilySection(props: { readonly app: ArgoApplication; readonly client: ApiClient; readonly children?: React.ReactNode }) {
-  const { app, client } = props;
+function FamilySection(props: { readonly app: ArgoApplication; readonly state: AsyncState<FamilyLoad>; readonly onRetry: () => void }) {
+  const { app, state } = props;
   const current = { namespace: app.metadata.namespace ?? '', name: app.metadata.name };
-  const [state, retry] = useAsync((signal) => loadFamily(client, app, signal), [client, current.namespace, current.name, app.metadata.labels?.['greenlight.io/app']]);
   if (state.status === 'loading') return <Loading what='this app on every cluster' />;
-  if (state.status === 'error') return <ErrorState title="greenlight could not load this app's clusters" message={messageOf(state.error)} onRetry={retry} />;
+  if (state.status === 'error') return <ErrorState title="greenlight could not load this app's clusters" message={messageOf(state.error)} onRetry={props.onRetry} />;
   if (state.data.kind === 'no-family') {
     return (
       <EmptyState title={`${current.name} has no app family`}>
@@ -47,7 +51,23 @@ function FamilySection(props: { readonly app: ArgoApplication; readonly client: 
       </EmptyState>
     );
   }
-  return <ParityView family={state.data.family} current={current} appHref={appHref} now={state.loadedAt} notices={state.data.notices} onRefresh={retry} />;
+  return <ParityView family={state.data.family} current={current} appHref={appHref} now={state.loadedAt} notices={state.data.notices} onRefresh={props.onRetry} />;
+}
+
+function ParitySections(props: { readonly app: ArgoApplication; readonly client: ApiClient }) {
+  const { app, client } = props;
+  const [family, retryFamily] = useAsync(
+    (signal) => loadFamily(client, app, signal),
+    [client, app.metadata.namespace ?? '', app.metadata.name, app.metadata.labels?.['greenlight.io/app']],
+  );
+  const [facts, retryFacts] = useFacts(app, client);
+  return (
+    <>
+      <FamilySection app={app} state={family} onRetry={retryFamily} />
+      <ReadinessContainer app={app} family={family} facts={facts} />
+      <FactsSection state={facts} onRetry={retryFacts} />
+    </>
+  );
 }
 
 export function ParityAppView(props: AppViewProps & WithClient) {
@@ -58,10 +78,7 @@ export function ParityAppView(props: AppViewProps & WithClient) {
       {'error' in host ? (
         <ErrorState title='greenlight cannot show this Application' message={host.error} />
       ) : (
-        <>
-          <FamilySection app={host.app} client={client} />
-          <FactsContainer application={host.app} client={client} />
-        </>
+        <ParitySections app={host.app} client={client} />
       )}
     </div>
   );

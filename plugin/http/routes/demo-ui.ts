@@ -2,7 +2,9 @@
  * @module The demo UI of `npm start` (demo fleet only): at `/`, a page that hosts greenlight's UI
  * bundle the way Argo CD does (`<base href>`, `#app`, a deferred `extensions.js` wrapped in
  * `try {}`), with a small stand-in for Argo CD's API (`/api/v1/applications`, `/api/v1/clusters`,
- * `/api/v1/applicationsets`) serving demo Applications on the inventory's clusters, and a
+ * `/api/v1/applicationsets`) serving demo Applications on the inventory's clusters (with the
+ * managed resources Argo CD records in `status.resources`, one of them in an API version that the
+ * demo's green cluster no longer serves), and a
  * stand-in for Argo CD's proxy extension (`/extensions/greenlight/*`) that validates the headers
  * as Argo CD does, adds the proxy secret and destination headers, and hands the request to
  * greenlight's own facts route in-process. Nothing here is used outside demo mode.
@@ -16,6 +18,8 @@ import {
   PROXY_SECRET_HEADER,
   type ArgoApplication,
   type ArgoApplicationSet,
+  type ArgoResourceStatus,
+  type ClusterFactsProvider,
   type ClusterInventory,
   type ClusterRecord,
 } from '../../../generator/index.js';
@@ -32,6 +36,12 @@ export interface DemoUiDeps {
   readonly uiDist?: string;
   /** The clock for the demo's timestamps. */
   readonly now?: () => number;
+  /**
+   * The clusters' facts, for the Kubernetes version Argo CD reports on each cluster
+   * (`info.serverVersion`) that the fleet page's readiness lines read. Without it, the demo's
+   * clusters have no version, as in an Argo CD that has not connected to them yet.
+   */
+  readonly clusterFacts?: ClusterFactsProvider;
 }
 
 export const DEMO_UI_DIST = join(packageRoot(), 'ui-extension', 'dist');
@@ -89,6 +99,8 @@ interface DemoApp {
   readonly images: readonly string[];
   /** Which roles run it (default: every cluster). */
   readonly on?: readonly string[];
+  /** What Argo CD records in `status.resources`: the manifests' group, version, kind (default: a Deployment and a Service). */
+  readonly resources?: readonly ArgoResourceStatus[];
   /** How the app looks on green, when it is not at parity there. */
   readonly green?: {
     readonly sync?: string;
@@ -99,22 +111,67 @@ interface DemoApp {
   };
 }
 
+const deployment = (namespace: string, name: string): ArgoResourceStatus => ({ group: 'apps', version: 'v1', kind: 'Deployment', namespace, name });
+const service = (namespace: string, name: string): ArgoResourceStatus => ({ group: '', version: 'v1', kind: 'Service', namespace, name });
+const serviceAccount = (namespace: string, name: string): ArgoResourceStatus => ({ group: '', version: 'v1', kind: 'ServiceAccount', namespace, name });
+const ingress = (namespace: string, name: string): ArgoResourceStatus => ({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', namespace, name });
+
 const DEMO_APPS: readonly DemoApp[] = [
-  { family: 'checkout', name: 'checkout', path: 'apps/checkout', namespace: 'checkout', images: ['ghcr.io/example/checkout:3.8.1', 'docker.io/library/redis:7.4'] },
+  {
+    family: 'checkout',
+    name: 'checkout',
+    path: 'apps/checkout',
+    namespace: 'checkout',
+    images: ['ghcr.io/example/checkout:3.8.1', 'docker.io/library/redis:7.4'],
+    resources: [
+      deployment('checkout', 'checkout'),
+      service('checkout', 'checkout'),
+      ingress('checkout', 'checkout'),
+      { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', namespace: 'checkout', name: 'checkout' },
+      { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespace: 'checkout', name: 'checkout' },
+    ],
+  },
   {
     family: 'payments-api',
     name: 'payments-api',
     path: 'apps/payments-api',
     namespace: 'payments',
     images: ['ghcr.io/example/payments-api:2.14.0'],
+    resources: [deployment('payments', 'payments-api'), service('payments', 'payments-api'), serviceAccount('payments', 'payments-api')],
     green: { health: 'Degraded', healthMessage: 'Deployment payments-api: pods crash: no AWS credentials for service account payments/payments-api (no Pod Identity association)' },
   },
-  { family: 'web', name: 'web', path: 'apps/web', namespace: 'web', images: ['ghcr.io/example/web:5.2.0'], green: { sync: 'OutOfSync', revision: NEWER_REV } },
+  { family: 'web', name: 'web', path: 'apps/web', namespace: 'web', images: ['ghcr.io/example/web:5.2.0'], resources: [deployment('web', 'web'), service('web', 'web'), ingress('web', 'web')], green: { sync: 'OutOfSync', revision: NEWER_REV } },
   { family: 'search', name: 'search', path: 'apps/search', namespace: 'search', images: ['ghcr.io/example/search:2.3.0'], green: { images: ['ghcr.io/example/search:2.3.1'] } },
-  { family: 'reports', name: 'reports', path: 'apps/reports', namespace: 'reports', images: ['ghcr.io/example/reports:1.0.7'], on: ['blue'] },
-  { family: 'external-dns', name: 'external-dns', path: 'platform/external-dns', namespace: 'external-dns', images: ['registry.k8s.io/external-dns/external-dns:v0.15.1'] },
+  {
+    // Not on green yet: its API priority settings are still flowcontrol v1beta3, which 1.32 no longer serves.
+    family: 'reports',
+    name: 'reports',
+    path: 'apps/reports',
+    namespace: 'reports',
+    images: ['ghcr.io/example/reports:1.0.7'],
+    on: ['blue'],
+    resources: [
+      { group: 'batch', version: 'v1', kind: 'CronJob', namespace: 'reports', name: 'nightly' },
+      serviceAccount('reports', 'reports'),
+      { group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', name: 'reports-batch' },
+      { group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'PriorityLevelConfiguration', name: 'reports-batch' },
+    ],
+  },
+  {
+    family: 'external-dns',
+    name: 'external-dns',
+    path: 'platform/external-dns',
+    namespace: 'external-dns',
+    images: ['registry.k8s.io/external-dns/external-dns:v0.15.1'],
+    resources: [
+      deployment('external-dns', 'external-dns'),
+      serviceAccount('external-dns', 'external-dns-sa'),
+      { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', name: 'external-dns' },
+      { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', name: 'external-dns' },
+    ],
+  },
   { name: 'guestbook', owner: 'guestbook', path: 'apps/guestbook', namespace: 'guestbook', images: ['ghcr.io/example/guestbook:0.9.0'] },
-  { name: 'legacy-cron', path: 'legacy/cron', namespace: 'batch', images: ['ghcr.io/example/cron:0.3.2'], on: ['blue'] },
+  { name: 'legacy-cron', path: 'legacy/cron', namespace: 'batch', images: ['ghcr.io/example/cron:0.3.2'], on: ['blue'], resources: [{ group: 'batch', version: 'v1', kind: 'CronJob', namespace: 'batch', name: 'cleanup' }] },
 ];
 
 /** The demo's Applications and ApplicationSets on the given clusters. */
@@ -150,6 +207,7 @@ export function demoApplications(clusters: readonly ClusterRecord[], now: number
             operation: { sync: { revision: REV } },
             syncResult: { revision: REV },
           },
+          resources: (d.resources ?? [deployment(d.namespace, d.name), service(d.namespace, d.name)]).map((r) => ({ ...r })),
         },
       });
       if (d.owner) generated.set(d.owner, [...(generated.get(d.owner) ?? []), name]);
@@ -183,6 +241,17 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 function plain(res: Response, status: number, text: string): void {
   res.status(status).type('text/plain; charset=utf-8').send(`${text}\n`);
+}
+
+/** The API server's major.minor as Argo CD reports it ("1.32"), from the cluster's facts; undefined when they have none. */
+async function serverVersion(provider: ClusterFactsProvider | undefined, cluster: ClusterRecord): Promise<string | undefined> {
+  if (!provider) return undefined;
+  try {
+    const { facts } = await provider.factsFor(cluster, new AbortController().signal);
+    return facts.kubernetes ? `${facts.kubernetes.major}.${facts.kubernetes.minor}` : facts.eks?.version;
+  } catch {
+    return undefined;
+  }
 }
 
 export function demoUiRouter(deps: DemoUiDeps): Router {
@@ -225,14 +294,21 @@ export function demoUiRouter(deps: DemoUiDeps): Router {
     }
     res.json(app);
   });
-  router.get('/api/v1/clusters', (_req, res) => {
-    const items = deps.inventory.snapshot().clusters.map((c) => ({
-      server: c.server,
-      name: c.name,
-      labels: c.labels,
-      annotations: c.annotations,
-      connectionState: { status: 'Successful' },
-    }));
+  router.get('/api/v1/clusters', async (_req, res) => {
+    const clusters = deps.inventory.snapshot().clusters;
+    const versions = await Promise.all(clusters.map((c) => serverVersion(deps.clusterFacts, c)));
+    const items = clusters.map((c, i) => {
+      const version = versions[i];
+      return {
+        server: c.server,
+        name: c.name,
+        labels: c.labels,
+        annotations: c.annotations,
+        connectionState: { status: 'Successful' },
+        // Argo CD's cluster info, and its deprecated top-level copy (server/cluster toAPIResponse).
+        ...(version ? { serverVersion: version, info: { connectionState: { status: 'Successful' }, serverVersion: version } } : {}),
+      };
+    });
     res.json({ metadata: {}, items });
   });
   router.get('/api/v1/applicationsets', (_req, res) => {

@@ -90,7 +90,14 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const greenlight = await startGreenlight();
   const clusterRecords = greenlight.inventory.snapshot().clusters;
   const demo = demoApplications(clusterRecords, Date.now());
-  const clusters: ArgoCluster[] = clusterRecords.map((c) => ({ server: c.server, name: c.name, labels: c.labels, annotations: c.annotations, connectionState: { status: 'Successful' } }));
+  // As Argo CD lists them: with the Kubernetes version it last read from each cluster.
+  const clusters: ArgoCluster[] = await Promise.all(
+    clusterRecords.map(async (c) => {
+      const k = (await greenlight.inventory.factsFor(c)).facts.kubernetes;
+      const serverVersion = k ? `${k.major}.${k.minor}` : undefined;
+      return { server: c.server, name: c.name, labels: c.labels, annotations: c.annotations, connectionState: { status: 'Successful' }, ...(serverVersion ? { info: { serverVersion }, serverVersion } : {}) };
+    }),
+  );
   const applications = options.applications ?? demo.applications;
   const argocd = await startFakeArgoCd({
     basePath: '/argocd/',

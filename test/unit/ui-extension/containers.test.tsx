@@ -98,6 +98,43 @@ describe('ParityAppView', () => {
     expect(screen.getByText(/greenlight could not read ApplicationSets \(Argo CD's ApplicationSets API answered 403/)).toBeTruthy();
   });
 
+  it("judges readiness in the browser from the facts it already read and the family's resources", async () => {
+    const { argo, client } = setup();
+    const reports = applications.find((a) => a.metadata.name === 'reports-blue') as HostApplication;
+    await render(<ParityAppView application={reports} client={client} />);
+    const section = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('[data-greenlight-readiness="verdicts"]');
+      if (!found) throw new Error('no verdict yet');
+      return found;
+    });
+    expect(within(section).getByText('3 blockers')).toBeTruthy();
+    const blockers = within(section).getByRole('list', { name: 'blockers' });
+    expect([...blockers.querySelectorAll('li')].map((li) => li.getAttribute('data-subject'))).toEqual([
+      'argocd/reports-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch',
+      'ssm:payments/stripe-api-key',
+      'podidentity:payments/payments-api',
+    ]);
+    expect(section.textContent).toContain('not checked here (greenlight readiness --pair prod-eu checks them)');
+    // One facts call for the readiness and the facts diff; the list asks for the managed resources.
+    expect(argo.calls.filter((c) => c.url.includes('extensions/'))).toHaveLength(1);
+    const list = new URL(argo.calls.find((c) => c.url.includes('api/v1/applications?'))?.url ?? '');
+    expect(list.searchParams.get('fields')?.split(',')).toContain('items.status.resources');
+    await screen.findByText('Facts: prod-eu-blue vs prod-eu-green');
+  });
+
+  it('says readiness needs the proxy extension where the facts cannot be read', async () => {
+    const { client } = setup({ facts: { status: 404, body: 'Extension not found\n', contentType: 'text/plain' } });
+    await render(<ParityAppView application={webGreen} client={client} />);
+    const note = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('[data-readiness-problem]');
+      if (!found) throw new Error('no note yet');
+      return found;
+    });
+    expect(note.getAttribute('data-readiness-problem')).toBe('extension-not-configured');
+    expect(note.textContent).toContain("Readiness needs the facts of this cluster pair, which greenlight serves through Argo CD's proxy extension");
+    expect(note.textContent).toContain('Argo CD\'s proxy extension has no "greenlight" backend; "Cluster facts" below says why and what to set up.');
+  });
+
   it('refuses an Application it cannot read, without failing the page', async () => {
     const { client } = setup();
     await render(<ParityAppView application={{ metadata: { name: '' } } as HostApplication} client={client} />);
@@ -143,6 +180,26 @@ describe('FleetPage', () => {
     expect(new URL(listCall?.url ?? '').searchParams.get('selector')).toBeNull();
     // An unlabelled Application makes greenlight ask who generated it.
     expect(argo.calls.some((c) => c.url.includes('api/v1/applicationsets'))).toBe(true);
+  });
+
+  it("shows each pair's readiness line from Applications and Argo CD's cluster versions", async () => {
+    const { client } = setup();
+    await render(<FleetPage client={client} />);
+    await screen.findByText('Blue/Green parity');
+    const line = document.querySelector('.greenlight-readiness-line[data-pair="prod-eu"]') as HTMLElement;
+    expect(line.getAttribute('data-readiness')).toBe('checked');
+    expect(within(line).getByText('1 blocker')).toBeTruthy();
+    expect(line.textContent).toContain('prod-eu-blue (1.31) → prod-eu-green (1.32)');
+    expect(line.textContent).toContain('open an app of the pair for the full verdict');
+  });
+
+  it('says to open an app of the pair where Argo CD reports no cluster versions', async () => {
+    const { client } = setup({ clusters: clusters.map((c) => ({ ...c, info: null })) });
+    await render(<FleetPage client={client} />);
+    await screen.findByText('Blue/Green parity');
+    const line = document.querySelector('.greenlight-readiness-line[data-pair="prod-eu"]') as HTMLElement;
+    expect(line.getAttribute('data-readiness')).toBe('versions-unknown');
+    expect(line.textContent).toContain('open an app of the pair for the full verdict');
   });
 
   it('shows the error and retries', async () => {

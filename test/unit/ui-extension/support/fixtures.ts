@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { clusterFactsSchema, type ClusterFacts } from '../../../../generator/contract/cluster-facts.js';
-import type { ArgoApplication, ArgoCluster, FactsResponse } from '../../../../generator/contract/ui-api.js';
+import type { ArgoApplication, ArgoCluster, ArgoResourceStatus, FactsResponse } from '../../../../generator/contract/ui-api.js';
 import { diffFacts } from '../../../../generator/parity.js';
 
 export const BLUE = 'https://6A1F0B3C.gr7.eu-west-1.eks.amazonaws.com';
@@ -11,10 +11,14 @@ export const GREEN = 'https://0F9E8D7C.gr7.eu-west-1.eks.amazonaws.com';
 export const SHA_A = '1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b4c5';
 export const SHA_B = '9f8e7d6c5b4a39281706f5e4d3c2b1a098f7e6d5';
 
+/** The pair as Argo CD lists it, with the versions it last read from each cluster (EKS answers "1.31+"). */
 export const clusters: ArgoCluster[] = [
-  { name: 'prod-eu-blue', server: BLUE, labels: { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'blue' }, annotations: { 'greenlight.io/weight': '100' } },
-  { name: 'prod-eu-green', server: GREEN, labels: { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'green' }, annotations: { 'greenlight.io/weight': '0' } },
+  { name: 'prod-eu-blue', server: BLUE, labels: { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'blue' }, annotations: { 'greenlight.io/weight': '100' }, info: { serverVersion: '1.31+' } },
+  { name: 'prod-eu-green', server: GREEN, labels: { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'green' }, annotations: { 'greenlight.io/weight': '0' }, info: { serverVersion: '1.32+' } },
 ];
+
+/** A FlowSchema in flowcontrol v1beta3: served by blue (1.31), no longer by green (1.32). */
+export const FLOW_SCHEMA_V1BETA3: ArgoResourceStatus = { group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', name: 'reports-batch' };
 
 export interface AppOptions {
   readonly family?: string;
@@ -24,6 +28,8 @@ export interface AppOptions {
   readonly revision?: string;
   readonly images?: string[];
   readonly owner?: string;
+  /** `status.resources`; default: a Deployment (apps/v1) named after the app. */
+  readonly resources?: ArgoResourceStatus[];
 }
 
 export function app(name: string, o: AppOptions = {}): ArgoApplication {
@@ -40,6 +46,7 @@ export function app(name: string, o: AppOptions = {}): ArgoApplication {
       health: { status: o.health ?? 'Healthy' },
       summary: { images: o.images ?? [`ghcr.io/example/${o.family ?? name}:1.4.2`] },
       operationState: { phase: 'Succeeded', finishedAt: '2026-11-26T07:55:00Z', operation: { sync: { revision: o.revision ?? SHA_A } } },
+      resources: o.resources ?? [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'apps', name: o.family ?? name }],
     },
   };
 }
@@ -49,7 +56,7 @@ export const applications: ArgoApplication[] = [
   app('web-green', { family: 'web', server: GREEN }),
   app('payments-api-blue', { family: 'payments-api' }),
   app('payments-api-green', { family: 'payments-api', server: GREEN, health: 'Degraded' }),
-  app('reports-blue', { family: 'reports' }),
+  app('reports-blue', { family: 'reports', resources: [{ group: 'batch', version: 'v1', kind: 'CronJob', namespace: 'apps', name: 'nightly' }, FLOW_SCHEMA_V1BETA3] }),
   app('legacy-cron', {}),
 ];
 
