@@ -6,6 +6,7 @@ import { createApp } from './http/create-app.js';
 import { GETPARAMS_PATH } from './http/routes/getparams.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { openReadinessInputs, ReadinessMetrics } from './readiness-metrics.js';
 
 function tokenDescription(config: Config): string {
   switch (config.token.kind) {
@@ -37,6 +38,8 @@ function main(): void {
     process.stderr.write(`greenlight cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  const readinessInputs = openReadinessInputs(config, { logger, demoInventory: fleet.inventory });
+  new ReadinessMetrics({ registry: metrics.registry, inventory: fleet.inventory, facts: fleet.facts, ...readinessInputs, logger: logger.child({ component: 'readiness-metrics' }) });
   const tokens = openTokenSource(config.token, logger);
   const proxySecret = config.proxySecret && openTokenSource(config.proxySecret, logger, 'GREENLIGHT_PROXY_SECRET');
   if (!proxySecret) {
@@ -103,6 +106,7 @@ function main(): void {
       clearInterval(sweep);
       tokens.close();
       proxySecret?.close();
+      readinessInputs.close();
       void fleet.close().finally(() => {
         logger.info('stopped');
         process.exit(0);

@@ -1,6 +1,7 @@
 /** @module The `greenlight` command. Like main.ts, an entry point: it alone reads argv and the environment. */
 import { ANNOTATE_USAGE, runAnnotate } from './annotate.js';
 import { PREVIEW_USAGE, runPreview, type Io } from './preview.js';
+import { READINESS_USAGE, runReadiness } from './readiness.js';
 import { REGISTER_USAGE, runRegister } from './register.js';
 import { runPairChange, WEIGHT_USAGE } from './weight.js';
 
@@ -12,6 +13,7 @@ Commands:
   register  turn an EKS cluster into a checked Argo CD cluster Secret
   weight    change the traffic weights of a pair's clusters, all or nothing
   role      change the roles of a pair's clusters, all or nothing
+  readiness is a pair ready for the next weight step? (exit 0 ready, 2 blockers, 1 error)
   serve     start the service (same as npm start)
 
 Run "greenlight <command> --help" for a command's options.`;
@@ -30,6 +32,8 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'weight':
     case 'role':
       return runPairChange(command, rest, process.env, io);
+    case 'readiness':
+      return runReadiness(rest, process.env, io);
     case 'serve':
       await import('../main.js');
       return -1;
@@ -37,7 +41,7 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n\n${ANNOTATE_USAGE}\n\n${REGISTER_USAGE}\n\n${WEIGHT_USAGE}\n`);
+      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n\n${ANNOTATE_USAGE}\n\n${REGISTER_USAGE}\n\n${WEIGHT_USAGE}\n\n${READINESS_USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
       io.err(`greenlight: unknown command "${command}"\n\n${USAGE}\n`);

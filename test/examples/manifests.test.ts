@@ -96,8 +96,15 @@ describe('manifests/base', () => {
     });
   });
 
-  it('reads only Secrets, and registers the plugin with a Secret reference, never a token', () => {
-    expect(byKind(objects, 'Role')).toMatchObject({ rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }] });
+  it('reads only Secrets and Applications, and registers the plugin with a Secret reference, never a token', () => {
+    expect(byKind(objects, 'Role')).toEqual(
+      expect.objectContaining({
+        rules: [
+          { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+          { apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list'] },
+        ],
+      }),
+    );
     const cm = byKind(objects, 'ConfigMap', 'greenlight') as unknown as { data: Record<string, string> };
     expect(cm.data).toEqual({ baseUrl: 'http://greenlight.argocd.svc.cluster.local:4355', token: '$greenlight-plugin:token', requestTimeout: '30' });
     expect(Number.isInteger(Number(cm.data['requestTimeout']))).toBe(true);
@@ -183,18 +190,23 @@ describe('manifests/target-cluster and IAM', () => {
     const actions = policy.Statement.flatMap((s) => s.Action).sort();
     expect(actions).toEqual([
       'eks:DescribeAddon',
+      'eks:DescribeAddonVersions',
       'eks:DescribeCluster',
+      'eks:DescribeInsight',
       'eks:DescribePodIdentityAssociation',
       'eks:ListAddons',
+      'eks:ListInsights',
       'eks:ListPodIdentityAssociations',
       'ssm:GetParametersByPath',
       'sts:AssumeRole',
     ]);
     // The adapters' own SDK commands, so that a new call without a policy line fails here.
-    const sources = ['eks/eks-fact-source.ts', 'ssm/ssm-secret-path-source.ts', 'aws/aws-credentials.ts'].map((f) => readFileSync(join(root, 'plugin', 'adapters', f), 'utf8')).join('\n');
+    const sources = ['eks/eks-fact-source.ts', 'eks/eks-readiness-source.ts', 'ssm/ssm-secret-path-source.ts', 'aws/aws-credentials.ts']
+      .map((f) => readFileSync(join(root, 'plugin', 'adapters', f), 'utf8'))
+      .join('\n');
     const commands = [...sources.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]).filter((c) => c !== 'GetCallerIdentity');
     // GetCallerIdentity needs no permission; every other call needs a policy line.
-    expect(new Set(commands).size).toBe(7);
+    expect(new Set(commands).size).toBe(10);
     const services: Record<string, string> = { GetParametersByPath: 'ssm', AssumeRole: 'sts' };
     for (const c of new Set(commands)) expect(actions, c).toContain(`${services[c as string] ?? 'eks'}:${c}`);
   });

@@ -5,7 +5,8 @@
  *
  * Every request must be SigV4-signed by a key the fake knows; the signature is recomputed
  * with `@smithy/signature-v4` and compared. State is seeded by the test (clusters, Pod
- * Identity associations, add-ons, SSM parameters WITH values, assumable roles), resources
+ * Identity associations, add-ons, the add-on versions EKS offers per Kubernetes version,
+ * upgrade insights, SSM parameters WITH values, assumable roles), resources
  * are visible only to callers in their account and region, and faults can be injected per
  * API: latency, hang, throttling, 5xx, access denied, not found, garbage bodies, connection
  * reset, and a per-API rate limit. Calls are counted per API.
@@ -32,6 +33,9 @@ export const FAKE_AWS_APIS = [
   'DescribePodIdentityAssociation',
   'ListAddons',
   'DescribeAddon',
+  'DescribeAddonVersions',
+  'ListInsights',
+  'DescribeInsight',
   'AssumeRole',
   'GetCallerIdentity',
   'GetParametersByPath',
@@ -111,6 +115,59 @@ interface AddonRecord {
   readonly status: string;
 }
 
+/** One version of an EKS add-on that EKS offers in a region, and the Kubernetes minors it supports. */
+export interface FakeAddonVersionInput {
+  readonly addonName: string;
+  readonly addonVersion: string;
+  /** Kubernetes minor versions ("1.32") this add-on version is compatible with. */
+  readonly clusterVersions: readonly string[];
+  /** Minors for which this is the default version. */
+  readonly defaultFor?: readonly string[];
+  /** Default the fake's region. */
+  readonly region?: string;
+  /** `networking`, `storage`, ... (default `networking`). */
+  readonly type?: string;
+}
+
+interface AddonVersionRecord {
+  readonly addonName: string;
+  readonly addonVersion: string;
+  readonly clusterVersions: readonly string[];
+  readonly defaultFor: readonly string[];
+  readonly region: string;
+  readonly type: string;
+}
+
+export const FAKE_INSIGHT_STATUSES = ['PASSING', 'WARNING', 'ERROR', 'UNKNOWN'] as const;
+
+/** An EKS cluster insight, as ListInsights and DescribeInsight show it. */
+export interface FakeInsightInput extends Scope {
+  readonly clusterName: string;
+  /** Default: a stable id made from the cluster and `name`. The same id replaces an insight. */
+  readonly id?: string;
+  readonly name: string;
+  /** Default UPGRADE_READINESS. */
+  readonly category?: 'UPGRADE_READINESS' | 'MISCONFIGURATION';
+  readonly kubernetesVersion?: string;
+  readonly status: (typeof FAKE_INSIGHT_STATUSES)[number];
+  readonly reason?: string;
+  readonly description?: string;
+  /** Only DescribeInsight returns it. */
+  readonly recommendation?: string;
+}
+
+interface InsightRecord {
+  readonly clusterKey: string;
+  readonly id: string;
+  readonly name: string;
+  readonly category: string;
+  readonly kubernetesVersion: string | undefined;
+  readonly status: string;
+  readonly reason: string | undefined;
+  readonly description: string | undefined;
+  readonly recommendation: string | undefined;
+}
+
 interface ParameterRecord {
   readonly name: string;
   readonly value: string;
@@ -134,7 +191,7 @@ export interface FakeRequest {
   readonly service: string;
   readonly region: string;
   readonly accessKeyId: string;
-  /** EKS: query parameters; SSM: the JSON body; STS: the form fields. */
+  /** EKS: query parameters (ListInsights: the JSON body); SSM: the JSON body; STS: the form fields. */
   readonly input: Readonly<Record<string, unknown>>;
 }
 
@@ -168,6 +225,9 @@ const SERVICE_OF: Readonly<Record<FakeAwsApi, 'eks' | 'sts' | 'ssm'>> = {
   DescribePodIdentityAssociation: 'eks',
   ListAddons: 'eks',
   DescribeAddon: 'eks',
+  DescribeAddonVersions: 'eks',
+  ListInsights: 'eks',
+  DescribeInsight: 'eks',
   AssumeRole: 'sts',
   GetCallerIdentity: 'sts',
   GetParametersByPath: 'ssm',
@@ -210,6 +270,8 @@ export class FakeAws {
   private readonly clusters = new Map<string, FakeCluster>();
   private readonly associations: Association[] = [];
   private readonly addons: AddonRecord[] = [];
+  private readonly addonVersions: AddonVersionRecord[] = [];
+  private readonly insights: InsightRecord[] = [];
   private readonly parameters: ParameterRecord[] = [];
   private readonly roles = new Set<string>();
   private readonly faults = new Map<FakeAwsApi, FaultEntry[]>();
@@ -313,6 +375,46 @@ export class FakeAws {
       version: input.version,
       status: input.status ?? 'ACTIVE',
     });
+  }
+
+  /**
+   * Adds an add-on version to what EKS offers in a region (DescribeAddonVersions); the same
+   * add-on name and version replaces the earlier entry.
+   */
+  addAddonVersion(input: FakeAddonVersionInput): void {
+    const record: AddonVersionRecord = {
+      addonName: input.addonName,
+      addonVersion: input.addonVersion,
+      clusterVersions: [...input.clusterVersions],
+      defaultFor: [...(input.defaultFor ?? [])],
+      region: input.region ?? FAKE_REGION,
+      type: input.type ?? 'networking',
+    };
+    const at = this.addonVersions.findIndex((v) => v.region === record.region && v.addonName === record.addonName && v.addonVersion === record.addonVersion);
+    if (at >= 0) this.addonVersions[at] = record;
+    else this.addonVersions.push(record);
+  }
+
+  /** Adds an insight to a cluster added before, or replaces the one with the same id; returns its id. */
+  addInsight(input: FakeInsightInput): string {
+    const cluster = this.mustCluster(input.clusterName, input);
+    const key = clusterKey(cluster.accountId, cluster.region, cluster.name);
+    const id = input.id ?? createHash('md5').update(`${key}/${input.name}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    const record: InsightRecord = {
+      clusterKey: key,
+      id,
+      name: input.name,
+      category: input.category ?? 'UPGRADE_READINESS',
+      kubernetesVersion: input.kubernetesVersion,
+      status: input.status,
+      reason: input.reason,
+      description: input.description,
+      recommendation: input.recommendation,
+    };
+    const at = this.insights.findIndex((i) => i.clusterKey === key && i.id === id);
+    if (at >= 0) this.insights[at] = record;
+    else this.insights.push(record);
+    return id;
   }
 
   /** Stores an SSM parameter WITH its value, so that tests can prove values never leak. */
@@ -427,6 +529,29 @@ export class FakeAws {
           return { api: 'DescribePodIdentityAssociation', input, params: [name, segments[3] as string] };
         if (segments[2] === 'addons' && segments.length === 3) return { api: 'ListAddons', input, params: [name] };
         if (segments[2] === 'addons' && segments.length === 4) return { api: 'DescribeAddon', input, params: [name, segments[3] as string] };
+        if (segments[2] === 'insights' && segments.length === 4) return { api: 'DescribeInsight', input, params: [name, segments[3] as string] };
+      }
+      if (segments[0] === 'addons' && segments[1] === 'supported-versions' && segments.length === 2) {
+        // Repeated list parameters (types, publishers, owners) arrive as repeated keys.
+        const all: Record<string, unknown> = {};
+        for (const key of new Set(url.searchParams.keys())) {
+          const values = url.searchParams.getAll(key);
+          all[key] = values.length > 1 ? values : values[0];
+        }
+        return { api: 'DescribeAddonVersions', input: all, params: [] };
+      }
+    }
+    if (service === 'eks' && req.method === 'POST') {
+      const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
+      if (segments[0] === 'clusters' && segments.length === 3 && segments[2] === 'insights') {
+        let input: Record<string, unknown> = {};
+        try {
+          const parsed: unknown = body === '' ? {} : JSON.parse(body);
+          if (typeof parsed === 'object' && parsed !== null) input = parsed as Record<string, unknown>;
+        } catch {
+          // Answered as a validation error below.
+        }
+        return { api: 'ListInsights', input, params: [segments[1] as string] };
       }
     }
     if (service === 'sts' && req.method === 'POST') {
@@ -493,6 +618,12 @@ export class FakeAws {
         return this.listAddons(res, ctx);
       case 'DescribeAddon':
         return this.describeAddon(res, ctx);
+      case 'DescribeAddonVersions':
+        return this.describeAddonVersions(res, ctx);
+      case 'ListInsights':
+        return this.listInsights(res, ctx);
+      case 'DescribeInsight':
+        return this.describeInsight(res, ctx);
       case 'AssumeRole':
         return this.assumeRole(res, ctx);
       case 'GetCallerIdentity':
@@ -620,6 +751,87 @@ export class FakeAws {
     });
   }
 
+  /**
+   * `GET /addons/supported-versions`: the add-ons EKS offers in the signed region, each with
+   * the versions compatible with `kubernetesVersion` (every version without it), filtered by
+   * `addonName` and `types`; paginated over add-ons. Add-ons with no version left are omitted.
+   */
+  private describeAddonVersions(res: ServerResponse, ctx: Ctx): void {
+    const kubernetesVersion = typeof ctx.input['kubernetesVersion'] === 'string' ? ctx.input['kubernetesVersion'] : undefined;
+    const addonName = typeof ctx.input['addonName'] === 'string' ? ctx.input['addonName'] : undefined;
+    const typesInput = ctx.input['types'];
+    const types = typesInput === undefined ? undefined : Array.isArray(typesInput) ? typesInput.map(String) : [String(typesInput)];
+    const byName = new Map<string, AddonVersionRecord[]>();
+    for (const v of this.addonVersions) {
+      if (v.region !== ctx.region) continue;
+      if (addonName !== undefined && v.addonName !== addonName) continue;
+      if (types !== undefined && !types.includes(v.type)) continue;
+      if (kubernetesVersion !== undefined && !v.clusterVersions.includes(kubernetesVersion)) continue;
+      byName.set(v.addonName, [...(byName.get(v.addonName) ?? []), v]);
+    }
+    const items = [...byName].sort(([a], [b]) => a.localeCompare(b));
+    const page = this.eksPage(res, ctx, items);
+    if (!page) return;
+    sendJson(res, 200, {
+      addons: page.items.map(([name, versions]) => ({
+        addonName: name,
+        type: versions[0]?.type ?? 'networking',
+        addonVersions: [...versions]
+          .sort((a, b) => b.addonVersion.localeCompare(a.addonVersion, undefined, { numeric: true }))
+          .map((v) => ({
+            addonVersion: v.addonVersion,
+            architecture: ['amd64', 'arm64'],
+            computeTypes: ['ec2'],
+            compatibilities: v.clusterVersions.map((clusterVersion) => ({ clusterVersion, platformVersions: ['*'], defaultVersion: v.defaultFor.includes(clusterVersion) })),
+            requiresConfiguration: false,
+            requiresIamPermissions: false,
+          })),
+        publisher: 'eks',
+        owner: 'aws',
+      })),
+      nextToken: page.next ?? null,
+    });
+  }
+
+  /** `POST /clusters/<name>/insights`: the cluster's insights, filtered as the body's `filter` says, paginated. */
+  private listInsights(res: ServerResponse, ctx: Ctx): void {
+    const c = this.visibleCluster(res, ctx);
+    if (!c) return;
+    const filter = (typeof ctx.input['filter'] === 'object' && ctx.input['filter'] !== null ? ctx.input['filter'] : {}) as Record<string, unknown>;
+    const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+    const categories = list(filter['categories']);
+    const versions = list(filter['kubernetesVersions']);
+    const statuses = list(filter['statuses']);
+    const key = clusterKey(c.accountId, c.region, c.name);
+    const items = this.insights
+      .filter((i) => i.clusterKey === key)
+      .filter((i) => !categories || categories.includes(i.category))
+      .filter((i) => !versions || (i.kubernetesVersion !== undefined && versions.includes(i.kubernetesVersion)))
+      .filter((i) => !statuses || statuses.includes(i.status))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    // ListInsights takes maxResults and nextToken in the body, not the query.
+    const page = this.eksPage(res, { ...ctx, input: { maxResults: ctx.input['maxResults'], nextToken: ctx.input['nextToken'] } }, items);
+    if (!page) return;
+    sendJson(res, 200, { insights: page.items.map((i) => insightSummary(i)), nextToken: page.next ?? null });
+  }
+
+  private describeInsight(res: ServerResponse, ctx: Ctx): void {
+    const c = this.visibleCluster(res, ctx);
+    if (!c) return;
+    const key = clusterKey(c.accountId, c.region, c.name);
+    const i = this.insights.find((x) => x.clusterKey === key && x.id === ctx.params[1]);
+    if (!i) return sendEksError(res, 404, 'ResourceNotFoundException', `No insight found for id: ${ctx.params[1] ?? ''}`, { clusterName: c.name });
+    sendJson(res, 200, {
+      insight: {
+        ...insightSummary(i),
+        ...(i.recommendation !== undefined ? { recommendation: i.recommendation } : {}),
+        additionalInfo: {},
+        resources: [],
+        categorySpecificSummary: { deprecationDetails: [], addonCompatibilityDetails: [] },
+      },
+    });
+  }
+
   /** One page of an EKS list, honouring maxResults (1–100) and the fake's page settings. */
   private eksPage<T>(res: ServerResponse, ctx: Ctx, items: readonly T[]): { items: readonly T[]; next?: string } | undefined {
     const max = ctx.input['maxResults'] === undefined ? 100 : Number(ctx.input['maxResults']);
@@ -736,7 +948,8 @@ export class FakeAws {
       case 'access-denied': {
         const who = ctx.identity.arn;
         if (service === 'eks') {
-          const resource = `arn:aws:eks:${ctx.region}:${ctx.identity.accountId}:cluster/${ctx.params[0] ?? ''}`;
+          // DescribeAddonVersions is on no resource; every other EKS call is on a cluster.
+          const resource = ctx.api === 'DescribeAddonVersions' ? '*' : `arn:aws:eks:${ctx.region}:${ctx.identity.accountId}:cluster/${ctx.params[0] ?? ''}`;
           return sendEksError(res, 403, 'AccessDeniedException', `User: ${who} is not authorized to perform: eks:${ctx.api} on resource: ${resource}`);
         }
         if (service === 'ssm') {
@@ -780,6 +993,20 @@ interface Ctx {
 
 function clusterKey(accountId: string, region: string, name: string): string {
   return `${accountId}/${region}/${name}`;
+}
+
+/** An insight as ListInsights shows it (an InsightSummary: no recommendation). */
+function insightSummary(i: InsightRecord): Record<string, unknown> {
+  return {
+    id: i.id,
+    name: i.name,
+    category: i.category,
+    ...(i.kubernetesVersion !== undefined ? { kubernetesVersion: i.kubernetesVersion } : {}),
+    lastRefreshTime: 1_700_000_000,
+    lastTransitionTime: 1_700_000_000,
+    ...(i.description !== undefined ? { description: i.description } : {}),
+    insightStatus: { status: i.status, ...(i.reason !== undefined ? { reason: i.reason } : {}) },
+  };
 }
 
 function associationArn(a: Association): string {

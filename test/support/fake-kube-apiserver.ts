@@ -3,7 +3,8 @@
  * uses: /version, discovery (/api, /apis), StorageClasses, IngressClasses, and list + watch of
  * Secrets in a namespace (label selectors, resourceVersions, ADDED/MODIFIED/DELETED/BOOKMARK
  * events, 410 Gone both as a watch ERROR event and as an HTTP status for an expired
- * resourceVersion). It authenticates like EKS does: bearer tokens, client certificates, and EKS
+ * resourceVersion), and lists of Argo CD Application custom resources (`limit`/`continue`
+ * paging). It authenticates like EKS does: bearer tokens, client certificates, and EKS
  * tokens, which it verifies (presigned STS URL checks and the SigV4 signature recomputed here,
  * independently of the signer under test). Test hooks change Secrets, drop watches, force 410,
  * fail or delay requests.
@@ -48,6 +49,23 @@ interface SecretObject {
   metadata: ObjectMeta;
   type: string;
   data: Record<string, string>;
+}
+
+/** An Argo CD Application custom resource (argoproj.io/v1alpha1), as the test wants it listed. */
+export interface FakeApplicationInput {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Record<string, string>;
+  readonly spec?: Record<string, unknown>;
+  readonly status?: Record<string, unknown>;
+}
+
+interface ApplicationObject {
+  apiVersion: 'argoproj.io/v1alpha1';
+  kind: 'Application';
+  metadata: ObjectMeta;
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
 }
 
 export interface FakeStorageClass {
@@ -171,6 +189,8 @@ export class FakeKubeApiServer {
   readonly authFailures: string[] = [];
 
   private readonly secrets = new Map<string, SecretObject>();
+  private readonly applications = new Map<string, ApplicationObject>();
+  private versionOverride: { readonly major: string; readonly minor: string; readonly gitVersion: string } | undefined;
   private readonly history: Change[] = [];
   private resourceVersion = 1000;
   /** Watches from a resourceVersion below this are answered 410 Gone. */
@@ -251,6 +271,40 @@ export class FakeKubeApiServer {
     this.secrets.set(key, object);
     this.record({ rv, type: previous ? 'MODIFIED' : 'ADDED', object, previous }, options.quiet);
     return object;
+  }
+
+  /** Creates or replaces an Argo CD Application custom resource (default namespace `argocd`). */
+  putApplication(input: FakeApplicationInput): ApplicationObject {
+    const namespace = input.namespace ?? 'argocd';
+    const key = `${namespace}/${input.name}`;
+    const previous = this.applications.get(key);
+    const object: ApplicationObject = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: input.name,
+        namespace,
+        uid: previous?.metadata.uid ?? randomUUID(),
+        resourceVersion: String(++this.resourceVersion),
+        creationTimestamp: previous?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        ...(input.labels ? { labels: { ...input.labels } } : {}),
+      },
+      spec: { ...(input.spec ?? {}) },
+      ...(input.status ? { status: structuredClone(input.status) } : {}),
+    };
+    this.applications.set(key, object);
+    return object;
+  }
+
+  /** Deletes an Application custom resource. */
+  deleteApplication(name: string, options: { namespace?: string } = {}): void {
+    const key = `${options.namespace ?? 'argocd'}/${name}`;
+    if (!this.applications.delete(key)) throw new Error(`no Application ${key}`);
+  }
+
+  /** What `/version` answers from now on (as after a control-plane upgrade). */
+  setVersion(version: { major: string; minor: string; gitVersion: string }): void {
+    this.versionOverride = { ...version };
   }
 
   /** Every merge patch the server applied, in order: [namespace/name, the patch body]. */
@@ -448,7 +502,7 @@ export class FakeKubeApiServer {
 
     const groupVersions = this.options.groupVersions ?? DEFAULT_GROUP_VERSIONS;
     if (path === '/version') {
-      const v = this.options.version ?? { major: '1', minor: '31', gitVersion: 'v1.31.4' };
+      const v = this.versionOverride ?? this.options.version ?? { major: '1', minor: '31', gitVersion: 'v1.31.4' };
       return sendJson(res, 200, { ...v, gitCommit: 'fake', gitTreeState: 'clean', buildDate: '2025-01-01T00:00:00Z', goVersion: 'go1.22.0', compiler: 'gc', platform: 'linux/amd64' });
     }
     if (path === '/api') {
@@ -483,6 +537,11 @@ export class FakeKubeApiServer {
         })),
       });
     }
+    const applications = /^\/apis\/argoproj\.io\/v1alpha1(?:\/namespaces\/([^/]+))?\/applications$/.exec(path);
+    if (applications) {
+      const namespace = applications[1] === undefined ? undefined : decodeURIComponent(applications[1]);
+      return this.listApplications(res, namespace, url.searchParams);
+    }
     const secrets = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/.exec(path);
     if (secrets?.[1]) {
       const namespace = decodeURIComponent(secrets[1]);
@@ -498,6 +557,39 @@ export class FakeKubeApiServer {
       .filter((s) => s.metadata.namespace === namespace && selector(s.metadata.labels ?? {}))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     sendJson(res, 200, { kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: String(this.resourceVersion) }, items });
+  }
+
+  /**
+   * A list of Applications (in one namespace, or all), with `labelSelector`, and `limit` /
+   * `continue` paging as the API server does it: a continue token is opaque and names where
+   * the next page starts; the last page has none.
+   */
+  private listApplications(res: ServerResponse, namespace: string | undefined, query: URLSearchParams): void {
+    const selector = parseSelector(query.get('labelSelector') ?? '');
+    if (!selector) return sendStatus(res, 400, 'BadRequest', `unable to parse requirement: ${query.get('labelSelector')}`);
+    const all = [...this.applications.values()]
+      .filter((a) => (namespace === undefined || a.metadata.namespace === namespace) && selector(a.metadata.labels ?? {}))
+      .sort((a, b) => a.metadata.namespace.localeCompare(b.metadata.namespace) || a.metadata.name.localeCompare(b.metadata.name));
+    let offset = 0;
+    const token = query.get('continue');
+    if (token) {
+      const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+      if (!decoded) return sendStatus(res, 400, 'BadRequest', 'continue key is not valid: illegal base64 data');
+      offset = Number(decoded[1]);
+    }
+    const limit = Number(query.get('limit') ?? '0');
+    const end = Number.isInteger(limit) && limit > 0 ? offset + limit : all.length;
+    const items = all.slice(offset, end);
+    const more = end < all.length;
+    sendJson(res, 200, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationList',
+      metadata: {
+        resourceVersion: String(this.resourceVersion),
+        ...(more ? { continue: Buffer.from(`offset:${end}`).toString('base64url'), remainingItemCount: all.length - end } : {}),
+      },
+      items,
+    });
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, namespace: string, selector: Selector, query: URLSearchParams): void {

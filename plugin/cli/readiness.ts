@@ -1,0 +1,165 @@
+/**
+ * @module `greenlight readiness`: is a blue/green pair ready for the next weight step? Reads both
+ * clusters' facts through the fleet's facts provider, the Argo CD Applications and EKS's add-on
+ * versions and upgrade insights (live mode), and prints the verdict for people or as JSON, with
+ * an exit status a CI job can gate on.
+ */
+import { parseArgs } from 'node:util';
+import {
+  labelValueSchema,
+  READINESS_EXIT_CODES,
+  readinessExitCode,
+  readinessVerdictSchema,
+  type Finding,
+  type ReadinessCheck,
+  type ReadinessVerdict,
+} from '../../generator/index.js';
+import type { Fleet } from '../compose.js';
+import { loadConfig, type Config } from '../config.js';
+import { assessPair, openReadinessInputs, pairProblem, resolvePairs, type ReadinessInputs } from '../readiness-metrics.js';
+import { openCliFleet } from './cli-fleet.js';
+import type { Io } from './preview.js';
+import { INVENTORY_USAGE } from './selection-flags.js';
+
+export const READINESS_USAGE = `Usage: greenlight readiness --pair PAIR [-o text|json] [--inventory SRC]
+
+Says whether a blue/green pair is ready for the next weight step, and what to fix first:
+API versions green no longer serves in the Applications' manifests, EKS add-ons EKS does not
+support on green's Kubernetes version (or older than blue's), SSM parameters and Pod Identity
+associations blue has and green lacks, green older than blue, and EKS upgrade insights.
+Applications, add-on versions and insights are read with --inventory argocd (live mode) only.
+
+  --pair PAIR              the pair (greenlight.io/pair label or EKS tag)
+  -o, --output FORMAT      text (default) or json (the verdict, as the UI reads it)
+${INVENTORY_USAGE}
+
+Exit status: ${READINESS_EXIT_CODES.ready} ready (warnings may remain), ${READINESS_EXIT_CODES.blockers} blockers, ${READINESS_EXIT_CODES.error} readiness could not be evaluated (or a usage error).`;
+
+/** How long the whole evaluation may take. */
+const DEADLINE_MS = 45_000;
+
+function cliConfig(inventory: string | undefined, env: Readonly<Record<string, string | undefined>>): Config {
+  // As openCliFleet reads it: looking needs no token.
+  return loadConfig({
+    ...env,
+    GREENLIGHT_TOKEN: 'cli-commands-need-no-token',
+    GREENLIGHT_TOKEN_FILE: undefined,
+    ...(inventory !== undefined ? { GREENLIGHT_INVENTORY: inventory } : {}),
+  });
+}
+
+/** Says why a check was skipped in the words of this command (which inputs it reads in which mode). */
+function explainSkips(verdict: ReadinessVerdict, live: boolean): ReadinessVerdict {
+  if (live) return verdict;
+  const why: Partial<Record<ReadinessCheck['check'], string>> = {
+    'removed-apis': 'skipped: the removed-API check reads the Argo CD Applications, which only --inventory argocd has (a fleet file has none)',
+    'addon-support': 'skipped: EKS add-on versions (DescribeAddonVersions) are read with --inventory argocd only',
+    'eks-insights': 'skipped: EKS upgrade insights (ListInsights) are read with --inventory argocd only',
+  };
+  return {
+    ...verdict,
+    checks: verdict.checks.map((c) => {
+      const detail = why[c.check];
+      return c.outcome === 'skipped' && detail !== undefined && !c.detail.startsWith('no facts for') ? { ...c, detail } : c;
+    }),
+  };
+}
+
+const MARK: Readonly<Record<ReadinessCheck['outcome'], string>> = { ok: '✓', warnings: '!', blockers: '✗', skipped: '–' };
+
+/** The verdict for people: the answer first, then what to fix, then what was (not) checked. */
+export function formatVerdict(verdict: ReadinessVerdict, source: string): string {
+  const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const lines: string[] = [];
+  const state = verdict.ready ? 'READY for the next weight step' : 'NOT READY for the next weight step';
+  lines.push(`Pair ${verdict.pair}: ${state} (${plural(verdict.blockers.length, 'blocker')}, ${plural(verdict.warnings.length, 'warning')})`);
+  lines.push(`  blue   ${verdict.blue}  Kubernetes ${verdict.blueVersion ?? 'unknown'}`);
+  lines.push(`  green  ${verdict.green}  Kubernetes ${verdict.greenVersion ?? 'unknown'}`);
+  lines.push(`  from   ${source}`);
+  const section = (title: string, findings: readonly Finding[], mark: string) => {
+    lines.push('', `${title} (${findings.length})`);
+    if (findings.length === 0) lines.push('  none');
+    for (const f of findings) {
+      lines.push(`  ${mark} [${f.kind}] ${f.subject}${f.cluster ? ` (on ${f.cluster})` : ''}`);
+      lines.push(`    ${f.message}`);
+      if (f.reference) lines.push(`    see ${f.reference}`);
+    }
+  };
+  section('Blockers', verdict.blockers, '✗');
+  section('Warnings', verdict.warnings, '!');
+  lines.push('', 'Checks');
+  const width = Math.max(...verdict.checks.map((c) => c.check.length));
+  for (const c of verdict.checks) lines.push(`  ${MARK[c.outcome]} ${c.check.padEnd(width)}  ${c.outcome === 'skipped' && !c.detail.startsWith('skipped') ? `skipped: ${c.detail}` : c.detail}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs the command; returns the exit status (`READINESS_EXIT_CODES`). */
+export async function runReadiness(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        pair: { type: 'string' },
+        output: { type: 'string', short: 'o', default: 'text' },
+        inventory: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.err(`greenlight readiness: ${(err as Error).message}\n\n${READINESS_USAGE}\n`);
+    return READINESS_EXIT_CODES.error;
+  }
+  if (values.help) {
+    io.out(`${READINESS_USAGE}\n`);
+    return READINESS_EXIT_CODES.ready;
+  }
+  const problems: string[] = [];
+  if (values.pair === undefined || values.pair === '' || !labelValueSchema.safeParse(values.pair).success) problems.push('give --pair with the pair name (a label value)');
+  if (values.output !== 'text' && values.output !== 'json') problems.push(`--output is text or json, got "${values.output}"`);
+  if (problems.length > 0) {
+    io.err(`greenlight readiness: ${problems.join('; ')}\n\n${READINESS_USAGE}\n`);
+    return READINESS_EXIT_CODES.error;
+  }
+  const pairName = values.pair as string;
+
+  let config: Config;
+  let fleet: Fleet;
+  try {
+    config = cliConfig(values.inventory, env);
+    fleet = await openCliFleet(values.inventory, env);
+  } catch (err) {
+    io.err(`greenlight readiness: ${(err as Error).message}\n`);
+    return READINESS_EXIT_CODES.error;
+  }
+  const live = config.inventory.kind === 'argocd';
+  let inputs: ReadinessInputs | undefined;
+  try {
+    inputs = openReadinessInputs(config, { demoInventory: fleet.inventory });
+    const signal = AbortSignal.timeout(DEADLINE_MS);
+    const fleetPairs = await resolvePairs(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName);
+    const pair = fleetPairs.pairs.get(pairName);
+    const problem = pairProblem(pair, pairName, fleetPairs.undecided);
+    const blue = pair?.blue[0];
+    const green = pair?.green[0];
+    if (problem !== undefined || !blue || !green) {
+      io.err(`greenlight readiness: ${problem ?? `pair ${pairName} is incomplete`} (clusters from ${fleet.description})\n`);
+      return READINESS_EXIT_CODES.error;
+    }
+    const applications = inputs.applications ? await inputs.applications.list(signal) : undefined;
+    const verdict = explainSkips(
+      await assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts: fleetPairs.facts, applications, readiness: inputs.readiness, signal }),
+      live,
+    );
+    if (values.output === 'json') io.out(`${JSON.stringify(readinessVerdictSchema.parse(verdict), null, 2)}\n`);
+    else io.out(formatVerdict(verdict, `${fleet.description}${applications ? `; ${applications.length} Argo CD Application(s)` : ''}`));
+    return readinessExitCode([verdict]);
+  } catch (err) {
+    io.err(`greenlight readiness: readiness of pair ${pairName} could not be evaluated: ${(err as Error).message}\n`);
+    return READINESS_EXIT_CODES.error;
+  } finally {
+    inputs?.close();
+    await fleet.close();
+  }
+}
