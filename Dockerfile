@@ -21,7 +21,7 @@ COPY --from=build /src/dist ./dist
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/demo ./demo
 COPY --from=build /src/schema ./schema
-COPY --from=build /src/ui-extension/dist/extension-greenlight.js ./ui-extension/dist/extension-greenlight.js
+COPY --from=build /src/ui-extension/dist/extension-greenlight.js /src/ui-extension/dist/demo-host.js ./ui-extension/dist/
 USER 65532:65532
 EXPOSE 4355
 CMD ["dist/plugin/main.js"]
