@@ -252,8 +252,12 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
       if (end.reason === 'gone' || end.reason === 'resync') this.resourceVersion = undefined;
       if (end.failure) this.recordFailure('watch', end.failure);
       else if (end.reason === 'idle') this.recordFailure('watch', { kind: 'network', detail: 'the watch went silent' });
-      if (end.livedMs >= this.settings.healthyWatchMs && end.reason !== 'failed') attempt = 0;
-      else await pause();
+      // A watch that was healthy for a while starts the backoff over, even if it ended in an
+      // error: the next reconnect waits the initial delay, not a delay grown by old failures.
+      if (end.livedMs >= this.settings.healthyWatchMs) {
+        attempt = 0;
+        if (end.reason === 'failed') await pause();
+      } else await pause();
     }
   }
 

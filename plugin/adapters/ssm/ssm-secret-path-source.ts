@@ -74,6 +74,9 @@ export interface SsmSecretPathSourceOptions {
   readonly logger?: Logger;
 }
 
+/** An answer page whose shape greenlight cannot read (values are never looked at to say so). */
+class MalformedPageError extends Error {}
+
 /** What `fromConfig` reads besides the options; the lead maps environment variables onto it. */
 export interface SsmSecretPathSourceConfig extends SsmSecretPathSourceOptions, SdkClientSettings {
   /** Called with every client made, e.g. to add a per-call rate budget as SDK middleware. */
@@ -272,9 +275,18 @@ export class SsmSecretPathSource implements FactSource {
           new GetParametersByPathCommand({ Path: prefix, Recursive: true, WithDecryption: false, MaxResults: PAGE_SIZE, ...(token !== undefined ? { NextToken: token } : {}) }),
           { abortSignal },
         );
+        // A page whose Parameters is not a list is unreadable, never "no parameters": that would
+        // answer Argo CD with a complete-looking list of secrets that is wrong.
+        if (answer.Parameters !== undefined && !Array.isArray(answer.Parameters)) throw new MalformedPageError();
         // THE BOUNDARY: only each parameter's Name leaves this statement; values are never read.
-        page = { names: Array.isArray(answer.Parameters) ? answer.Parameters.map((p) => p?.Name) : [], nextToken: answer.NextToken };
+        page = { names: (answer.Parameters ?? []).map((p) => p?.Name), nextToken: answer.NextToken };
       } catch (err) {
+        if (err instanceof MalformedPageError) {
+          throw new UpstreamError(
+            'GL_FACTS_UNAVAILABLE',
+            `${clusterLabel(cluster)}: SSM GetParametersByPath under "${prefix}" in ${region} returned a page greenlight cannot read (Parameters is not a list). Check that greenlight's SSM endpoint is the real AWS API (or a proxy that passes it through unchanged)`,
+          );
+        }
         throw toAwsCallError(
           err,
           {
