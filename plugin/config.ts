@@ -35,6 +35,7 @@ export const envSchema = z.object({
   /** @secret */
   GREENLIGHT_PROXY_SECRET: optionalString,
   GREENLIGHT_REQUEST_DEADLINE_MS: int('GREENLIGHT_REQUEST_DEADLINE_MS', 100, 28_000, 20_000),
+  GREENLIGHT_ANSWER_CACHE_MS: int('GREENLIGHT_ANSWER_CACHE_MS', 0, 60_000, 1_000),
   GREENLIGHT_MAX_BODY_BYTES: int('GREENLIGHT_MAX_BODY_BYTES', 1024, 10 * 1024 * 1024, 256 * 1024),
   GREENLIGHT_TOKEN_RELOAD_MS: int('GREENLIGHT_TOKEN_RELOAD_MS', 100, 600_000, 2_000),
   GREENLIGHT_SHUTDOWN_GRACE_MS: int('GREENLIGHT_SHUTDOWN_GRACE_MS', 0, 120_000, 10_000),
@@ -102,6 +103,8 @@ export interface Config {
   /** Serve the demo UI at `/` (demo fleet only). */
   readonly demoUi: boolean;
   readonly requestDeadlineMs: number;
+  /** How long a complete answer is reused for the same request bytes (0: never). */
+  readonly answerCacheMs: number;
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
@@ -192,6 +195,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     proxySecret: proxySecret && Object.freeze(proxySecret),
     demoUi: inventory.kind === 'demo',
     requestDeadlineMs: e.GREENLIGHT_REQUEST_DEADLINE_MS,
+    answerCacheMs: e.GREENLIGHT_ANSWER_CACHE_MS,
     maxBodyBytes: e.GREENLIGHT_MAX_BODY_BYTES,
     shutdownGraceMs: e.GREENLIGHT_SHUTDOWN_GRACE_MS,
     logLevel: e.GREENLIGHT_LOG_LEVEL,

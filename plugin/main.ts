@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { bindGenerate, openFleet, openTokenSource, type Fleet } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { AnswerCache } from './http/answer-cache.js';
 import { createApp } from './http/create-app.js';
 import { GETPARAMS_PATH } from './http/routes/getparams.js';
 import { createLogger } from './logger.js';
@@ -57,6 +58,7 @@ function main(): void {
     proxySecret,
     demoUi: config.demoUi,
     readiness: () => (fleet.inventory.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
+    answers: new AnswerCache(config.answerCacheMs),
     requestDeadlineMs: config.requestDeadlineMs,
     maxBodyBytes: config.maxBodyBytes,
   });

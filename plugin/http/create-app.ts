@@ -4,6 +4,7 @@ import { NotFoundError, type ClusterFactsProvider, type ClusterInventory } from 
 import type { TokenSource } from '../auth/token-source.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { AnswerCache } from './answer-cache.js';
 import { errorHandler } from './error-handler.js';
 import { requestContext } from './middleware/request-context.js';
 import { demoUiRouter } from './routes/demo-ui.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   readonly readiness: () => Readiness;
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
+  /** Recent complete getparams answers by request bytes; none when absent. */
+  readonly answers?: AnswerCache;
   /** True once the process is stopping: answers then close their connection. */
   readonly stopping?: () => boolean;
 }

@@ -27,6 +27,7 @@ export function jsonBody(maxBodyBytes: number): RequestHandler[] {
     } catch {
       throw new InputError('GL_REQUEST_INVALID', 'the request body is not valid UTF-8');
     }
+    res.locals['bodyText'] = text;
     try {
       res.locals['body'] = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (err) {

@@ -41,6 +41,7 @@ export function requestContext(deps: { logger: Logger; metrics: Metrics; stoppin
         durationMs: Math.round(seconds * 1e4) / 10,
         ...(res.locals['applicationSetName'] !== undefined ? { applicationSet: res.locals['applicationSetName'] } : {}),
         ...(res.locals['clusters'] !== undefined ? { clusters: res.locals['clusters'] } : {}),
+        ...(res.locals['cached'] === true ? { cached: true } : {}),
         ...(res.locals['errorCode'] !== undefined ? { code: res.locals['errorCode'] } : {}),
       };
       if (res.statusCode >= 500) deps.logger.warn(line, 'request failed');

@@ -11,6 +11,7 @@ import {
 } from '../../../generator/index.js';
 import type { TokenSource } from '../../auth/token-source.js';
 import type { Metrics } from '../../metrics.js';
+import type { AnswerCache } from '../answer-cache.js';
 import { bearerAuth } from '../middleware/bearer-auth.js';
 import { requestDeadline } from '../middleware/deadline.js';
 import { jsonBody } from '../middleware/json-body.js';
@@ -25,11 +26,22 @@ export interface GetparamsDeps {
   readonly metrics: Metrics;
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
+  /** Recent complete answers by request bytes (see AnswerCache); none when absent. */
+  readonly answers?: AnswerCache;
 }
 
 export function getparamsRouter(deps: GetparamsDeps): Router {
   const router = Router();
   router.post(GETPARAMS_PATH, bearerAuth(deps.tokens), ...jsonBody(deps.maxBodyBytes), async (req, res) => {
+    const key = String(res.locals['bodyText']);
+    const cached = deps.answers?.get(key);
+    if (cached) {
+      res.locals['clusters'] = cached.sets;
+      res.locals['cached'] = true;
+      deps.metrics.parameterSets.inc(cached.sets);
+      res.status(200).type('application/json').send(cached.body);
+      return;
+    }
     const parsed = pluginRequestSchema.safeParse(res.locals['body']);
     if (!parsed.success) {
       throw new InputError(
@@ -48,7 +60,9 @@ export function getparamsRouter(deps: GetparamsDeps): Router {
       res.locals['clusters'] = parameters.length;
       deps.metrics.parameterSets.inc(parameters.length);
       const body: PluginResponse = { output: { parameters } };
-      res.status(200).json(body);
+      const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+      deps.answers?.set(key, bytes, parameters.length);
+      res.status(200).type('application/json').send(bytes);
     } finally {
       deadline.done();
     }

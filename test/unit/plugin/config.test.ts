@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       proxySecret: { kind: 'demo', value: 'greenlight-demo-proxy-secret' },
       demoUi: true,
       requestDeadlineMs: 20_000,
+      answerCacheMs: 1_000,
       maxBodyBytes: 262_144,
       shutdownGraceMs: 10_000,
       logLevel: 'info',

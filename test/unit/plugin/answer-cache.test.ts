@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { AnswerCache } from '../../../plugin/http/answer-cache.js';
+
+describe('AnswerCache', () => {
+  it('answers exactly the same bytes until the TTL ends', () => {
+    let now = 1000;
+    const cache = new AnswerCache(1000, 1024, () => now);
+    cache.set('{"a":1}', Buffer.from('answer'), 2);
+    expect(cache.get('{"a":1}')).toEqual({ body: Buffer.from('answer'), sets: 2, expires: 2000 });
+    expect(cache.get('{"a": 1}')).toBeUndefined();
+    now = 1999;
+    expect(cache.get('{"a":1}')?.sets).toBe(2);
+    now = 2000;
+    expect(cache.get('{"a":1}')).toBeUndefined();
+  });
+
+  it('keeps at most maxBytes, dropping the oldest', () => {
+    const cache = new AnswerCache(60_000, 10);
+    cache.set('a', Buffer.alloc(4), 1);
+    cache.set('b', Buffer.alloc(4), 1);
+    cache.set('c', Buffer.alloc(4), 1);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeDefined();
+    expect(cache.get('c')).toBeDefined();
+    cache.set('huge', Buffer.alloc(11), 1);
+    expect(cache.get('huge')).toBeUndefined();
+  });
+
+  it('keeps nothing when the TTL is 0', () => {
+    const cache = new AnswerCache(0);
+    cache.set('a', Buffer.from('x'), 1);
+    expect(cache.enabled).toBe(false);
+    expect(cache.get('a')).toBeUndefined();
+  });
+});
