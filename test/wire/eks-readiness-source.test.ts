@@ -98,7 +98,7 @@ describe('DescribeAddonVersions is reduced to add-on compatibility', () => {
     expect(fake.calls('DescribeAddonVersions')).toBe(3);
     expect(await failure(source({ maxPages: 2 }).addonCompatibility(green, '1.32', ['kube-proxy'], signal()))).toMatchObject({
       code: 'GL_FACTS_UNAVAILABLE',
-      message: 'cluster "compat-pages" (Secret argocd/cluster-compat-pages): EKS DescribeAddonVersions in eu-west-1 still had more pages after 2; greenlight stops there rather than judge with part of the list',
+      message: `cluster "compat-pages" (Secret argocd/cluster-compat-pages): EKS DescribeAddonVersions in eu-west-1 still had more pages after 2; greenlight stops there rather than judge with part of the list. Raise greenlight's EKS page limit if the cluster really has that many`,
     });
   });
 

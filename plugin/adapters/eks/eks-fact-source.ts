@@ -29,10 +29,11 @@ import {
 } from '../../../generator/index.js';
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
-import { cancelledError, clusterLabel, classifyAwsError, toAwsCallError, type AwsCallContext } from '../aws/aws-errors.js';
+import { cancelledError, clusterLabel, classifyAwsError, type AwsCallContext } from '../aws/aws-errors.js';
 import { isRegion, oidcProviderArn, parseArn, regionFromServer } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
 import { sdkClientOptions, type SdkClientSettings } from '../aws/sdk-client-config.js';
+import { paginateEks, sendEks, type EksCall } from './eks-call.js';
 
 /** Makes the EKS client for a region and a cluster's credentials; tests point it at a local server. */
 export type EksClientFor = (region: string, credentials: AwsCredentialIdentityProvider) => EKSClient;
@@ -95,18 +96,7 @@ const describeAddonAnswer = z.object({
 type Api = 'DescribeCluster' | 'ListPodIdentityAssociations' | 'DescribePodIdentityAssociation' | 'ListAddons' | 'DescribeAddon';
 
 /** One fetch: the cluster, where and as whom it is read, and the linked abort signal. */
-interface Call {
-  readonly cluster: ClusterRecord;
-  readonly clusterName: string;
-  readonly region: string;
-  readonly roleArn: string | undefined;
-  readonly client: EKSClient;
-  readonly abortSignal: AbortSignal;
-  /** The cluster ARN once DescribeCluster answered, for IAM advice. */
-  clusterArn?: string;
-  /** Calls in flight (with how many of each), for the message when the request is cancelled. */
-  readonly inFlight: Map<Api, number>;
-}
+type Call = EksCall<Api>;
 
 /** `DescribeCluster`, or `ListPodIdentityAssociations and DescribeAddon` when several are in flight. */
 function inFlightApis(call: Call | undefined): string {
@@ -302,36 +292,14 @@ export class EksFactSource implements FactSource {
     return described.filter((a): a is Addon => a !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Reads pages until there is no next token, at most `maxPages`. */
-  private async paginate(call: Call, api: Api, page: (nextToken: string | undefined) => Promise<string | undefined>): Promise<void> {
-    const maxPages = this.options.maxPages ?? 50;
-    let token: string | undefined;
-    for (let pages = 0; ; pages++) {
-      if (pages >= maxPages) {
-        throw new UpstreamError(
-          'GL_FACTS_UNAVAILABLE',
-          `${clusterLabel(call.cluster)}: EKS ${api} in ${call.region} still had more pages after ${maxPages}; greenlight stops there rather than answer with part of the list. Raise greenlight's EKS page limit if the cluster really has that many`,
-        );
-      }
-      token = await page(token);
-      if (token === undefined) return;
-    }
+  private paginate(call: Call, api: Api, page: (nextToken: string | undefined) => Promise<string | undefined>): Promise<void> {
+    return paginateEks(call, api, this.options.maxPages ?? 50, 'answer', page);
   }
 
-  /** Sends one command, turning failures into greenlight errors that name the cluster, API and region. */
-  private async send<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    if (call.abortSignal.aborted) throw cancelledError(`${clusterLabel(call.cluster)}: EKS ${api} in ${call.region}`);
-    call.inFlight.set(api, (call.inFlight.get(api) ?? 0) + 1);
-    try {
-      return await fn(call.client, call.abortSignal);
-    } catch (err) {
-      throw toAwsCallError(err, this.context(call, api), call.abortSignal);
-    } finally {
-      const left = (call.inFlight.get(api) ?? 1) - 1;
-      if (left > 0) call.inFlight.set(api, left);
-      else call.inFlight.delete(api);
-    }
+  private send<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return sendEks(call, api, fn, (c, a) => this.context(c, a));
   }
+
 
   /** `send` for a describe after a list: a 404 means the item was deleted in between, so it is left out. */
   private async sendUnlessGone<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T | undefined> {

@@ -21,9 +21,10 @@ import {
 } from '../../../generator/index.js';
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
-import { cancelledError, classifyAwsError, clusterLabel, toAwsCallError, type AwsCallContext } from '../aws/aws-errors.js';
+import { cancelledError, classifyAwsError, clusterLabel, type AwsCallContext } from '../aws/aws-errors.js';
 import { isRegion, regionFromServer } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
+import { paginateEks, sendEks, type EksCall } from './eks-call.js';
 import type { EksClientFor } from './eks-fact-source.js';
 
 /**
@@ -115,16 +116,7 @@ const describeInsightAnswer = z.object({ insight: insightSummary.extend({ recomm
 type Api = 'DescribeAddonVersions' | 'ListInsights' | 'DescribeInsight';
 
 /** One read: the cluster, where and as whom it is read, and the linked abort signal. */
-interface Call {
-  readonly cluster: ClusterRecord;
-  readonly clusterName: string;
-  readonly region: string;
-  readonly roleArn: string | undefined;
-  readonly client: EKSClient;
-  readonly abortSignal: AbortSignal;
-  readonly clusterArn: string | undefined;
-  readonly inFlight: Map<Api, number>;
-}
+type Call = EksCall<Api>;
 
 /**
  * EKS add-on compatibility and upgrade insights of clusters registered with `awsAuthConfig`.
@@ -315,36 +307,14 @@ export class EksReadinessSource implements ReadinessDataSource {
     return client;
   }
 
-  /** Reads pages until there is no next token, at most `maxPages`. */
-  private async paginate(call: Call, api: Api, page: (nextToken: string | undefined) => Promise<string | undefined>): Promise<void> {
-    const maxPages = this.options.maxPages ?? 50;
-    let token: string | undefined;
-    for (let pages = 0; ; pages++) {
-      if (pages >= maxPages) {
-        throw new UpstreamError(
-          'GL_FACTS_UNAVAILABLE',
-          `${clusterLabel(call.cluster)}: EKS ${api} in ${call.region} still had more pages after ${maxPages}; greenlight stops there rather than judge with part of the list`,
-        );
-      }
-      token = await page(token);
-      if (token === undefined) return;
-    }
+  private paginate(call: Call, api: Api, page: (nextToken: string | undefined) => Promise<string | undefined>): Promise<void> {
+    return paginateEks(call, api, this.options.maxPages ?? 50, 'judge', page);
   }
 
-  /** Sends one command, turning failures into greenlight errors that name the cluster, API and region. */
-  private async send<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    if (call.abortSignal.aborted) throw cancelledError(`${clusterLabel(call.cluster)}: EKS ${api} in ${call.region}`);
-    call.inFlight.set(api, (call.inFlight.get(api) ?? 0) + 1);
-    try {
-      return await fn(call.client, call.abortSignal);
-    } catch (err) {
-      throw toAwsCallError(err, this.context(call, api), call.abortSignal);
-    } finally {
-      const left = (call.inFlight.get(api) ?? 1) - 1;
-      if (left > 0) call.inFlight.set(api, left);
-      else call.inFlight.delete(api);
-    }
+  private send<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return sendEks(call, api, fn, (c, a) => this.context(c, a));
   }
+
 
   private context(call: Call, api: Api): AwsCallContext {
     const clusterResource = call.clusterArn ?? `EKS cluster "${call.clusterName}" in ${call.region}`;
