@@ -12,7 +12,6 @@ import {
   ListAddonsCommand,
   ListPodIdentityAssociationsCommand,
 } from '@aws-sdk/client-eks';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import {
@@ -30,13 +29,13 @@ import {
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
 import { cancelledError, clusterLabel, classifyAwsError, type AwsCallContext } from '../aws/aws-errors.js';
-import { isRegion, oidcProviderArn, parseArn, regionFromServer } from '../aws/aws-identifiers.js';
+import { isRegion, oidcProviderArn, parseArn } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
-import { sdkClientOptions, type SdkClientSettings } from '../aws/sdk-client-config.js';
+import { clusterRegion, SdkClientCache, sdkClientFactory, type SdkClientFor, type SdkClientSettings } from '../aws/sdk-client-config.js';
 import { paginateEks, sendEks, type EksCall } from './eks-call.js';
 
 /** Makes the EKS client for a region and a cluster's credentials; tests point it at a local server. */
-export type EksClientFor = (region: string, credentials: AwsCredentialIdentityProvider) => EKSClient;
+export type EksClientFor = SdkClientFor<EKSClient>;
 
 export interface EksFactSourceOptions {
   /** Credentials per cluster (default chain, or AssumeRole of `awsAuthConfig.roleARN`). */
@@ -107,12 +106,13 @@ function inFlightApis(call: Call | undefined): string {
 /** The EKS facts of clusters registered with `awsAuthConfig` (source `eks`). */
 export class EksFactSource implements FactSource {
   readonly source = 'eks' as const;
-  private readonly clients = new Map<string, EKSClient>();
+  private readonly clients: SdkClientCache<EKSClient>;
 
   constructor(
     private readonly options: EksFactSourceOptions,
     private readonly clientFor: EksClientFor,
   ) {
+    this.clients = new SdkClientCache(clientFor, options.credentials);
     if (options.region !== undefined && !isRegion(options.region)) {
       throw new Error(`EKS fallback region "${options.region}" is not an AWS region name such as eu-west-1`);
     }
@@ -121,15 +121,9 @@ export class EksFactSource implements FactSource {
   /** Real EKS clients; the SDK's standard configuration (AWS_ENDPOINT_URL_EKS, retries) applies. */
   static fromConfig(config: EksFactSourceConfig): EksFactSource {
     const { endpoint, maxAttempts, requestTimeoutMs, decorateClient, ...options } = config;
-    return new EksFactSource(
-      options,
-      (region, credentials) => {
-        const client = new EKSClient(sdkClientOptions(region, credentials, { endpoint, maxAttempts, requestTimeoutMs }));
-        decorateClient?.(client);
-        return client;
-      },
-    );
+    return new EksFactSource(options, sdkClientFactory(EKSClient, { endpoint, maxAttempts, requestTimeoutMs, decorateClient }));
   }
+
 
   appliesTo(cluster: ClusterRecord): boolean {
     return cluster.aws !== undefined && cluster.aws.clusterName !== '';
@@ -162,30 +156,18 @@ export class EksFactSource implements FactSource {
 
   /** Destroys the SDK clients (their keep-alive sockets). */
   close(): void {
-    for (const client of this.clients.values()) client.destroy();
-    this.clients.clear();
+    this.clients.close();
   }
 
   private regionOf(cluster: ClusterRecord): string {
-    const region = regionFromServer(cluster.server) ?? this.options.region;
-    if (region === undefined) {
-      throw new UpstreamError(
-        'GL_CLUSTER_INVALID',
-        `${clusterLabel(cluster)}: EKS facts cannot tell the cluster's AWS region: its server ${cluster.server} is not an EKS endpoint (https://<id>.<zone>.<region>.eks.amazonaws.com); set greenlight's EKS fallback region`,
-      );
-    }
-    return region;
+    return clusterRegion(cluster, this.options.region, 'EKS facts', 'EKS');
   }
 
+
   private client(region: string, roleArn: string | undefined): EKSClient {
-    const key = `${region}\u0000${roleArn ?? ''}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = this.clientFor(region, this.options.credentials.credentialsFor(roleArn));
-      this.clients.set(key, client);
-    }
-    return client;
+    return this.clients.get(region, roleArn);
   }
+
 
   private async read(call: Call): Promise<ClusterFacts> {
     const eks = await this.describeCluster(call);

@@ -22,8 +22,9 @@ import {
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
 import { cancelledError, classifyAwsError, clusterLabel, type AwsCallContext } from '../aws/aws-errors.js';
-import { isRegion, regionFromServer } from '../aws/aws-identifiers.js';
+import { isRegion } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
+import { clusterRegion, SdkClientCache, sdkClientFactory, type SdkClientSettings } from '../aws/sdk-client-config.js';
 import { paginateEks, sendEks, type EksCall } from './eks-call.js';
 import type { EksClientFor } from './eks-fact-source.js';
 
@@ -63,13 +64,7 @@ export interface EksReadinessSourceOptions {
 }
 
 /** What `fromConfig` reads besides the options. */
-export interface EksReadinessSourceConfig extends EksReadinessSourceOptions {
-  /** EKS endpoint override (tests, VPC endpoints); the SDK's standard configuration (AWS_ENDPOINT_URL_EKS) otherwise. */
-  readonly endpoint?: string;
-  /** SDK attempts per call, retries included (default 3, the SDK's). */
-  readonly maxAttempts?: number;
-  /** Bound on one HTTP exchange with EKS (default 10 s). */
-  readonly requestTimeoutMs?: number;
+export interface EksReadinessSourceConfig extends EksReadinessSourceOptions, SdkClientSettings {
   /** Called with every client made, e.g. to add a per-call rate budget as SDK middleware. */
   readonly decorateClient?: (client: EKSClient) => void;
 }
@@ -127,12 +122,13 @@ type Call = EksCall<Api>;
  * // { coredns: { '1.32': ['v1.11.4-eksbuild.2', ...] }, 'kube-proxy': { '1.32': [...] } }
  */
 export class EksReadinessSource implements ReadinessDataSource {
-  private readonly clients = new Map<string, EKSClient>();
+  private readonly clients: SdkClientCache<EKSClient>;
 
   constructor(
     private readonly options: EksReadinessSourceOptions,
     private readonly clientFor: EksClientFor,
   ) {
+    this.clients = new SdkClientCache(clientFor, options.credentials);
     if (options.region !== undefined && !isRegion(options.region)) {
       throw new Error(`EKS fallback region "${options.region}" is not an AWS region name such as eu-west-1`);
     }
@@ -141,20 +137,9 @@ export class EksReadinessSource implements ReadinessDataSource {
   /** Real EKS clients; the SDK's standard configuration (AWS_ENDPOINT_URL_EKS, retries) applies. */
   static fromConfig(config: EksReadinessSourceConfig): EksReadinessSource {
     const { endpoint, maxAttempts, requestTimeoutMs, decorateClient, ...options } = config;
-    const timeout = requestTimeoutMs ?? 10_000;
-    return new EksReadinessSource(options, (region, credentials) => {
-      const client = new EKSClient({
-        region,
-        credentials,
-        ...(endpoint !== undefined ? { endpoint } : {}),
-        ...(maxAttempts !== undefined ? { maxAttempts } : {}),
-        // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
-        requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000), throwOnRequestTimeout: true },
-      });
-      decorateClient?.(client);
-      return client;
-    });
+    return new EksReadinessSource(options, sdkClientFactory(EKSClient, { endpoint, maxAttempts, requestTimeoutMs, decorateClient }));
   }
+
 
   appliesTo(cluster: ClusterRecord): boolean {
     return cluster.aws !== undefined && cluster.aws.clusterName !== '';
@@ -214,8 +199,7 @@ export class EksReadinessSource implements ReadinessDataSource {
 
   /** Destroys the SDK clients (their keep-alive sockets). */
   close(): void {
-    for (const client of this.clients.values()) client.destroy();
-    this.clients.clear();
+    this.clients.close();
   }
 
   // ---- one add-on, one insight -----------------------------------------------------------
@@ -287,25 +271,14 @@ export class EksReadinessSource implements ReadinessDataSource {
   }
 
   private regionOf(cluster: ClusterRecord, api: Api): string {
-    const region = regionFromServer(cluster.server) ?? this.options.region;
-    if (region === undefined) {
-      throw new UpstreamError(
-        'GL_CLUSTER_INVALID',
-        `${clusterLabel(cluster)}: EKS ${api} cannot tell the cluster's AWS region: its server ${cluster.server} is not an EKS endpoint (https://<id>.<zone>.<region>.eks.amazonaws.com); set greenlight's EKS fallback region`,
-      );
-    }
-    return region;
+    return clusterRegion(cluster, this.options.region, `EKS ${api}`, 'EKS');
   }
 
+
   private client(region: string, roleArn: string | undefined): EKSClient {
-    const key = `${region}\u0000${roleArn ?? ''}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = this.clientFor(region, this.options.credentials.credentialsFor(roleArn));
-      this.clients.set(key, client);
-    }
-    return client;
+    return this.clients.get(region, roleArn);
   }
+
 
   private paginate(call: Call, api: Api, page: (nextToken: string | undefined) => Promise<string | undefined>): Promise<void> {
     return paginateEks(call, api, this.options.maxPages ?? 50, 'judge', page);

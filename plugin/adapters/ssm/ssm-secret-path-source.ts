@@ -6,7 +6,6 @@
  * WithDecryption=false (SecureString values stay ciphertext, and kms:Decrypt is not needed).
  */
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { z } from 'zod';
 import {
   compileTemplate,
@@ -22,12 +21,12 @@ import {
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
 import { cancelledError, clusterLabel, toAwsCallError } from '../aws/aws-errors.js';
-import { isRegion, regionFromServer } from '../aws/aws-identifiers.js';
+import { isRegion } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
-import { sdkClientOptions, type SdkClientSettings } from '../aws/sdk-client-config.js';
+import { clusterRegion, SdkClientCache, sdkClientFactory, type SdkClientFor, type SdkClientSettings } from '../aws/sdk-client-config.js';
 
 /** Makes the SSM client for a region and a cluster's credentials; tests point it at a local server. */
-export type SsmClientFor = (region: string, credentials: AwsCredentialIdentityProvider) => SSMClient;
+export type SsmClientFor = SdkClientFor<SSMClient>;
 
 /** The prefix used when none is configured. */
 export const DEFAULT_SSM_PREFIX_TEMPLATE = '/greenlight/{{cluster.name}}/';
@@ -128,13 +127,14 @@ export class SsmSecretPathSource implements FactSource {
   readonly source = 'ssm' as const;
   private readonly template: CompiledTemplate;
   private readonly needsAccount: boolean;
-  private readonly clients = new Map<string, SSMClient>();
+  private readonly clients: SdkClientCache<SSMClient>;
 
   /** Compiles and smoke-renders the prefix template: a broken template fails at boot, not per request. */
   constructor(
     private readonly options: SsmSecretPathSourceOptions,
     private readonly clientFor: SsmClientFor,
   ) {
+    this.clients = new SdkClientCache(clientFor, options.credentials);
     const source = options.prefixTemplate ?? DEFAULT_SSM_PREFIX_TEMPLATE;
     this.template = compileTemplate(source, `the SSM prefix template "${source}"`);
     // Only templates that name the account pay for GetCallerIdentity.
@@ -156,15 +156,9 @@ export class SsmSecretPathSource implements FactSource {
   /** Real SSM clients; the SDK's standard configuration (AWS_ENDPOINT_URL_SSM, retries) applies. */
   static fromConfig(config: SsmSecretPathSourceConfig): SsmSecretPathSource {
     const { endpoint, maxAttempts, requestTimeoutMs, decorateClient, ...options } = config;
-    return new SsmSecretPathSource(
-      options,
-      (region, credentials) => {
-        const client = new SSMClient(sdkClientOptions(region, credentials, { endpoint, maxAttempts, requestTimeoutMs }));
-        decorateClient?.(client);
-        return client;
-      },
-    );
+    return new SsmSecretPathSource(options, sdkClientFactory(SSMClient, { endpoint, maxAttempts, requestTimeoutMs, decorateClient }));
   }
+
 
   /** Clusters registered with `awsAuthConfig`: that is where greenlight learns region and credentials. */
   appliesTo(cluster: ClusterRecord): boolean {
@@ -176,13 +170,7 @@ export class SsmSecretPathSource implements FactSource {
     if (!aws || aws.clusterName === '') {
       throw new UpstreamError('GL_CLUSTER_INVALID', `${clusterLabel(cluster)}: SSM secret paths need awsAuthConfig in the cluster's Argo CD Secret`);
     }
-    const region = regionFromServer(cluster.server) ?? this.options.region;
-    if (region === undefined) {
-      throw new UpstreamError(
-        'GL_CLUSTER_INVALID',
-        `${clusterLabel(cluster)}: SSM secret paths cannot tell the cluster's AWS region: its server ${cluster.server} is not an EKS endpoint; set greenlight's SSM fallback region`,
-      );
-    }
+    const region = clusterRegion(cluster, this.options.region, 'SSM secret paths', 'SSM');
     const roleArn = aws.roleArn === '' ? undefined : aws.roleArn;
     const where = `${clusterLabel(cluster)}: SSM GetParametersByPath in ${region}`;
     const started = Date.now();
@@ -204,8 +192,7 @@ export class SsmSecretPathSource implements FactSource {
 
   /** Destroys the SDK clients (their keep-alive sockets). */
   close(): void {
-    for (const client of this.clients.values()) client.destroy();
-    this.clients.clear();
+    this.clients.close();
   }
 
   private async prefixFor(cluster: ClusterRecord, clusterName: string, region: string, roleArn: string | undefined): Promise<string> {
@@ -318,12 +305,7 @@ export class SsmSecretPathSource implements FactSource {
   }
 
   private client(region: string, roleArn: string | undefined): SSMClient {
-    const key = `${region}\u0000${roleArn ?? ''}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = this.clientFor(region, this.options.credentials.credentialsFor(roleArn));
-      this.clients.set(key, client);
-    }
-    return client;
+    return this.clients.get(region, roleArn);
   }
+
 }
