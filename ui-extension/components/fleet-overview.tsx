@@ -6,10 +6,10 @@
 import * as React from 'react';
 import { filterFleet, type FleetFilter, type FleetView } from '../../generator/parity.js';
 import type { FleetPairReadiness } from '../readiness.js';
-import { HealthBadge, Role, SyncBadge, VerdictBadge } from './badges.js';
+import { Role, VerdictBadge } from './badges.js';
 import { FleetReadiness } from './fleet-readiness.js';
-import { plural, shortRevision } from './format.js';
-import { Images, LastOperation, type AppHref } from './parity-table.js';
+import { plural } from './format.js';
+import { AppCells, AppColumnHeaders, type AppHref } from './parity-table.js';
 import { EmptyState } from './states.js';
 
 export interface FleetOverviewProps {
@@ -146,12 +146,7 @@ export function FleetOverview(props: FleetOverviewProps) {
                 <th>Cluster</th>
                 <th>Role</th>
                 <th>Weight</th>
-                <th>Application</th>
-                <th>Sync</th>
-                <th>Health</th>
-                <th>Revision</th>
-                <th>Images</th>
-                <th>Last operation</th>
+                <AppColumnHeaders />
                 <th>Verdict</th>
               </tr>
             </thead>
@@ -172,20 +167,7 @@ export function FleetOverview(props: FleetOverviewProps) {
                       <Role role={row.cluster.role} />
                     </td>
                     <td>{row.cluster.weight ?? '—'}</td>
-                    <td>
-                      {row.app ? (
-                        <a className='greenlight-link' href={props.appHref(row.app)}>
-                          {row.app.name}
-                        </a>
-                      ) : (
-                        <span className='greenlight-muted'>none</span>
-                      )}
-                    </td>
-                    <td>{row.app ? <SyncBadge status={row.app.sync} /> : null}</td>
-                    <td>{row.app ? <HealthBadge status={row.app.health} message={row.app.healthMessage} /> : null}</td>
-                    <td className='greenlight-mono'>{row.app ? shortRevision(row.app.revision) : null}</td>
-                    <td>{row.app ? <Images images={row.app.images} /> : null}</td>
-                    <td>{row.app ? <LastOperation app={row.app} now={props.now} /> : null}</td>
+                    <AppCells app={row.app} appHref={props.appHref} now={props.now} />
                     <td>
                       <VerdictBadge verdict={row.verdict} detail={row.verdict === 'at-parity' || row.verdict === 'baseline' ? undefined : row.detail} />
                     </td>

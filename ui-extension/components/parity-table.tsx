@@ -35,6 +35,45 @@ export function LastOperation(props: { readonly app: AppSnapshot; readonly now: 
   );
 }
 
+/** The header cells of an Application's columns; `AppCells` fills them. */
+export function AppColumnHeaders() {
+  return (
+    <>
+      <th>Application</th>
+      <th>Sync</th>
+      <th>Health</th>
+      <th>Revision</th>
+      <th>Images</th>
+      <th>Last operation</th>
+    </>
+  );
+}
+
+/** One Application's cells (or "none" when the cluster runs no Application of the family). Pure. */
+export function AppCells(props: { readonly app: AppSnapshot | undefined; readonly appHref: AppHref; readonly now: number }) {
+  const app = props.app;
+  return (
+    <>
+      <td>
+        {app ? (
+          <a className='greenlight-link' href={props.appHref(app)}>
+            {app.name}
+          </a>
+        ) : (
+          <span className='greenlight-muted'>none</span>
+        )}
+      </td>
+      <td>{app ? <SyncBadge status={app.sync} /> : null}</td>
+      <td>{app ? <HealthBadge status={app.health} message={app.healthMessage} /> : null}</td>
+      <td className='greenlight-mono' title={app?.revision}>
+        {app ? shortRevision(app.revision) : null}
+      </td>
+      <td>{app ? <Images images={app.images} /> : null}</td>
+      <td>{app ? <LastOperation app={app} now={props.now} /> : null}</td>
+    </>
+  );
+}
+
 export function ParityTable(props: ParityTableProps) {
   return (
     <table className='greenlight-table'>
@@ -43,12 +82,7 @@ export function ParityTable(props: ParityTableProps) {
           <th>Cluster</th>
           <th>Role</th>
           <th>Weight</th>
-          <th>Application</th>
-          <th>Sync</th>
-          <th>Health</th>
-          <th>Revision</th>
-          <th>Images</th>
-          <th>Last operation</th>
+          <AppColumnHeaders />
           <th>Verdict</th>
         </tr>
       </thead>
@@ -67,22 +101,7 @@ export function ParityTable(props: ParityTableProps) {
                 <Role role={row.cluster.role} />
               </td>
               <td>{row.cluster.weight ?? <span className='greenlight-muted'>—</span>}</td>
-              <td>
-                {app ? (
-                  <a className='greenlight-link' href={props.appHref(app)}>
-                    {app.name}
-                  </a>
-                ) : (
-                  <span className='greenlight-muted'>none</span>
-                )}
-              </td>
-              <td>{app ? <SyncBadge status={app.sync} /> : null}</td>
-              <td>{app ? <HealthBadge status={app.health} message={app.healthMessage} /> : null}</td>
-              <td className='greenlight-mono' title={app?.revision}>
-                {app ? shortRevision(app.revision) : null}
-              </td>
-              <td>{app ? <Images images={app.images} /> : null}</td>
-              <td>{app ? <LastOperation app={app} now={props.now} /> : null}</td>
+              <AppCells app={app} appHref={props.appHref} now={props.now} />
               <td>
                 <VerdictBadge verdict={row.verdict} detail={row.detail} />
               </td>
