@@ -4,7 +4,7 @@
  * and one fake kube-apiserver that every cluster's `server` points at. Latency and throttling
  * are injected on the fakes, and their call counters tell how much upstream load greenlight made.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
   type FakeAws,
   type FakeAwsApi,
 } from '../../test/support/fake-aws.js';
-import { FakeKubeApiServer } from '../../test/support/fake-kube-apiserver.js';
+import { FakeKubeApiServer, writeKubeconfig } from '../../test/support/fake-kube-apiserver.js';
 import { benchClusterName } from './fleet.js';
 
 /** Every EKS API the fake speaks (all but STS and SSM). */
@@ -94,19 +94,8 @@ export class LiveFleet {
       );
     }
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-bench-live-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: argocd, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]`,
-        'users: [{name: greenlight, user: {token: fake-kube-token-not-secret}}]',
-        'contexts: [{name: argocd, context: {cluster: argocd, user: greenlight}}]',
-        'current-context: argocd',
-        '',
-      ].join('\n'),
-    );
+    const kubeconfig = writeKubeconfig(dir, argocd.url);
+    
     return new LiveFleet(aws, argocd, target, dir, kubeconfig, names);
   }
 

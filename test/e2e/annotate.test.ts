@@ -2,12 +2,12 @@
  * `greenlight annotate` as a process, in live mode: facts from fake EKS/SSM and the cluster's
  * API, written as a merge patch onto the Argo CD cluster Secret in a fake kube-apiserver.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
-import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
+import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
 let aws: FakeAws;
@@ -38,10 +38,7 @@ beforeAll(async () => {
     stringData: { name: 'prod-eu-green', server: green.url, config: JSON.stringify({ awsAuthConfig: { clusterName: 'prod-eu-green' }, tlsClientConfig: { insecure: true } }) },
   });
   dir = mkdtempSync(join(tmpdir(), 'gl-annotate-'));
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    `apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: fake-kube-token-not-secret}}]\ncontexts: [{name: a, context: {cluster: a, user: u}}]\ncurrent-context: a\n`,
-  );
+  writeKubeconfig(dir, argocd.url);
   env = {
     PATH: process.env['PATH'] ?? '',
     HOME: dir,

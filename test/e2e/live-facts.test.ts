@@ -3,13 +3,13 @@
  * kube-apiserver, facts from fake EKS / SSM / STS through the real SDK clients, and the
  * cluster's own API (a second fake kube-apiserver that verifies the EKS token greenlight signs).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parameterSetSchema } from '../../generator/index.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
-import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
+import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 
 const TOKEN = 'test-token-live-facts-not-secret';
@@ -77,19 +77,8 @@ beforeAll(async () => {
   argocd.putSecret(clusterSecret('prod-us-green', green.url, { 'greenlight.io/pair': 'prod-us', 'greenlight.io/role': 'green' }, 'no-such-eks-cluster'));
 
   dir = mkdtempSync(join(tmpdir(), 'gl-live-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{name: argocd, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]`,
-      'users: [{name: greenlight, user: {token: fake-kube-token-not-secret}}]',
-      'contexts: [{name: argocd, context: {cluster: argocd, user: greenlight}}]',
-      'current-context: argocd',
-      '',
-    ].join('\n'),
-  );
+  const kubeconfig = writeKubeconfig(dir, argocd.url);
+  
   service = await startService({
     env: {
       GREENLIGHT_INVENTORY: 'argocd',

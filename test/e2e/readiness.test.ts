@@ -4,13 +4,13 @@
  * STS and SSM (SigV4 checked), and each cluster's own API (EKS tokens verified). A clean pair is
  * ready; each failure seeded in turn is reported with its message, then put right.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READINESS_EXIT_CODES, readinessVerdictSchema, type ReadinessVerdict } from '../../generator/index.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
-import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
+import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
 let aws: FakeAws;
@@ -98,10 +98,7 @@ beforeAll(async () => {
   argocd.putApplication(checkout('prod-eu-green', greenApi.url));
 
   dir = mkdtempSync(join(tmpdir(), 'gl-readiness-'));
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    `apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: fake-kube-token-not-secret}}]\ncontexts: [{name: a, context: {cluster: a, user: u}}]\ncurrent-context: a\n`,
-  );
+  writeKubeconfig(dir, argocd.url);
   demoEnv = { PATH: process.env['PATH'] ?? '', HOME: dir };
   liveEnv = {
     ...demoEnv,

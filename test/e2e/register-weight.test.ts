@@ -2,14 +2,14 @@
  * `greenlight register`, `weight` and `role` as processes, against the local stand-ins for EKS,
  * STS, the Argo CD cluster's API and the target cluster's API (over TLS with the CA EKS reports).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseClusterSecret } from '../../plugin/adapters/argocd/cluster-secret.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
-import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki } from '../support/fake-kube-apiserver.js';
+import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/argocd-deployer';
@@ -56,10 +56,7 @@ beforeAll(async () => {
     });
   }
   dir = mkdtempSync(join(tmpdir(), 'gl-register-'));
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    `apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: fake-kube-token-not-secret}}]\ncontexts: [{name: a, context: {cluster: a, user: u}}]\ncurrent-context: a\n`,
-  );
+  writeKubeconfig(dir, argocd.url);
   env = {
     PATH: process.env['PATH'] ?? '',
     HOME: dir,

@@ -5,13 +5,13 @@
  * measured after a full GC (SIGUSR2, see support/gc-on-signal.mjs) may not grow beyond a stated
  * bound between the end of a warm-up and the end of the run.
  */
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
-import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
+import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 import { GETPARAMS } from './support/bad-input.js';
 import { RawClient } from './support/raw-http.js';
@@ -92,11 +92,8 @@ beforeAll(async () => {
     });
   }
   dir = mkdtempSync(join(tmpdir(), 'greenlight-load-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "${argocd.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: a, context: {cluster: a, user: u}}]\ncurrent-context: a\n`,
-  );
+  const kubeconfig = writeKubeconfig(dir, argocd.url);
+  
   const preload = join(dirname(fileURLToPath(import.meta.url)), 'support', 'gc-on-signal.mjs');
   service = await startService({
     env: {

@@ -936,3 +936,24 @@ export function makeTestPki(): TestPki {
 export function b64(pem: string): string {
   return Buffer.from(pem, 'utf8').toString('base64');
 }
+
+/**
+ * Writes a kubeconfig in `dir` pointing at `server` (a fake API server, plain HTTP, so TLS
+ * checks are off) with an obviously fake token; returns its path, for KUBECONFIG.
+ */
+export function writeKubeconfig(dir: string, server: string): string {
+  const path = join(dir, 'kubeconfig');
+  writeFileSync(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: argocd, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: greenlight, user: {token: fake-kube-token-not-secret}}]',
+      'contexts: [{name: argocd, context: {cluster: argocd, user: greenlight}}]',
+      'current-context: argocd',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}

@@ -6,7 +6,7 @@
  * Clusters come in groups, one group per test case, each with its own IAM role, so that a case
  * meets its fault on its first request (expired facts, a role session STS must renew).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,7 +19,7 @@ import {
   type FakeAws,
   type FakeAwsApi,
 } from '../../support/fake-aws.js';
-import { FakeKubeApiServer } from '../../support/fake-kube-apiserver.js';
+import { FakeKubeApiServer, writeKubeconfig } from '../../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../../support/service-process.js';
 import { FaultProxy } from './fault-proxy.js';
 import { RawClient } from './raw-http.js';
@@ -95,19 +95,8 @@ export class LiveWorld {
       'cluster-api': await FaultProxy.start(target.url, { slowMs: TIMINGS.slowMs }),
     };
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-reliability-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: argocd, cluster: {server: "${proxies['kube-watch'].url}", insecure-skip-tls-verify: true}}]`,
-        'users: [{name: greenlight, user: {token: fake-kube-token-not-secret}}]',
-        'contexts: [{name: argocd, context: {cluster: argocd, user: greenlight}}]',
-        'current-context: argocd',
-        '',
-      ].join('\n'),
-    );
+    const kubeconfig = writeKubeconfig(dir, proxies['kube-watch'].url);
+    
     const partial = { aws, argocd, target, proxies };
     const world = { ...partial, register: (group: string) => registerGroup(partial, group) };
     for (const group of groups) world.register(group);
