@@ -11,6 +11,7 @@
  * API: latency, hang, throttling, 5xx, access denied, not found, garbage bodies, connection
  * reset, and a per-API rate limit. Calls are counted per API.
  */
+import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -1191,4 +1192,9 @@ export function clusterRecordFor(
 /** The same record without `awsAuthConfig`: a cluster the AWS sources do not apply to. */
 export function withoutAws<T extends object>(record: T): Omit<T, 'aws'> {
   return Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'aws')) as Omit<T, 'aws'>;
+}
+
+/** greenlight's AWS credentials as the fake's base identity, with STS (AssumeRole) at the fake. */
+export function fakeAwsCredentials(fake: FakeAws): AwsCredentials {
+  return AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: FAKE_REGION, stsEndpoint: fake.endpoint, maxAttempts: 1 });
 }

@@ -2,9 +2,10 @@
  * ArgoCdApplicationSource over the wire: @kubernetes/client-node's CustomObjectsApi against the
  * fake kube-apiserver's `applications.argoproj.io` list (limit/continue paging, RBAC refusals).
  */
+import { rejection } from '../support/rejection.js';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { GreenlightError, TimeoutError } from '../../generator/index.js';
+import { TimeoutError } from '../../generator/index.js';
 import { ArgoCdApplicationSource } from '../../plugin/adapters/argocd/application-source.js';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 
@@ -13,14 +14,7 @@ let api: CustomObjectsApi;
 
 const never = () => new AbortController().signal;
 
-async function failure(promise: Promise<unknown>): Promise<GreenlightError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected a rejection').toBeInstanceOf(GreenlightError);
-  return err as GreenlightError;
-}
+const failure = rejection;
 
 beforeAll(async () => {
   argocd = await FakeKubeApiServer.start({ auth: { bearerTokens: { 'fake-kube-token-not-secret': 'system:serviceaccount:argocd:greenlight' } } });

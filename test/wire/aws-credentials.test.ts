@@ -7,7 +7,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { GreenlightError, UpstreamError } from '../../generator/index.js';
 import { AwsCredentials, type AwsCredentialsOptions } from '../../plugin/adapters/aws/aws-credentials.js';
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCOUNT_ID, FAKE_CREDENTIALS, fakeClientConfig, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCOUNT_ID, FAKE_CREDENTIALS, fakeClientConfig, startFakeAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
 
 const ROLE = 'arn:aws:iam::222222222222:role/greenlight-reader';
 
@@ -165,7 +165,7 @@ describe('accountIdFor', () => {
 });
 
 test('fromConfig: the STS endpoint override works', async () => {
-  const creds = AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: 'eu-west-1', stsEndpoint: fake.endpoint, maxAttempts: 1 });
+  const creds = fakeAwsCredentials(fake);
   opened.push(creds);
   await expect(creds.credentialsFor(ROLE)()).resolves.toHaveProperty('accessKeyId', expect.stringMatching(/^ASIAFAKE/));
   expect(fake.calls('AssumeRole')).toBe(1);

@@ -1,13 +1,12 @@
 /** EksFactSource passes the FactSource contract over the local fake AWS. */
 import { EKSClient } from '@aws-sdk/client-eks';
-import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { EksFactSource } from '../../plugin/adapters/eks/eks-fact-source.js';
 import { factSourceContract } from '../contract/fact-source.contract.js';
-import { clusterRecordFor, FAKE_CREDENTIALS, startFakeAws, withoutAws } from '../support/fake-aws.js';
+import { clusterRecordFor, startFakeAws, withoutAws, fakeAwsCredentials } from '../support/fake-aws.js';
 
 factSourceContract('EksFactSource over the fake AWS', async () => {
   const fake = await startFakeAws();
-  const credentials = AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: 'eu-west-1', stsEndpoint: fake.endpoint, maxAttempts: 1 });
+  const credentials = fakeAwsCredentials(fake);
   const source = new EksFactSource({ credentials }, (region, creds) => new EKSClient({ region, credentials: creds, endpoint: fake.endpoint, maxAttempts: 1 }));
   const cluster = fake.addCluster({ name: 'contract-green', tags: { 'greenlight.io/role': 'green' } });
   fake.addPodIdentityAssociation({ clusterName: cluster.name, namespace: 'kube-system', serviceAccount: 'ebs-csi', roleArn: 'arn:aws:iam::111111111111:role/ebs' });

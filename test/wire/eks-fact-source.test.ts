@@ -2,12 +2,13 @@
  * EksFactSource over the wire: the real EKS and STS SDK clients against the local fake AWS,
  * which checks every SigV4 signature.
  */
+import { rejection } from '../support/rejection.js';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { GreenlightError, resolveBlueGreen, TimeoutError, UpstreamError, type ClusterRecord } from '../../generator/index.js';
+import { resolveBlueGreen, TimeoutError, UpstreamError, type ClusterRecord } from '../../generator/index.js';
 import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { EksFactSource, type EksFactSourceOptions } from '../../plugin/adapters/eks/eks-fact-source.js';
-import { clusterRecordFor, FAKE_ACCOUNT_ID, FAKE_CREDENTIALS, startFakeAws, withoutAws, type FakeAws } from '../support/fake-aws.js';
+import { clusterRecordFor, FAKE_ACCOUNT_ID, startFakeAws, withoutAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
 
 const OTHER_ACCOUNT = '222222222222';
 const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/greenlight-reader`;
@@ -25,20 +26,13 @@ function source(options: Partial<EksFactSourceOptions> = {}, maxAttempts = 1): E
   return s;
 }
 
-async function failure(promise: Promise<unknown>): Promise<GreenlightError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected a rejection').toBeInstanceOf(GreenlightError);
-  return err as GreenlightError;
-}
+const failure = rejection;
 
 const signal = () => new AbortController().signal;
 
 beforeAll(async () => {
   fake = await startFakeAws();
-  credentials = AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: 'eu-west-1', stsEndpoint: fake.endpoint, maxAttempts: 1 });
+  credentials = fakeAwsCredentials(fake);
 });
 
 afterEach(() => {
@@ -186,7 +180,7 @@ describe('credentials', () => {
     fake.allowRole(ROLE);
     const a = fake.addCluster({ name: 'cross-a', accountId: OTHER_ACCOUNT });
     const b = fake.addCluster({ name: 'cross-b', accountId: OTHER_ACCOUNT });
-    const creds = AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: 'eu-west-1', stsEndpoint: fake.endpoint, maxAttempts: 1 });
+    const creds = fakeAwsCredentials(fake);
     const s = new EksFactSource({ credentials: creds }, (region, c) => new EKSClient({ region, credentials: c, endpoint: fake.endpoint, maxAttempts: 1 }));
     fake.resetCounts();
     try {

@@ -3,12 +3,13 @@
  * which checks every SigV4 signature and serves DescribeAddonVersions, ListInsights and
  * DescribeInsight at their real REST paths.
  */
+import { rejection } from '../support/rejection.js';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { addonCompatibilitySchema, GreenlightError, pairInsightsSchema, TimeoutError, UpstreamError } from '../../generator/index.js';
+import { addonCompatibilitySchema, pairInsightsSchema, TimeoutError, UpstreamError } from '../../generator/index.js';
 import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { EksReadinessSource, type EksReadinessSourceOptions } from '../../plugin/adapters/eks/eks-readiness-source.js';
-import { clusterRecordFor, FAKE_ACCOUNT_ID, FAKE_CREDENTIALS, startFakeAws, withoutAws, type FakeAws } from '../support/fake-aws.js';
+import { clusterRecordFor, FAKE_ACCOUNT_ID, startFakeAws, withoutAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
 
 const OTHER_ACCOUNT = '222222222222';
 const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/greenlight-reader`;
@@ -23,20 +24,13 @@ function source(options: Partial<EksReadinessSourceOptions> = {}, maxAttempts = 
   return s;
 }
 
-async function failure(promise: Promise<unknown>): Promise<GreenlightError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected a rejection').toBeInstanceOf(GreenlightError);
-  return err as GreenlightError;
-}
+const failure = rejection;
 
 const signal = () => new AbortController().signal;
 
 beforeAll(async () => {
   fake = await startFakeAws();
-  credentials = AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: 'eu-west-1', stsEndpoint: fake.endpoint, maxAttempts: 1 });
+  credentials = fakeAwsCredentials(fake);
   // What EKS offers in eu-west-1, across minors.
   for (const [name, version, minors] of [
     ['kube-proxy', 'v1.31.3-eksbuild.2', ['1.31']],
@@ -206,7 +200,7 @@ describe('ListInsights and DescribeInsight give the upgrade insights', () => {
     fake.allowRole(ROLE);
     const c = fake.addCluster({ name: 'insights-cross', accountId: OTHER_ACCOUNT });
     fake.addInsight({ clusterName: c.name, name: 'Kubelet version skew', kubernetesVersion: '1.32', status: 'WARNING', accountId: OTHER_ACCOUNT });
-    const creds = AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: 'eu-west-1', stsEndpoint: fake.endpoint, maxAttempts: 1 });
+    const creds = fakeAwsCredentials(fake);
     const s = new EksReadinessSource({ credentials: creds }, (region, cr) => new EKSClient({ region, credentials: cr, endpoint: fake.endpoint, maxAttempts: 1 }));
     fake.resetCounts();
     try {

@@ -1,13 +1,12 @@
 /** SsmSecretPathSource passes the FactSource contract over the local fake AWS. */
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { SsmSecretPathSource } from '../../plugin/adapters/ssm/ssm-secret-path-source.js';
 import { factSourceContract } from '../contract/fact-source.contract.js';
-import { clusterRecordFor, FAKE_CREDENTIALS, startFakeAws, withoutAws } from '../support/fake-aws.js';
+import { clusterRecordFor, startFakeAws, withoutAws, fakeAwsCredentials } from '../support/fake-aws.js';
 
 factSourceContract('SsmSecretPathSource over the fake AWS', async () => {
   const fake = await startFakeAws();
-  const credentials = AwsCredentials.fromConfig({ base: async () => FAKE_CREDENTIALS, stsRegion: 'eu-west-1', stsEndpoint: fake.endpoint, maxAttempts: 1 });
+  const credentials = fakeAwsCredentials(fake);
   const source = new SsmSecretPathSource({ credentials }, (region, creds) => new SSMClient({ region, credentials: creds, endpoint: fake.endpoint, maxAttempts: 1 }));
   const known = clusterRecordFor(fake.addCluster({ name: 'contract-green' }));
   fake.putParameter({ name: '/greenlight/contract-green/db/password', value: 'CANARY-contract' });
