@@ -1,4 +1,5 @@
 /** @module Builds the adapters a configuration asks for. Shared by the server (`main.ts`) and the CLI. */
+import type { EKSClient } from '@aws-sdk/client-eks';
 import type { MiddlewareStack } from '@smithy/types';
 import { generateParameters, TemplateCache, type ClusterFactsProvider, type ClusterInventory } from '../generator/index.js';
 import { ArgoCdClusterInventory } from './adapters/argocd/argocd-cluster-inventory.js';
@@ -17,9 +18,17 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { DEMO_FLEET_PATH } from './paths.js';
 
+/** The AWS side of a live fleet, for other EKS readers to share (one AssumeRole per role, one EKS budget). */
+export interface LiveAws {
+  readonly credentials: AwsCredentials;
+  readonly decorateEksClient: (client: EKSClient) => void;
+}
+
 export interface Fleet {
   readonly inventory: ClusterInventory;
   readonly facts: ClusterFactsProvider;
+  /** Live fleets only. */
+  readonly aws?: LiveAws;
   /** Where the clusters come from, for people: "the bundled demo fleet (demo/fleet.yaml)". */
   readonly description: string;
   /** Resolves once the inventory has a first complete list, or rejects after `timeoutMs`. */
@@ -71,12 +80,13 @@ function openLiveFleet(namespace: string, facts: FactsConfig, logger: Logger, me
     ...(facts.stsEndpoint !== undefined ? { stsEndpoint: facts.stsEndpoint } : {}),
   });
   const region = facts.awsRegion !== undefined ? { region: facts.awsRegion } : {};
+  const decorateEksClient = rateLimited(new RateBudget({ ratePerSecond: facts.ratePerSecond.eks }, Date.now, systemSleep));
   const eks = EksFactSource.fromConfig({
     credentials: aws,
     ...region,
     maxAttempts: 1,
     logger: logger.child({ component: 'eks' }),
-    decorateClient: rateLimited(new RateBudget({ ratePerSecond: facts.ratePerSecond.eks }, Date.now, systemSleep)),
+    decorateClient: decorateEksClient,
   });
   const ssm = SsmSecretPathSource.fromConfig({
     credentials: aws,
@@ -116,6 +126,7 @@ function openLiveFleet(namespace: string, facts: FactsConfig, logger: Logger, me
   return {
     inventory,
     facts: cache,
+    aws: { credentials: aws, decorateEksClient },
     description: `Argo CD cluster Secrets in namespace ${namespace}`,
     whenReady: (timeoutMs) => inventory.whenReady(timeoutMs),
     close: async () => {

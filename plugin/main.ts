@@ -39,7 +39,7 @@ function main(): void {
     process.stderr.write(`greenlight cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const readinessInputs = openReadinessInputs(config, { logger, demoInventory: fleet.inventory });
+  const readinessInputs = openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
   new ReadinessMetrics({ registry: metrics.registry, inventory: fleet.inventory, facts: fleet.facts, ...readinessInputs, logger: logger.child({ component: 'readiness-metrics' }) });
   const tokens = openTokenSource(config.token, logger);
   const proxySecret = config.proxySecret && openTokenSource(config.proxySecret, logger, 'GREENLIGHT_PROXY_SECRET');

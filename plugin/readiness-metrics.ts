@@ -39,6 +39,7 @@ import {
 import { ArgoCdApplicationSource, type ApplicationSource, type ListedApplication } from './adapters/argocd/application-source.js';
 import { AwsCredentials } from './adapters/aws/aws-credentials.js';
 import { EksReadinessSource, type ReadinessDataSource } from './adapters/eks/eks-readiness-source.js';
+import type { LiveAws } from './compose.js';
 import type { FactsConfig, InventoryConfig } from './config.js';
 import { demoApplications } from './http/routes/demo-ui.js';
 import type { Logger } from './logger.js';
@@ -195,18 +196,29 @@ export interface ReadinessInputs {
  */
 export function openReadinessInputs(
   config: { readonly inventory: InventoryConfig; readonly facts: FactsConfig },
-  options: { readonly logger?: Logger; readonly demoInventory?: ClusterInventory; readonly now?: () => number } = {},
+  options: {
+    readonly logger?: Logger;
+    readonly demoInventory?: ClusterInventory;
+    readonly now?: () => number;
+    /** The live fleet's AWS credentials and EKS rate budget, so that roles are assumed once and every EKS call shares one budget. */
+    readonly aws?: LiveAws | undefined;
+  } = {},
 ): ReadinessInputs {
   const inv = config.inventory;
   if (inv.kind === 'argocd') {
-    const aws = AwsCredentials.fromConfig({
-      ...(config.facts.awsRegion !== undefined ? { stsRegion: config.facts.awsRegion } : {}),
-      ...(config.facts.stsEndpoint !== undefined ? { stsEndpoint: config.facts.stsEndpoint } : {}),
-    });
+    // Without the live fleet's credentials (tests, tools), make and own a set.
+    const credentials =
+      options.aws?.credentials ??
+      AwsCredentials.fromConfig({
+        ...(config.facts.awsRegion !== undefined ? { stsRegion: config.facts.awsRegion } : {}),
+        ...(config.facts.stsEndpoint !== undefined ? { stsEndpoint: config.facts.stsEndpoint } : {}),
+      });
+    const ownsCredentials = options.aws === undefined;
     const eks = EksReadinessSource.fromConfig({
-      credentials: aws,
+      credentials,
       ...(config.facts.awsRegion !== undefined ? { region: config.facts.awsRegion } : {}),
       maxAttempts: 2,
+      ...(options.aws?.decorateEksClient ? { decorateClient: options.aws.decorateEksClient } : {}),
       ...(options.logger ? { logger: options.logger.child({ component: 'eks-readiness' }) } : {}),
     });
     return {
@@ -214,7 +226,7 @@ export function openReadinessInputs(
       readiness: eks,
       close: () => {
         eks.close();
-        aws.close();
+        if (ownsCredentials) credentials.close();
       },
     };
   }

@@ -352,7 +352,9 @@ export class CachedFactsProvider implements ClusterFactsProvider {
       const finish = () => {
         settled = true;
         signal.removeEventListener('abort', onAbort);
-        local.abort();
+        // Only lookups still waiting need releasing; on success none are (and abort() would build
+        // a DOMException on every warm request for nothing).
+        if (pending.size > 0) local.abort();
       };
       const onAbort = () => {
         if (settled) return;
