@@ -3,6 +3,14 @@ import type { ClusterFacts } from './contract/cluster-facts.js';
 import { UpstreamError } from './errors.js';
 import { BLUE_GREEN_KEYS, type BlueGreen, type ClusterRecord } from './model.js';
 
+/**
+ * Whether a blue/green key missing from the Secret's labels may still come from EKS tags: only
+ * for clusters registered through EKS (`awsAuthConfig`); for the rest, labels alone decide.
+ */
+export function mayHaveEksTag(cluster: ClusterRecord, key: string): boolean {
+  return !cluster.labels[key] && cluster.aws !== undefined;
+}
+
 /** Whether labels alone decide pair and role (no EKS tags needed). */
 export function labelsDecideBlueGreen(cluster: ClusterRecord): boolean {
   return Object.hasOwn(cluster.labels, BLUE_GREEN_KEYS.pair) && Object.hasOwn(cluster.labels, BLUE_GREEN_KEYS.role);

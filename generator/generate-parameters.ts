@@ -5,7 +5,7 @@
  */
 import { inputParametersSchema, type InputParameters } from './contract/input-parameters.js';
 import type { ParameterSet } from './contract/plugin-response.js';
-import { labelsDecideBlueGreen, pairAndRole, resolveBlueGreen } from './blue-green.js';
+import { mayHaveEksTag, pairAndRole, resolveBlueGreen } from './blue-green.js';
 import { buildParameterSet } from './build-parameter-set.js';
 import {
   describeIssues,
@@ -200,10 +200,9 @@ export async function generateParameters(
   const pairs = asList(input.pair);
   const roles = asList(input.role);
   const byBlueGreen = pairs !== undefined || roles !== undefined;
-  // EKS tags are the only fallback, so labels decide for clusters not registered through EKS
-  // (Argo CD's in-cluster entry, bearer-token clusters).
-  const labelsOnly = (c: ClusterRecord) => !byBlueGreen || c.aws === undefined || labelsDecideBlueGreen(c) ||
-    ((pairs === undefined || Object.hasOwn(c.labels, BLUE_GREEN_KEYS.pair)) && (roles === undefined || Object.hasOwn(c.labels, BLUE_GREEN_KEYS.role)));
+  // Facts are needed to decide only where a key the selection uses may come from EKS tags.
+  const labelsOnly = (c: ClusterRecord) =>
+    !byBlueGreen || ((pairs === undefined || !mayHaveEksTag(c, BLUE_GREEN_KEYS.pair)) && (roles === undefined || !mayHaveEksTag(c, BLUE_GREEN_KEYS.role)));
   const matchesBlueGreen = (c: ClusterRecord, facts?: FactsResult) => {
     const bg = pairAndRole(c, facts?.facts);
     return (pairs === undefined || (bg.pair !== undefined && pairs.includes(bg.pair))) &&

@@ -22,6 +22,7 @@ import {
   AuthenticationError,
   NotAllowedError,
   BLUE_GREEN_KEYS,
+  mayHaveEksTag,
   type ClusterFactsProvider,
   type ClusterInventory,
   type ClusterRecord,
@@ -201,7 +202,7 @@ export function factsRouter(deps: FactsRouteDeps): Router {
       // Clusters whose labels name no pair may still carry it as an EKS tag: their facts decide.
       // (EKS tags exist only for clusters registered through EKS.)
       const candidatesOf = (p: string) =>
-        clusters.filter((c) => c !== target && (c.labels[BLUE_GREEN_KEYS.pair] === p || (!c.labels[BLUE_GREEN_KEYS.pair] && c.aws !== undefined)));
+        clusters.filter((c) => c !== target && (c.labels[BLUE_GREEN_KEYS.pair] === p || mayHaveEksTag(c, BLUE_GREEN_KEYS.pair)));
       const labelled = target.labels[BLUE_GREEN_KEYS.pair] || undefined;
       // With the pair on the target's label (the usual case), every read starts at once.
       const early = labelled === undefined ? undefined : candidatesOf(labelled).map((c) => settle(deps.facts, c, deadline.signal));
