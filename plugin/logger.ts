@@ -1,4 +1,10 @@
-/** @module Structured JSON logs (pino). Tokens and credentials are redacted by path as a last line of defence. */
+/**
+ * @module Structured JSON logs (pino). Tokens and credentials are redacted by path as a last line
+ * of defence. Standard output is written asynchronously in batches of at least 4 KiB, and at
+ * least every 200 ms: one synchronous write per access log line was a fifth of the time spent
+ * answering a cached getparams request. pino flushes what is left synchronously when the
+ * process exits, including by process.exit.
+ */
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -28,5 +34,5 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 }));
 }

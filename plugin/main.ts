@@ -1,4 +1,5 @@
 /** @module The composition root: config → adapters → app → listen; graceful stop on SIGTERM. */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bindGenerate, openFleet, openTokenSource, type Fleet } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -63,7 +64,7 @@ function main(): void {
     maxBodyBytes: config.maxBodyBytes,
   });
 
-  const server = app.listen(config.port, config.host);
+  const server = createServer(app).listen(config.port, config.host);
   // Argo CD's client allows 30 s per call; keep idle connections a little longer than Go's
   // transport does (90 s) so that reuse does not race a server-side close.
   server.keepAliveTimeout = 95_000;

@@ -26,7 +26,12 @@ export class AnswerCache {
     return this.ttlMs > 0;
   }
 
-  /** The answer to exactly these request bytes, if one is fresh. */
+  /** The cache key of a request body: its bytes, one character each (latin1 maps every byte to one). */
+  static keyOf(body: Buffer): string {
+    return body.toString('latin1');
+  }
+
+  /** The answer to exactly these request bytes (see keyOf), if one is fresh. */
   get(key: string): { readonly body: Buffer; readonly sets: number } | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;

@@ -1,12 +1,17 @@
-/** @module `createApp(deps)`: the express app, built from injected parts. It never listens. */
-import express, { type Express } from 'express';
+/**
+ * @module `createApp(deps)`: greenlight's HTTP handler, built from injected parts: the express
+ * app, behind the fast path for cached getparams answers. It never listens.
+ */
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import { NotFoundError, type ClusterFactsProvider, type ClusterInventory } from '../../generator/index.js';
 import type { TokenSource } from '../auth/token-source.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { AnswerCache } from './answer-cache.js';
+import { serveCachedAnswers } from './cached-answers.js';
 import { errorHandler } from './error-handler.js';
-import { requestContext } from './middleware/request-context.js';
+import { accessLogger, requestContext } from './middleware/request-context.js';
 import { demoUiRouter } from './routes/demo-ui.js';
 import { factsRouter } from './routes/facts.js';
 import { getparamsRouter, type Generate } from './routes/getparams.js';
@@ -28,18 +33,19 @@ export interface AppDeps {
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
   /** Recent complete getparams answers by request bytes; none when absent. */
-  readonly answers?: AnswerCache;
+  readonly answers?: AnswerCache | undefined;
   /** True once the process is stopping: answers then close their connection. */
   readonly stopping?: () => boolean;
 }
 
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   // Argo CD's controller follows redirects and drops the body on 301/302; never redirect.
   app.set('strict routing', true);
-  app.use(requestContext(deps));
+  const access = { ...deps, logger: accessLogger(deps.logger) };
+  app.use(requestContext(access));
   app.use(operationsRouter(deps));
   app.use(getparamsRouter(deps));
   const facts = factsRouter(deps);
@@ -49,5 +55,5 @@ export function createApp(deps: AppDeps): Express {
     throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path.slice(0, 200)}; Argo CD calls POST /api/v1/getparams.execute (the plugin ConfigMap's baseUrl must be greenlight's root URL)`);
   });
   app.use(errorHandler(deps));
-  return app;
+  return deps.answers ? serveCachedAnswers({ ...access, answers: deps.answers }, app) : app;
 }

@@ -1,29 +1,11 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../generator/index.js';
-import { AnswerCache } from '../../plugin/http/answer-cache.js';
-import { aCluster, blueGreenLabels, fullFacts } from '../support/builders.js';
-import { InMemoryFleet } from '../support/in-memory-fleet.js';
+import { blueGreenFleet, controllerBody, GETPARAMS, post } from '../support/getparams-requests.js';
 import { TEST_TOKEN, testApp } from '../support/test-app.js';
 
-const PATH = '/api/v1/getparams.execute';
-
-function fleet(): InMemoryFleet {
-  return new InMemoryFleet()
-    .add(aCluster({ name: 'prod-eu-blue', labels: blueGreenLabels('prod-eu', 'blue'), annotations: { 'greenlight.io/weight': '100' } }), fullFacts('prod-eu-blue', '1.31'))
-    .add(aCluster({ name: 'prod-eu-green', labels: blueGreenLabels('prod-eu', 'green'), annotations: { 'greenlight.io/weight': '0' } }), fullFacts('prod-eu-green', '1.32'));
-}
-
-/** The controller's exact body: sorted keys, trailing newline. */
-const controllerBody = (parameters?: object) =>
-  `${JSON.stringify(parameters === undefined ? { applicationSetName: 'web', input: {} } : { applicationSetName: 'web', input: { parameters } })}\n`;
-
-function post(app: ReturnType<typeof testApp>['app'], body: string, headers: Record<string, string> = {}) {
-  return request(app)
-    .post(PATH)
-    .set({ Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json', 'User-Agent': 'argocd-applicationset', ...headers })
-    .send(body);
-}
+const PATH = GETPARAMS;
+const fleet = blueGreenFleet;
 
 describe('POST /api/v1/getparams.execute', () => {
   it('answers one parameter set per selected cluster inside output.parameters', async () => {
@@ -206,29 +188,6 @@ describe('POST /api/v1/getparams.execute', () => {
       expect(res.headers['x-request-id']).toBe('req-42');
       expect(logs.lines().some((l) => l.includes('boom at line 3') && l.includes('req-42'))).toBe(true);
     });
-  });
-});
-
-describe('answer cache', () => {
-  it('answers identical request bytes from the cache, and anything else (or any error) anew', async () => {
-    const f = fleet();
-    const { app, logs } = testApp(f, { answers: new AnswerCache(60_000) });
-    const first = await post(app, controllerBody({ pair: 'prod-eu' }));
-    const again = await post(app, controllerBody({ pair: 'prod-eu' }));
-    expect(again.status).toBe(200);
-    expect(again.text).toBe(first.text);
-    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(f.calls).toEqual(['prod-eu-blue', 'prod-eu-green']);
-    expect(logs.lines().filter((l) => l.includes('"cached":true'))).toHaveLength(1);
-
-    await post(app, controllerBody({ pair: 'prod-eu', role: 'blue' }));
-    expect(f.calls).toHaveLength(3);
-
-    // An error is never kept: once the cause is gone, the next identical request succeeds.
-    f.failures.set('prod-eu-green', new UpstreamError('GL_FACTS_UNAVAILABLE', 'down'));
-    expect((await post(app, controllerBody({ role: 'green' }))).status).toBe(502);
-    f.failures.clear();
-    expect((await post(app, controllerBody({ role: 'green' }))).status).toBe(200);
   });
 });
 

@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import { generateParameters, TemplateCache } from '../../generator/index.js';
 import { StaticTokenSource } from '../../plugin/auth/token-source.js';
+import { AnswerCache } from '../../plugin/http/answer-cache.js';
 import { createApp, type AppDeps } from '../../plugin/http/create-app.js';
 import { createLogger } from '../../plugin/logger.js';
 import { Metrics } from '../../plugin/metrics.js';
@@ -20,6 +21,11 @@ export function captureLogs(): { stream: Writable; lines: () => string[] } {
   return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== '') };
 }
 
+/**
+ * The app as main.ts builds it, answer cache and its fast path included (with a long time to
+ * live, so that a test sees every answer that can come from the cache come from it); pass
+ * `answers: undefined` for express alone.
+ */
 export function testApp(fleet: InMemoryFleet, overrides: Partial<AppDeps> = {}) {
   const logs = captureLogs();
   const metrics = new Metrics({ defaultMetrics: false });
@@ -36,6 +42,7 @@ export function testApp(fleet: InMemoryFleet, overrides: Partial<AppDeps> = {}) 
     readiness: () => (fleet.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
     requestDeadlineMs: 2000,
     maxBodyBytes: 4096,
+    answers: new AnswerCache(60_000),
     ...overrides,
   });
   return { app, logs, metrics };

@@ -2,12 +2,12 @@
  * @module Bearer token check for the plugin endpoint, as Argo CD's docs ask: no header 401,
  * wrong token 403. Compared in constant time; the token is never logged.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AuthenticationError, NotAllowedError } from '../../../generator/index.js';
 import type { TokenSource } from '../../auth/token-source.js';
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /** Constant-time equality of two strings of any length (hashes first, so lengths do not leak). */
 export function tokensEqual(a: string, b: string): boolean {
@@ -24,21 +24,31 @@ export function describeSecretReference(presented: string): { secret: 'argocd-se
   return { secret: 'argocd-secret', key: presented.slice(1) };
 }
 
+/** The token in an `Authorization: Bearer <token>` header; `undefined` when the header has another shape. */
+export function bearerTokenOf(header: string): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
+}
+
+/** True when the request carries greenlight's token (the one condition under which bearerAuth passes). */
+export function hasValidBearer(header: string | undefined, tokens: TokenSource): boolean {
+  const presented = header === undefined ? undefined : bearerTokenOf(header);
+  return presented !== undefined && tokensEqual(presented, tokens.current());
+}
+
 export function bearerAuth(tokens: TokenSource): RequestHandler {
   return (req, _res, next) => {
     const header = req.get('authorization');
+    if (hasValidBearer(header, tokens)) {
+      next();
+      return;
+    }
     if (header === undefined || header.trim() === '') {
       throw new AuthenticationError(
         'GL_AUTH_MISSING',
         "no bearer token was sent. Argo CD sends none when the Secret value behind the plugin ConfigMap's `token` is empty: put greenlight's token there",
       );
     }
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    const presented = match?.[1]?.trim() ?? '';
-    if (match && tokensEqual(presented, tokens.current())) {
-      next();
-      return;
-    }
+    const presented = bearerTokenOf(header) ?? '';
     // Argo CD sends the literal "$secret:key" reference when the key does not exist
     // (util/settings ReplaceStringSecret): that is a setup problem, not an attacker.
     if (/^\$[A-Za-z0-9._:-]{1,253}$/.test(presented)) {

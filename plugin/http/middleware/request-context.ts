@@ -1,4 +1,8 @@
-/** @module A request id for every request, an access log line and request metrics. */
+/**
+ * @module A request id for every request, an access log line and request metrics. The pieces
+ * (`requestIdFor`, `recordRequest`) also serve the cached-answer fast path, so that an answer
+ * from there is logged and counted exactly as one from express.
+ */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import onHeaders from 'on-headers';
@@ -13,11 +17,65 @@ const KNOWN_ROUTES: Readonly<Record<string, string>> = {
   '/metrics': 'metrics',
 };
 
-export function requestContext(deps: { logger: Logger; metrics: Metrics; stopping?: () => boolean }): RequestHandler {
+export interface RequestRecordDeps {
+  /** An accessLogger. */
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** What one finished request leaves in the access log and the metrics. */
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly started: bigint;
+  readonly applicationSetName?: unknown;
+  readonly clusters?: unknown;
+  readonly cached?: boolean;
+  readonly errorCode?: unknown;
+}
+
+/**
+ * The logger for access log lines, without the redaction pass (4 µs a line, most of the cost of
+ * logging a cached answer). Safe by construction: recordRequest writes only the fixed top-level
+ * keys below, all with primitive values, none of them a redacted path.
+ */
+export function accessLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
+}
+
+/** The caller's X-Request-Id when it is a plain token, a new UUID otherwise. */
+export function requestIdFor(offered: string | string[] | undefined): string {
+  return typeof offered === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(offered) ? offered : randomUUID();
+}
+
+export function recordRequest(deps: RequestRecordDeps, r: RequestRecord): void {
+  const seconds = Number(process.hrtime.bigint() - r.started) / 1e9;
+  const route = KNOWN_ROUTES[r.path] ?? 'other';
+  deps.metrics.httpRequests.inc({ route, method: r.method, status: String(r.status) });
+  deps.metrics.httpDuration.observe({ route }, seconds);
+  if (route === 'getparams' && typeof r.errorCode === 'string') deps.metrics.failures.inc({ code: r.errorCode });
+  if (route === 'healthz' || route === 'readyz' || route === 'metrics') return;
+  const line = {
+    requestId: r.requestId,
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    durationMs: Math.round(seconds * 1e4) / 10,
+    ...(r.applicationSetName !== undefined ? { applicationSet: r.applicationSetName } : {}),
+    ...(r.clusters !== undefined ? { clusters: r.clusters } : {}),
+    ...(r.cached === true ? { cached: true } : {}),
+    ...(r.errorCode !== undefined ? { code: r.errorCode } : {}),
+  };
+  if (r.status >= 500) deps.logger.warn(line, 'request failed');
+  else deps.logger.info(line, 'request');
+}
+
+export function requestContext(deps: RequestRecordDeps & { stopping?: () => boolean }): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    const offered = req.get('x-request-id');
-    const requestId = offered !== undefined && /^[A-Za-z0-9._-]{1,128}$/.test(offered) ? offered : randomUUID();
+    const requestId = requestIdFor(req.headers['x-request-id']);
     res.locals['requestId'] = requestId;
     res.setHeader('X-Request-Id', requestId);
     // Argo CD's client keeps connections for 90 s; while stopping, tell it not to reuse this one,
@@ -25,27 +83,17 @@ export function requestContext(deps: { logger: Logger; metrics: Metrics; stoppin
     onHeaders(res, () => {
       if (deps.stopping?.()) res.setHeader('Connection', 'close');
     });
-    const route = KNOWN_ROUTES[req.path] ?? 'other';
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      deps.metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
-      deps.metrics.httpDuration.observe({ route }, seconds);
-      const code = res.locals['errorCode'];
-      if (route === 'getparams' && typeof code === 'string') deps.metrics.failures.inc({ code });
-      if (route === 'healthz' || route === 'readyz' || route === 'metrics') return;
-      const line = {
+      recordRequest(deps, {
         requestId,
         method: req.method,
         path: req.path,
         status: res.statusCode,
-        durationMs: Math.round(seconds * 1e4) / 10,
-        ...(res.locals['applicationSetName'] !== undefined ? { applicationSet: res.locals['applicationSetName'] } : {}),
-        ...(res.locals['clusters'] !== undefined ? { clusters: res.locals['clusters'] } : {}),
-        ...(res.locals['cached'] === true ? { cached: true } : {}),
-        ...(res.locals['errorCode'] !== undefined ? { code: res.locals['errorCode'] } : {}),
-      };
-      if (res.statusCode >= 500) deps.logger.warn(line, 'request failed');
-      else deps.logger.info(line, 'request');
+        started,
+        applicationSetName: res.locals['applicationSetName'],
+        clusters: res.locals['clusters'],
+        errorCode: res.locals['errorCode'],
+      });
     });
     next();
   };

@@ -11,7 +11,7 @@ import {
 } from '../../../generator/index.js';
 import type { TokenSource } from '../../auth/token-source.js';
 import type { Metrics } from '../../metrics.js';
-import type { AnswerCache } from '../answer-cache.js';
+import { AnswerCache } from '../answer-cache.js';
 import { bearerAuth } from '../middleware/bearer-auth.js';
 import { requestDeadline } from '../middleware/deadline.js';
 import { jsonBody } from '../middleware/json-body.js';
@@ -26,22 +26,13 @@ export interface GetparamsDeps {
   readonly metrics: Metrics;
   readonly requestDeadlineMs: number;
   readonly maxBodyBytes: number;
-  /** Recent complete answers by request bytes (see AnswerCache); none when absent. */
-  readonly answers?: AnswerCache;
+  /** Where complete answers are kept by request bytes (see AnswerCache); none when absent. */
+  readonly answers?: AnswerCache | undefined;
 }
 
 export function getparamsRouter(deps: GetparamsDeps): Router {
   const router = Router();
   router.post(GETPARAMS_PATH, bearerAuth(deps.tokens), ...jsonBody(deps.maxBodyBytes), async (req, res) => {
-    const key = String(res.locals['bodyText']);
-    const cached = deps.answers?.get(key);
-    if (cached) {
-      res.locals['clusters'] = cached.sets;
-      res.locals['cached'] = true;
-      deps.metrics.parameterSets.inc(cached.sets);
-      res.status(200).type('application/json').send(cached.body);
-      return;
-    }
     const parsed = pluginRequestSchema.safeParse(res.locals['body']);
     if (!parsed.success) {
       throw new InputError(
@@ -61,7 +52,8 @@ export function getparamsRouter(deps: GetparamsDeps): Router {
       deps.metrics.parameterSets.inc(parameters.length);
       const body: PluginResponse = { output: { parameters } };
       const bytes = Buffer.from(JSON.stringify(body), 'utf8');
-      deps.answers?.set(key, bytes, parameters.length);
+      // Answered again from the cache by the fast path below express (see cached-answers.ts).
+      deps.answers?.set(AnswerCache.keyOf(res.locals['bodyBytes'] as Buffer), bytes, parameters.length);
       res.status(200).type('application/json').send(bytes);
     } finally {
       deadline.done();
