@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allClustersRequest, BENCH_TOKEN, controllerHeaders, FleetFiles, GETPARAMS_PATH } from './support/fleet.js';
 import { LiveFleet } from './support/live.js';
-import { runLoad, type LoadResult } from './support/load.js';
+import { combineRuns, runLoad, type LoadResult, type LoadRun } from './support/load.js';
 import { startBareServer, startGreenlight, type RunningServer } from './support/processes.js';
 
 export interface WarmRow {
@@ -19,14 +19,18 @@ export interface WarmRow {
   readonly answerBytes: number;
   readonly greenlight: LoadResult;
   readonly bare: LoadResult;
-  /** greenlight's requests/s over the bare server's. */
+  /** greenlight's requests/s over the bare server's, over all rounds. */
   readonly ratio: number;
+  /** The same ratio in each round (how much the machine drifted). */
+  readonly roundRatios: readonly number[];
 }
 
 export interface WarmOptions {
   readonly sizes: readonly number[];
   readonly connections: readonly number[];
+  /** Seconds of each round; each server gets `rounds` rounds per concurrency. */
   readonly durationSeconds: number;
+  readonly rounds: number;
   readonly warmupSeconds: number;
   /** Cluster count of the live-mode row (0 skips it). */
   readonly liveClusters: number;
@@ -69,13 +73,32 @@ async function measurePair(
     await load(greenlight, 10, options.warmupSeconds);
     await load(bare, 10, options.warmupSeconds);
     for (const c of connections) {
-      const g = await load(greenlight, c, options.durationSeconds);
-      const b = await load(bare, c, options.durationSeconds);
+      // Short rounds, alternating which server goes first, so that drift in the machine's speed
+      // (it is shared, and the load generator runs on it too) falls on both sides of the ratio.
+      const gRuns: LoadRun[] = [];
+      const bRuns: LoadRun[] = [];
+      for (let round = 0; round < options.rounds; round++) {
+        const order = round % 2 === 0 ? ([greenlight, bare] as const) : ([bare, greenlight] as const);
+        for (const server of order) (server === greenlight ? gRuns : bRuns).push(await load(server, c, options.durationSeconds));
+      }
+      const g = combineRuns(gRuns);
+      const b = combineRuns(bRuns);
       if (g.non2xx > 0 || g.errors > 0) throw new Error(`greenlight answered ${g.non2xx} non-2xx and ${g.errors} errors at ${c} connections`);
-      const row: WarmRow = { mode, clusters, connections: c, answerBytes: answer.length, greenlight: g, bare: b, ratio: g.requestsPerSecond / b.requestsPerSecond };
+      const roundRatios = gRuns.map((r, i) => r.requestsPerSecond / (bRuns[i]?.requestsPerSecond ?? Number.NaN));
+      const row: WarmRow = {
+        mode,
+        clusters,
+        connections: c,
+        answerBytes: answer.length,
+        greenlight: g,
+        bare: b,
+        ratio: g.requestsPerSecond / b.requestsPerSecond,
+        roundRatios,
+      };
       options.log(
         `  warm ${mode} ${clusters} clusters c=${c}: greenlight ${g.requestsPerSecond.toFixed(0)} req/s p50 ${g.p50Ms.toFixed(2)} p99 ${g.p99Ms.toFixed(2)} ms | ` +
-          `bare ${b.requestsPerSecond.toFixed(0)} req/s p50 ${b.p50Ms.toFixed(2)} p99 ${b.p99Ms.toFixed(2)} ms | ratio ${row.ratio.toFixed(2)}`,
+          `bare ${b.requestsPerSecond.toFixed(0)} req/s p50 ${b.p50Ms.toFixed(2)} p99 ${b.p99Ms.toFixed(2)} ms | ratio ${row.ratio.toFixed(2)} ` +
+          `(rounds ${roundRatios.map((r) => r.toFixed(2)).join(', ')})`,
       );
       rows.push(row);
     }

@@ -31,7 +31,40 @@ export function percentile(sorted: Float64Array | readonly number[], p: number):
   return sorted[index] ?? Number.NaN;
 }
 
-export function runLoad(options: LoadOptions): Promise<LoadResult> {
+/** One run as measured: its result, plus every response time (sorted) and its length, to combine runs. */
+export interface LoadRun extends LoadResult {
+  readonly seconds: number;
+  readonly sortedTimes: Float64Array;
+}
+
+/** Several runs at one concurrency as one: requests/s over their summed time, percentiles over all their responses. */
+export function combineRuns(runs: readonly LoadRun[]): LoadResult {
+  const first = runs[0];
+  if (first === undefined) throw new Error('combineRuns: no runs');
+  const total = runs.reduce((n, r) => n + r.sortedTimes.length, 0);
+  const times = new Float64Array(total);
+  let at = 0;
+  for (const r of runs) {
+    times.set(r.sortedTimes, at);
+    at += r.sortedTimes.length;
+  }
+  times.sort();
+  const sum = (f: (r: LoadRun) => number) => runs.reduce((n, r) => n + f(r), 0);
+  const answers = sum((r) => r.answers);
+  const non2xx = sum((r) => r.non2xx);
+  return {
+    connections: first.connections,
+    requestsPerSecond: (answers - non2xx) / sum((r) => r.seconds),
+    p50Ms: percentile(times, 50),
+    p99Ms: percentile(times, 99),
+    answers,
+    non2xx,
+    errors: sum((r) => r.errors),
+    bytesPerAnswer: answers > 0 ? sum((r) => r.bytesPerAnswer * r.answers) / answers : 0,
+  };
+}
+
+export function runLoad(options: LoadOptions): Promise<LoadRun> {
   return new Promise((resolve, reject) => {
     let times = new Float64Array(1 << 16);
     let count = 0;
@@ -52,10 +85,13 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       (err, result) => {
         if (err) return reject(err);
         const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+        const seconds = Math.min(elapsed, result.duration || elapsed);
         const sorted = times.subarray(0, count).sort();
         resolve({
+          seconds,
+          sortedTimes: sorted,
           connections: options.connections,
-          requestsPerSecond: (count - non2xx) / Math.min(elapsed, result.duration || elapsed),
+          requestsPerSecond: (count - non2xx) / seconds,
           p50Ms: percentile(sorted, 50),
           p99Ms: percentile(sorted, 99),
           answers: count,
