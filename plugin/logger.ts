@@ -26,11 +26,25 @@ export const REDACTED_PATHS = [
   '*.value',
 ];
 
+/** pino's ISO time, made once per millisecond (it was a quarter of the cost of an access log line). */
+function isoTimeEachMillisecond(): () => string {
+  let last = -1;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    if (now !== last) {
+      last = now;
+      text = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return text;
+  };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service: 'greenlight' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeEachMillisecond(),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
   };

@@ -7,11 +7,29 @@ import type { RequestHandler } from 'express';
 import { AuthenticationError, NotAllowedError } from '../../../generator/index.js';
 import type { TokenSource } from '../../auth/token-source.js';
 
-const digest = (value: string) => hash('sha256', value, 'buffer');
+// Hex, then bytes: crypto.hash's hex output is three times as fast as its 'buffer' output.
+const digest = (value: string) => Buffer.from(hash('sha256', value, 'hex'), 'latin1');
 
-/** Constant-time equality of two strings of any length (hashes first, so lengths do not leak). */
-export function tokensEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+/** Digests of the expected secrets (greenlight's token, the proxy secret), kept while they stay current. */
+const expectedDigests = new Map<string, Buffer>();
+
+function expectedDigest(secret: string): Buffer {
+  let d = expectedDigests.get(secret);
+  if (d === undefined) {
+    // Rotated secrets leave old entries behind: start over now and then.
+    if (expectedDigests.size >= 8) expectedDigests.clear();
+    d = digest(secret);
+    expectedDigests.set(secret, d);
+  }
+  return d;
+}
+
+/**
+ * Constant-time equality of a presented value and an expected secret of any length (hashes
+ * first, so lengths do not leak).
+ */
+export function tokensEqual(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), expectedDigest(expected));
 }
 
 /**
