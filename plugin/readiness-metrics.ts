@@ -43,6 +43,7 @@ import type { LiveAws } from './compose.js';
 import type { FactsConfig, InventoryConfig } from './config.js';
 import { demoApplications } from './http/routes/demo-ui.js';
 import type { Logger } from './logger.js';
+import { fanOutSignal } from './fan-out-signal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pairs
@@ -391,7 +392,7 @@ export class ReadinessMetrics {
   /** Evaluates every pair now (the gauges call this through `evaluation`). */
   async evaluate(): Promise<Evaluation> {
     const logger = this.options.logger;
-    const signal = AbortSignal.timeout(this.options.evaluationTimeoutMs ?? 30_000);
+    const signal = fanOutSignal(AbortSignal.timeout(this.options.evaluationTimeoutMs ?? 30_000));
     let clusters: readonly ClusterRecord[];
     try {
       clusters = this.options.inventory.snapshot().clusters;

@@ -12,6 +12,7 @@ import { bindGenerate, type Fleet } from '../compose.js';
 import { openCliFleet } from './cli-fleet.js';
 import { flatten, type Io } from './preview.js';
 import { INVENTORY_USAGE, inputFromFlags, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
+import { fanOutSignal } from '../fan-out-signal.js';
 
 export const ANNOTATE_USAGE = `Usage: greenlight annotate [selection] [--compat gitops-bridge] [--apply]
 
@@ -81,7 +82,7 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
   }
 
   try {
-    const sets = await bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, AbortSignal.timeout(25_000));
+    const sets = await bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, fanOutSignal(AbortSignal.timeout(25_000)));
     const snapshot = fleet.inventory.snapshot();
     const connections = isConnections(fleet.inventory) ? fleet.inventory : undefined;
     const targets: Target[] = [];

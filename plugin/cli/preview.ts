@@ -7,6 +7,7 @@ import { bindGenerate, type Fleet } from '../compose.js';
 import { isApplicationSet, pluginCalls, type PluginCall } from './applicationset-input.js';
 import { openCliFleet } from './cli-fleet.js';
 import { INVENTORY_USAGE, inputFromFlags, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
+import { fanOutSignal } from '../fan-out-signal.js';
 
 export const PREVIEW_USAGE = `Usage: greenlight preview [input] [options]
 
@@ -123,7 +124,7 @@ export async function runPreview(argv: readonly string[], env: Readonly<Record<s
   for (const call of calls) {
     const label = call.renderedFor !== undefined ? `${call.where} (for cluster ${call.renderedFor})` : call.where;
     try {
-      const parameters = await generate({ applicationSetName: 'preview', parameters: call.parameters }, AbortSignal.timeout(20_000));
+      const parameters = await generate({ applicationSetName: 'preview', parameters: call.parameters }, fanOutSignal(AbortSignal.timeout(20_000)));
       answers.push({ where: call.where, ...(call.renderedFor !== undefined ? { renderedFor: call.renderedFor } : {}), parameters });
       if (values.output === 'table') {
         if (calls.length > 1) io.out(`── ${label}\n`);

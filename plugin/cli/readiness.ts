@@ -20,6 +20,7 @@ import { assessPair, openReadinessInputs, pairProblem, resolvePairs, type Readin
 import { openCliFleet } from './cli-fleet.js';
 import type { Io } from './preview.js';
 import { INVENTORY_USAGE } from './selection-flags.js';
+import { fanOutSignal } from '../fan-out-signal.js';
 
 export const READINESS_USAGE = `Usage: greenlight readiness --pair PAIR [-o text|json] [--inventory SRC]
 
@@ -137,7 +138,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   let inputs: ReadinessInputs | undefined;
   try {
     inputs = openReadinessInputs(config, { demoInventory: fleet.inventory, aws: fleet.aws });
-    const signal = AbortSignal.timeout(DEADLINE_MS);
+    const signal = fanOutSignal(AbortSignal.timeout(DEADLINE_MS));
     const fleetPairs = await resolvePairs(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName);
     const pair = fleetPairs.pairs.get(pairName);
     const problem = pairProblem(pair, pairName, fleetPairs.undecided);

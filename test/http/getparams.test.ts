@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../generator/index.js';
+import { aCluster, fullFacts } from '../support/builders.js';
 import { blueGreenFleet, controllerBody, GETPARAMS, post } from '../support/getparams-requests.js';
+import { InMemoryFleet } from '../support/in-memory-fleet.js';
 import { TEST_TOKEN, testApp } from '../support/test-app.js';
 
 const PATH = GETPARAMS;
@@ -22,6 +24,23 @@ describe('POST /api/v1/getparams.execute', () => {
       role: 'green',
       weight: '0',
     });
+  });
+
+  it('fans out over many clusters without Node warning of a listener leak on the request signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const many = new InMemoryFleet();
+      for (let i = 0; i < 30; i++) many.add(aCluster({ name: `prod-${i}` }), fullFacts(`prod-${i}`, '1.31'));
+      const res = await post(testApp(many).app, controllerBody());
+      expect(res.status).toBe(200);
+      expect(res.body.output.parameters).toHaveLength(30);
+      await new Promise((resolve) => setImmediate(resolve)); // Node emits warnings on a later tick
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('accepts "input":{} without parameters and unknown request fields', async () => {

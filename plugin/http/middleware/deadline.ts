@@ -1,5 +1,6 @@
 /** @module The deadline of one request: aborted after `ms`, or when the caller hangs up. */
 import type { Response } from 'express';
+import { fanOutSignal } from '../../fan-out-signal.js';
 
 export interface Deadline {
   readonly signal: AbortSignal;
@@ -19,7 +20,7 @@ export function requestDeadline(res: Response, ms: number): Deadline {
   };
   res.on('close', onClose);
   return {
-    signal: controller.signal,
+    signal: fanOutSignal(controller.signal),
     done: () => {
       clearTimeout(timer);
       res.off('close', onClose);
