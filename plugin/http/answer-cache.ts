@@ -6,9 +6,16 @@
  * facts and every inventory change, is reached at least that often for each distinct request.
  */
 
-interface Entry {
+/** A complete answer as sent, with what its access log line says of it. */
+export interface Answer {
   readonly body: Buffer;
+  /** How many parameter sets it holds. */
   readonly sets: number;
+  /** The ApplicationSet that asked (the same bytes name the same one). */
+  readonly applicationSetName: string;
+}
+
+interface Entry extends Answer {
   readonly expires: number;
 }
 
@@ -32,7 +39,7 @@ export class AnswerCache {
   }
 
   /** The answer to exactly these request bytes (see keyOf), if one is fresh. */
-  get(key: string): { readonly body: Buffer; readonly sets: number } | undefined {
+  get(key: string): Answer | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= this.now()) {
@@ -42,7 +49,8 @@ export class AnswerCache {
     return entry;
   }
 
-  set(key: string, body: Buffer, sets: number): void {
+  set(key: string, answer: Answer): void {
+    const { body } = answer;
     if (!this.enabled || body.length > this.maxBytes) return;
     const old = this.entries.get(key);
     if (old) this.delete(key, old);
@@ -51,7 +59,7 @@ export class AnswerCache {
       if (this.bytes + body.length <= this.maxBytes) break;
       this.delete(k, e);
     }
-    this.entries.set(key, { body, sets, expires: this.now() + this.ttlMs });
+    this.entries.set(key, { ...answer, expires: this.now() + this.ttlMs });
     this.bytes += body.length;
   }
 

@@ -59,7 +59,16 @@ export function serveCachedAnswers(deps: CachedAnswersDeps, next: RequestListene
       }
       const requestId = requestIdFor(req.headers['x-request-id']);
       res.on('finish', () => {
-        recordRequest(deps, { requestId, method: 'POST', path: GETPARAMS_PATH, status: 200, started, clusters: hit.sets, cached: true });
+        recordRequest(deps, {
+          requestId,
+          method: 'POST',
+          path: GETPARAMS_PATH,
+          status: 200,
+          started,
+          applicationSetName: hit.applicationSetName,
+          clusters: hit.sets,
+          cached: true,
+        });
       });
       deps.metrics.parameterSets.inc(hit.sets);
       res.writeHead(200, {

@@ -46,7 +46,18 @@ describe('cached answers', () => {
 
     const lines = logs.lines().map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ level: 'info', method: 'POST', path: GETPARAMS, status: 200, clusters: 2, cached: true, requestId: again.headers['x-request-id'] });
+    expect(lines[1]).toMatchObject({
+      level: 'info',
+      method: 'POST',
+      path: GETPARAMS,
+      status: 200,
+      applicationSet: 'web',
+      clusters: 2,
+      cached: true,
+      requestId: again.headers['x-request-id'],
+    });
+    // The same line as the first answer's, plus "cached".
+    expect(Object.keys(lines[1] ?? {}).sort()).toEqual([...Object.keys(lines[0] ?? {}), 'cached'].sort());
     expect(lines[0]).not.toHaveProperty('cached');
 
     const metrics = (await request(app).get('/metrics')).text;

@@ -53,7 +53,11 @@ export function getparamsRouter(deps: GetparamsDeps): Router {
       const body: PluginResponse = { output: { parameters } };
       const bytes = Buffer.from(JSON.stringify(body), 'utf8');
       // Answered again from the cache by the fast path below express (see cached-answers.ts).
-      deps.answers?.set(AnswerCache.keyOf(res.locals['bodyBytes'] as Buffer), bytes, parameters.length);
+      deps.answers?.set(AnswerCache.keyOf(res.locals['bodyBytes'] as Buffer), {
+        body: bytes,
+        sets: parameters.length,
+        applicationSetName: parsed.data.applicationSetName,
+      });
       res.status(200).type('application/json').send(bytes);
     } finally {
       deadline.done();
