@@ -124,6 +124,27 @@ describe('DescribeCluster, Pod Identity and add-ons are mapped to eks facts', ()
     expect(err.message).toContain('https://k8s.private.example.com is not an EKS endpoint');
   });
 
+  test("a Secret whose clusterName names another cluster (copied from blue's) fails instead of answering with that cluster's facts", async () => {
+    const blue = fake.addCluster({ name: 'copied-blue', version: '1.31' });
+    const green = fake.addCluster({ name: 'copied-green', version: '1.32' });
+    // green's Secret, made from blue's: server changed, awsAuthConfig.clusterName not.
+    const err = await failure(source().fetch(clusterRecordFor(green, { clusterName: 'copied-blue' }), signal()));
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err.code).toBe('GL_CLUSTER_INVALID');
+    expect(err.message).toBe(
+      `cluster "copied-green" (Secret argocd/cluster-copied-green): awsAuthConfig.clusterName "copied-blue" names EKS cluster ${blue.arn}, ` +
+        `whose endpoint ${blue.endpoint} is not this Secret's server ${green.endpoint}. greenlight does not report another cluster's facts: ` +
+        `set awsAuthConfig.clusterName (or server) in the cluster's Argo CD Secret to the same cluster (was the Secret copied from another cluster's?)`,
+    );
+
+    // The same API server written another way (lower case, port 443, a trailing slash) is the same cluster.
+    const sameHost = clusterRecordFor(green, { server: `${green.endpoint.toLowerCase()}:443/` });
+    expect((await source().fetch(sameHost, signal())).eks?.clusterArn).toBe(green.arn);
+    // A server behind another DNS name cannot be compared; the fallback region applies as before.
+    const privateDns = clusterRecordFor(green, { server: 'https://green.k8s.example.internal', clusterName: 'copied-green' });
+    expect((await source({ region: 'eu-west-1' }).fetch(privateDns, signal())).eks?.clusterArn).toBe(green.arn);
+  });
+
   test('appliesTo: clusters registered with awsAuthConfig only', () => {
     const c = fake.addCluster({ name: 'applies' });
     const record = clusterRecordFor(c);

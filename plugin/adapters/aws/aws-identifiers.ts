@@ -29,6 +29,26 @@ export function regionFromServer(server: string): string | undefined {
   return REGION.test(region) ? region : undefined;
 }
 
+/**
+ * Whether an Argo CD cluster Secret's server URL and an EKS cluster's endpoint name different
+ * API servers: `true` only when the server is an EKS endpoint URL whose host is not the
+ * endpoint's (hosts compared without case; port and path ignored). A server behind another DNS
+ * name cannot be compared and gives `false`.
+ *
+ * @example eksEndpointDiffers('https://abc.gr7.eu-west-1.eks.amazonaws.com', 'https://ABC.gr7.eu-west-1.eks.amazonaws.com') // false
+ */
+export function eksEndpointDiffers(server: string, endpoint: string): boolean {
+  if (regionFromServer(server) === undefined) return false;
+  const host = (url: string) => {
+    try {
+      return new URL(url).hostname.toLowerCase();
+    } catch {
+      return url.toLowerCase();
+    }
+  };
+  return host(server) !== host(endpoint);
+}
+
 /** Whether `value` looks like an AWS region name. */
 export function isRegion(value: string): boolean {
   return REGION.test(value);

@@ -29,7 +29,7 @@ import {
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
 import { cancelledError, clusterLabel, classifyAwsError, type AwsCallContext } from '../aws/aws-errors.js';
-import { isRegion, oidcProviderArn, parseArn } from '../aws/aws-identifiers.js';
+import { eksEndpointDiffers, isRegion, oidcProviderArn, parseArn } from '../aws/aws-identifiers.js';
 import { runCancellable } from '../aws/cancellable.js';
 import { clusterRegion, SdkClientCache, sdkClientFactory, type SdkClientFor, type SdkClientSettings } from '../aws/sdk-client-config.js';
 import { paginateEks, sendEks, type EksCall } from './eks-call.js';
@@ -192,6 +192,16 @@ export class EksFactSource implements FactSource {
     const arn = parseArn(c.arn);
     if (!arn || arn.service !== 'eks' || !arn.resource.startsWith('cluster/')) {
       throw this.unusable(call, 'DescribeCluster', `cluster.arn "${c.arn}" is not an EKS cluster ARN`);
+    }
+    // A Secret copied from another cluster's (green from blue) with its clusterName left as it
+    // was would get that other cluster's OIDC issuer, VPC and roles, silently: refuse it.
+    if (c.endpoint !== undefined && eksEndpointDiffers(call.cluster.server, c.endpoint)) {
+      throw new UpstreamError(
+        'GL_CLUSTER_INVALID',
+        `${clusterLabel(call.cluster)}: awsAuthConfig.clusterName "${call.clusterName}" names EKS cluster ${c.arn}, whose endpoint ${c.endpoint} ` +
+          `is not this Secret's server ${call.cluster.server}. greenlight does not report another cluster's facts: ` +
+          `set awsAuthConfig.clusterName (or server) in the cluster's Argo CD Secret to the same cluster (was the Secret copied from another cluster's?)`,
+      );
     }
     const issuer = c.identity?.oidc?.issuer;
     const facts: EksFacts = {
