@@ -40,6 +40,8 @@ function isoTimeEachMillisecond(): () => string {
   };
 }
 
+const NOWHERE: DestinationStream = { write: () => {} };
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
@@ -48,5 +50,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 }));
+  // A silent logger (the CLI's, a default in adapters) opens no stream and starts no flush timer.
+  const stdout = () => (level === 'silent' ? NOWHERE : pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 }));
+  return pino(options, destination ?? stdout());
 }
