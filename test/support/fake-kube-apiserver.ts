@@ -547,49 +547,57 @@ export class FakeKubeApiServer {
       const namespace = decodeURIComponent(secrets[1]);
       const selector = parseSelector(url.searchParams.get('labelSelector') ?? '');
       if (!selector) return sendStatus(res, 400, 'BadRequest', `unable to parse requirement: ${url.searchParams.get('labelSelector')}`);
-      return isWatch ? this.watch(req, res, namespace, selector, url.searchParams) : this.list(res, namespace, selector);
+      return isWatch ? this.watch(req, res, namespace, selector, url.searchParams) : this.list(res, namespace, selector, url.searchParams);
     }
     return sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
   }
 
-  private list(res: ServerResponse, namespace: string, selector: Selector): void {
-    const items = [...this.secrets.values()]
-      .filter((s) => s.metadata.namespace === namespace && selector(s.metadata.labels ?? {}))
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    sendJson(res, 200, { kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: String(this.resourceVersion) }, items });
+  /**
+   * One page of a list as the API server pages it: `limit` items from where the opaque
+   * `continue` token says, with the next token and `remainingItemCount` unless it is the last
+   * page. Undefined (and a 400 sent) for a token the server did not make.
+   */
+  private page<T>(res: ServerResponse, all: readonly T[], query: URLSearchParams): { items: T[]; metadata: Record<string, unknown> } | undefined {
+    let offset = 0;
+    const token = query.get('continue');
+    if (token) {
+      const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+      if (!decoded) {
+        sendStatus(res, 400, 'BadRequest', 'continue key is not valid: illegal base64 data');
+        return undefined;
+      }
+      offset = Number(decoded[1]);
+    }
+    const limit = Number(query.get('limit') ?? '0');
+    const end = Number.isInteger(limit) && limit > 0 ? offset + limit : all.length;
+    const more = end < all.length;
+    return {
+      items: all.slice(offset, end),
+      metadata: {
+        resourceVersion: String(this.resourceVersion),
+        ...(more ? { continue: Buffer.from(`offset:${end}`).toString('base64url'), remainingItemCount: all.length - end } : {}),
+      },
+    };
   }
 
-  /**
-   * A list of Applications (in one namespace, or all), with `labelSelector`, and `limit` /
-   * `continue` paging as the API server does it: a continue token is opaque and names where
-   * the next page starts; the last page has none.
-   */
+  /** A list of Secrets in a namespace, with `labelSelector` and paging (see `page`). */
+  private list(res: ServerResponse, namespace: string, selector: Selector, query: URLSearchParams): void {
+    const all = [...this.secrets.values()]
+      .filter((s) => s.metadata.namespace === namespace && selector(s.metadata.labels ?? {}))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const page = this.page(res, all, query);
+    if (page) sendJson(res, 200, { kind: 'SecretList', apiVersion: 'v1', ...page });
+  }
+
+  /** A list of Applications (in one namespace, or all), with `labelSelector` and paging (see `page`). */
   private listApplications(res: ServerResponse, namespace: string | undefined, query: URLSearchParams): void {
     const selector = parseSelector(query.get('labelSelector') ?? '');
     if (!selector) return sendStatus(res, 400, 'BadRequest', `unable to parse requirement: ${query.get('labelSelector')}`);
     const all = [...this.applications.values()]
       .filter((a) => (namespace === undefined || a.metadata.namespace === namespace) && selector(a.metadata.labels ?? {}))
       .sort((a, b) => a.metadata.namespace.localeCompare(b.metadata.namespace) || a.metadata.name.localeCompare(b.metadata.name));
-    let offset = 0;
-    const token = query.get('continue');
-    if (token) {
-      const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-      if (!decoded) return sendStatus(res, 400, 'BadRequest', 'continue key is not valid: illegal base64 data');
-      offset = Number(decoded[1]);
-    }
-    const limit = Number(query.get('limit') ?? '0');
-    const end = Number.isInteger(limit) && limit > 0 ? offset + limit : all.length;
-    const items = all.slice(offset, end);
-    const more = end < all.length;
-    sendJson(res, 200, {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'ApplicationList',
-      metadata: {
-        resourceVersion: String(this.resourceVersion),
-        ...(more ? { continue: Buffer.from(`offset:${end}`).toString('base64url'), remainingItemCount: all.length - end } : {}),
-      },
-      items,
-    });
+    const page = this.page(res, all, query);
+    if (page) sendJson(res, 200, { apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationList', ...page });
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, namespace: string, selector: Selector, query: URLSearchParams): void {

@@ -108,6 +108,23 @@ describe('ArgoCdClusterInventory over the wire', () => {
     expect(list?.query.get('labelSelector')).toBe('argocd.argoproj.io/secret-type=cluster');
   });
 
+  it('lists in pages (limit and continue, to the end), then watches from the list', async () => {
+    const { fake, inventory } = await setUp({ listPageSize: 5 });
+    const all = Array.from({ length: 12 }, (_, i) => `prod-${String(i).padStart(2, '0')}`);
+    for (const name of all) fake.putSecret(clusterSecret(name));
+    await inventory.start().whenReady(5000);
+    expect(names(inventory)).toEqual([...all, 'in-cluster']);
+
+    const lists = fake.requests.filter((r) => r.path.endsWith('/secrets') && r.query.get('watch') === null);
+    expect(lists.map((r) => r.query.get('limit'))).toEqual(['5', '5', '5']);
+    expect(lists[0]?.query.get('continue')).toBeNull();
+    expect(lists.slice(1).every((r) => (r.query.get('continue') ?? '') !== '')).toBe(true);
+
+    fake.putSecret(clusterSecret('prod-12'));
+    await eventually(() => expect(names(inventory)).toEqual([...all, 'prod-12', 'in-cluster']));
+    expect(listCount(fake)).toBe(3);
+  });
+
   it('reflects Secrets added, modified, relabelled and deleted through the watch', async () => {
     const { fake, inventory } = await setUp();
     fake.putSecret(clusterSecret('prod-eu-blue'));

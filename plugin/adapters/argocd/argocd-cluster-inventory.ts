@@ -32,6 +32,8 @@ export interface ArgoCdClusterInventoryOptions {
   readonly maxStaleMs?: number | undefined;
   /** Period of a full relist, a safety net against lost events. Default 10 min. */
   readonly resyncIntervalMs?: number | undefined;
+  /** Secrets per list page (`limit`, following `continue` to the end), as client-go's informers do. Default 500. */
+  readonly listPageSize?: number | undefined;
   /**
    * `timeoutSeconds` asked of each watch. A watch silent for this long plus `watchGraceMs` (no
    * event, no bookmark, no server close) is presumed dead and replaced. Default 300 s.
@@ -96,6 +98,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
     inClusterEntry: boolean;
     maxStaleMs: number;
     resyncIntervalMs: number;
+    listPageSize: number;
     watchTimeoutSeconds: number;
     watchGraceMs: number;
     backoffInitialMs: number;
@@ -132,6 +135,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
       inClusterEntry: options.inClusterEntry ?? true,
       maxStaleMs: options.maxStaleMs ?? 5 * 60_000,
       resyncIntervalMs: options.resyncIntervalMs ?? 10 * 60_000,
+      listPageSize: Math.max(1, options.listPageSize ?? 500),
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
       watchGraceMs: options.watchGraceMs ?? 30_000,
       backoffInitialMs: options.backoff?.initialMs ?? 250,
@@ -269,17 +273,29 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
       if (reason !== 'resync') controller.abort();
     };
     try {
-      const list = await raceAbort(
-        this.api.listNamespacedSecret({ namespace: this.namespace, labelSelector: CLUSTER_SECRET_SELECTOR }, abortable(controller.signal)),
-        controller.signal,
-      );
+      // Pages of one consistent snapshot: the API server serves every page of a list from the
+      // first page's resourceVersion, which the watch then starts from. An expired continue
+      // token (410) fails this list; the loop lists again from the start.
       const next = new Map<string, SecretEntry>();
-      for (const item of list.items) {
-        const entry = this.read(item);
-        next.set(entry.secretName, entry);
-      }
+      let resourceVersion = '';
+      let token: string | undefined;
+      do {
+        const page = await raceAbort(
+          this.api.listNamespacedSecret(
+            { namespace: this.namespace, labelSelector: CLUSTER_SECRET_SELECTOR, limit: this.settings.listPageSize, ...(token ? { _continue: token } : {}) },
+            abortable(controller.signal),
+          ),
+          controller.signal,
+        );
+        for (const item of page.items) {
+          const entry = this.read(item);
+          next.set(entry.secretName, entry);
+        }
+        resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+        token = page.metadata?._continue || undefined;
+      } while (token !== undefined);
       this.entries = next;
-      this.resourceVersion = list.metadata?.resourceVersion ?? '';
+      this.resourceVersion = resourceVersion;
       this.healthy();
       this.publish();
       this.logger.info({ clusters: this.view?.snapshot.clusters.length, problems: this.view?.snapshot.problems.length }, 'Argo CD cluster Secrets listed');
