@@ -28,11 +28,10 @@ import {
 } from '../../../generator/index.js';
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
-import { cancelledError, clusterLabel, classifyAwsError, type AwsCallContext } from '../aws/aws-errors.js';
-import { eksEndpointDiffers, isRegion, oidcProviderArn, parseArn } from '../aws/aws-identifiers.js';
-import { runCancellable } from '../aws/cancellable.js';
-import { clusterRegion, SdkClientCache, sdkClientFactory, type SdkClientFor, type SdkClientSettings } from '../aws/sdk-client-config.js';
-import { paginateEks, sendEks, type EksCall } from './eks-call.js';
+import { clusterLabel, type AwsCallContext } from '../aws/aws-errors.js';
+import { eksEndpointDiffers, oidcProviderArn, parseArn } from '../aws/aws-identifiers.js';
+import { sdkClientFactory, type SdkClientFor, type SdkClientSettings } from '../aws/sdk-client-config.js';
+import { EksReader, paginateEks, sendEks, unlessGone, unusableAnswer, type EksCall, type EksRead } from './eks-call.js';
 
 /** Makes the EKS client for a region and a cluster's credentials; tests point it at a local server. */
 export type EksClientFor = SdkClientFor<EKSClient>;
@@ -97,25 +96,16 @@ type Api = 'DescribeCluster' | 'ListPodIdentityAssociations' | 'DescribePodIdent
 /** One fetch: the cluster, where and as whom it is read, and the linked abort signal. */
 type Call = EksCall<Api>;
 
-/** `DescribeCluster`, or `ListPodIdentityAssociations and DescribeAddon` when several are in flight. */
-function inFlightApis(call: Call | undefined): string {
-  const apis = [...(call?.inFlight.keys() ?? [])];
-  return apis.length === 0 ? 'DescribeCluster' : apis.join(' and ');
-}
-
 /** The EKS facts of clusters registered with `awsAuthConfig` (source `eks`). */
 export class EksFactSource implements FactSource {
   readonly source = 'eks' as const;
-  private readonly clients: SdkClientCache<EKSClient>;
+  private readonly reader: EksReader;
 
   constructor(
     private readonly options: EksFactSourceOptions,
-    private readonly clientFor: EksClientFor,
+    clientFor: EksClientFor,
   ) {
-    this.clients = new SdkClientCache(clientFor, options.credentials);
-    if (options.region !== undefined && !isRegion(options.region)) {
-      throw new Error(`EKS fallback region "${options.region}" is not an AWS region name such as eu-west-1`);
-    }
+    this.reader = new EksReader(options, clientFor);
   }
 
   /** Real EKS clients; the SDK's standard configuration (AWS_ENDPOINT_URL_EKS, retries) applies. */
@@ -124,50 +114,24 @@ export class EksFactSource implements FactSource {
     return new EksFactSource(options, sdkClientFactory(EKSClient, { endpoint, maxAttempts, requestTimeoutMs, decorateClient }));
   }
 
-
   appliesTo(cluster: ClusterRecord): boolean {
-    return cluster.aws !== undefined && cluster.aws.clusterName !== '';
+    return this.reader.appliesTo(cluster);
   }
 
-  async fetch(cluster: ClusterRecord, signal: CancelSignal): Promise<ClusterFacts> {
-    const aws = cluster.aws;
-    if (!aws || aws.clusterName === '') {
-      throw new UpstreamError('GL_CLUSTER_INVALID', `${clusterLabel(cluster)}: EKS facts need awsAuthConfig.clusterName in the cluster's Argo CD Secret`);
-    }
-    const region = this.regionOf(cluster);
-    const roleArn = aws.roleArn === '' ? undefined : aws.roleArn;
-    const client = this.client(region, roleArn);
-    let call: Call | undefined;
-    const started = Date.now();
-    const facts = await runCancellable(
-      signal,
-      () => cancelledError(`${clusterLabel(cluster)}: EKS ${inFlightApis(call)} in ${region}`),
-      async (abortSignal) => {
-        call = { cluster, clusterName: aws.clusterName, region, roleArn, client, abortSignal, inFlight: new Map() };
-        return this.read(call);
-      },
-    );
-    this.options.logger?.debug(
-      { cluster: cluster.name, region, podIdentity: facts.podIdentity?.length, addons: facts.addons?.length, ms: Date.now() - started },
-      'eks facts read',
-    );
-    return facts;
+  fetch(cluster: ClusterRecord, signal: CancelSignal): Promise<ClusterFacts> {
+    const spec: EksRead<Api, ClusterFacts> = {
+      subject: 'EKS facts',
+      needs: 'need',
+      first: 'DescribeCluster',
+      done: { message: 'eks facts read', fields: (facts) => ({ podIdentity: facts.podIdentity?.length, addons: facts.addons?.length }) },
+    };
+    return this.reader.read(cluster, signal, spec, (call) => this.read(call));
   }
 
   /** Destroys the SDK clients (their keep-alive sockets). */
   close(): void {
-    this.clients.close();
+    this.reader.close();
   }
-
-  private regionOf(cluster: ClusterRecord): string {
-    return clusterRegion(cluster, this.options.region, 'EKS facts', 'EKS');
-  }
-
-
-  private client(region: string, roleArn: string | undefined): EKSClient {
-    return this.clients.get(region, roleArn);
-  }
-
 
   private async read(call: Call): Promise<ClusterFacts> {
     const eks = await this.describeCluster(call);
@@ -176,7 +140,7 @@ export class EksFactSource implements FactSource {
     try {
       const [podIdentity, addons] = await Promise.all([this.podIdentity(call, limit), this.addons(call, limit)]);
       const parsed = clusterFactsSchema.safeParse({ eks, podIdentity, addons });
-      if (!parsed.success) throw this.unusable(call, 'DescribeCluster', describeIssues(parsed.error.issues, ''));
+      if (!parsed.success) throw unusableAnswer(call, 'DescribeCluster', describeIssues(parsed.error.issues, ''));
       return parsed.data;
     } finally {
       // A failed describe leaves others queued: drop them rather than call AWS for nothing.
@@ -187,11 +151,11 @@ export class EksFactSource implements FactSource {
   private async describeCluster(call: Call): Promise<EksFacts> {
     const answer = await this.send(call, 'DescribeCluster', (c, abortSignal) => c.send(new DescribeClusterCommand({ name: call.clusterName }), { abortSignal }));
     const parsed = describeClusterAnswer.safeParse(answer);
-    if (!parsed.success) throw this.unusable(call, 'DescribeCluster', describeIssues(parsed.error.issues, ''));
+    if (!parsed.success) throw unusableAnswer(call, 'DescribeCluster', describeIssues(parsed.error.issues, ''));
     const c = parsed.data.cluster;
     const arn = parseArn(c.arn);
     if (!arn || arn.service !== 'eks' || !arn.resource.startsWith('cluster/')) {
-      throw this.unusable(call, 'DescribeCluster', `cluster.arn "${c.arn}" is not an EKS cluster ARN`);
+      throw unusableAnswer(call, 'DescribeCluster', `cluster.arn "${c.arn}" is not an EKS cluster ARN`);
     }
     // A Secret copied from another cluster's (green from blue) with its clusterName left as it
     // was would get that other cluster's OIDC issuer, VPC and roles, silently: refuse it.
@@ -229,7 +193,7 @@ export class EksFactSource implements FactSource {
         c.send(new ListPodIdentityAssociationsCommand({ clusterName: call.clusterName, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }), { abortSignal }),
       );
       const parsed = listAssociationsAnswer.safeParse(answer);
-      if (!parsed.success) throw this.unusable(call, 'ListPodIdentityAssociations', describeIssues(parsed.error.issues, ''));
+      if (!parsed.success) throw unusableAnswer(call, 'ListPodIdentityAssociations', describeIssues(parsed.error.issues, ''));
       ids.push(...parsed.data.associations.map((a) => a.associationId));
       return parsed.data.nextToken;
     });
@@ -237,12 +201,16 @@ export class EksFactSource implements FactSource {
     const described = await Promise.all(
       [...new Set(ids)].map((associationId) =>
         limit(async (): Promise<PodIdentityAssociation | undefined> => {
-          const answer = await this.sendUnlessGone(call, 'DescribePodIdentityAssociation', (c, abortSignal) =>
-            c.send(new DescribePodIdentityAssociationCommand({ clusterName: call.clusterName, associationId }), { abortSignal }),
+          // Deleted between the list and this describe: left out.
+          const answer = await unlessGone(
+            call,
+            this.send(call, 'DescribePodIdentityAssociation', (c, abortSignal) =>
+              c.send(new DescribePodIdentityAssociationCommand({ clusterName: call.clusterName, associationId }), { abortSignal }),
+            ),
           );
           if (answer === undefined) return undefined;
           const parsed = describeAssociationAnswer.safeParse(answer);
-          if (!parsed.success) throw this.unusable(call, 'DescribePodIdentityAssociation', describeIssues(parsed.error.issues, ''));
+          if (!parsed.success) throw unusableAnswer(call, 'DescribePodIdentityAssociation', describeIssues(parsed.error.issues, ''));
           const a = parsed.data.association;
           return { namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, associationId: a.associationId };
         }),
@@ -263,19 +231,20 @@ export class EksFactSource implements FactSource {
         c.send(new ListAddonsCommand({ clusterName: call.clusterName, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }), { abortSignal }),
       );
       const parsed = listAddonsAnswer.safeParse(answer);
-      if (!parsed.success) throw this.unusable(call, 'ListAddons', describeIssues(parsed.error.issues, ''));
+      if (!parsed.success) throw unusableAnswer(call, 'ListAddons', describeIssues(parsed.error.issues, ''));
       names.push(...parsed.data.addons);
       return parsed.data.nextToken;
     });
     const described = await Promise.all(
       [...new Set(names)].map((addonName) =>
         limit(async (): Promise<Addon | undefined> => {
-          const answer = await this.sendUnlessGone(call, 'DescribeAddon', (c, abortSignal) =>
-            c.send(new DescribeAddonCommand({ clusterName: call.clusterName, addonName }), { abortSignal }),
+          const answer = await unlessGone(
+            call,
+            this.send(call, 'DescribeAddon', (c, abortSignal) => c.send(new DescribeAddonCommand({ clusterName: call.clusterName, addonName }), { abortSignal })),
           );
           if (answer === undefined) return undefined;
           const parsed = describeAddonAnswer.safeParse(answer);
-          if (!parsed.success) throw this.unusable(call, 'DescribeAddon', describeIssues(parsed.error.issues, ''));
+          if (!parsed.success) throw unusableAnswer(call, 'DescribeAddon', describeIssues(parsed.error.issues, ''));
           const a = parsed.data.addon;
           return { name: a.addonName, version: a.addonVersion, ...(a.status !== undefined ? { status: a.status } : {}) };
         }),
@@ -290,18 +259,6 @@ export class EksFactSource implements FactSource {
 
   private send<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     return sendEks(call, api, fn, (c, a) => this.context(c, a));
-  }
-
-
-  /** `send` for a describe after a list: a 404 means the item was deleted in between, so it is left out. */
-  private async sendUnlessGone<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T | undefined> {
-    try {
-      return await this.send(call, api, fn);
-    } catch (err) {
-      const cause = err instanceof Error ? err.cause : undefined;
-      if (!call.abortSignal.aborted && classifyAwsError(cause) === 'not-found') return undefined;
-      throw err;
-    }
   }
 
   private context(call: Call, api: Api): AwsCallContext {
@@ -324,12 +281,5 @@ export class EksFactSource implements FactSource {
           : undefined,
       quoteAwsMessage: true,
     };
-  }
-
-  private unusable(call: Call, api: Api, detail: string): UpstreamError {
-    return new UpstreamError(
-      'GL_FACTS_UNAVAILABLE',
-      `${clusterLabel(call.cluster)}: EKS ${api} in ${call.region} returned an answer greenlight cannot use: ${detail}`,
-    );
   }
 }

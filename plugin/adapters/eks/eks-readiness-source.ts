@@ -13,7 +13,6 @@ import {
   compareAddonVersions,
   describeIssues,
   INSIGHT_STATUSES,
-  UpstreamError,
   type AddonCompatibility,
   type CancelSignal,
   type ClusterRecord,
@@ -21,11 +20,9 @@ import {
 } from '../../../generator/index.js';
 import type { Logger } from '../../logger.js';
 import type { AwsCredentialsFor } from '../aws/aws-credentials.js';
-import { cancelledError, classifyAwsError, clusterLabel, type AwsCallContext } from '../aws/aws-errors.js';
-import { isRegion } from '../aws/aws-identifiers.js';
-import { runCancellable } from '../aws/cancellable.js';
-import { clusterRegion, SdkClientCache, sdkClientFactory, type SdkClientSettings } from '../aws/sdk-client-config.js';
-import { paginateEks, sendEks, type EksCall } from './eks-call.js';
+import type { AwsCallContext } from '../aws/aws-errors.js';
+import { sdkClientFactory, type SdkClientSettings } from '../aws/sdk-client-config.js';
+import { EksReader, paginateEks, sendEks, unlessGone, unusableAnswer, type EksCall, type EksRead } from './eks-call.js';
 import type { EksClientFor } from './eks-fact-source.js';
 
 /**
@@ -122,16 +119,13 @@ type Call = EksCall<Api>;
  * // { coredns: { '1.32': ['v1.11.4-eksbuild.2', ...] }, 'kube-proxy': { '1.32': [...] } }
  */
 export class EksReadinessSource implements ReadinessDataSource {
-  private readonly clients: SdkClientCache<EKSClient>;
+  private readonly reader: EksReader;
 
   constructor(
     private readonly options: EksReadinessSourceOptions,
-    private readonly clientFor: EksClientFor,
+    clientFor: EksClientFor,
   ) {
-    this.clients = new SdkClientCache(clientFor, options.credentials);
-    if (options.region !== undefined && !isRegion(options.region)) {
-      throw new Error(`EKS fallback region "${options.region}" is not an AWS region name such as eu-west-1`);
-    }
+    this.reader = new EksReader(options, clientFor);
   }
 
   /** Real EKS clients; the SDK's standard configuration (AWS_ENDPOINT_URL_EKS, retries) applies. */
@@ -140,9 +134,8 @@ export class EksReadinessSource implements ReadinessDataSource {
     return new EksReadinessSource(options, sdkClientFactory(EKSClient, { endpoint, maxAttempts, requestTimeoutMs, decorateClient }));
   }
 
-
   appliesTo(cluster: ClusterRecord): boolean {
-    return cluster.aws !== undefined && cluster.aws.clusterName !== '';
+    return this.reader.appliesTo(cluster);
   }
 
   async addonCompatibility(cluster: ClusterRecord, kubernetesVersion: string, addonNames: readonly string[], signal: CancelSignal): Promise<AddonCompatibility> {
@@ -173,7 +166,7 @@ export class EksReadinessSource implements ReadinessDataSource {
           ),
         );
         const parsed = listInsightsAnswer.safeParse(answer);
-        if (!parsed.success) throw this.unusable(call, 'ListInsights', describeIssues(parsed.error.issues, ''));
+        if (!parsed.success) throw unusableAnswer(call, 'ListInsights', describeIssues(parsed.error.issues, ''));
         listed.push(...parsed.data.insights);
         return parsed.data.nextToken;
       });
@@ -199,7 +192,7 @@ export class EksReadinessSource implements ReadinessDataSource {
 
   /** Destroys the SDK clients (their keep-alive sockets). */
   close(): void {
-    this.clients.close();
+    this.reader.close();
   }
 
   // ---- one add-on, one insight -----------------------------------------------------------
@@ -207,18 +200,16 @@ export class EksReadinessSource implements ReadinessDataSource {
   private async supportedVersions(call: Call, addonName: string, kubernetesVersion: string): Promise<string[]> {
     const versions = new Set<string>();
     await this.paginate(call, 'DescribeAddonVersions', async (nextToken) => {
-      let answer: unknown;
-      try {
-        answer = await this.send(call, 'DescribeAddonVersions', (c, abortSignal) =>
+      // An add-on EKS does not know at all: it supports no version of it anywhere.
+      const answer = await unlessGone(
+        call,
+        this.send(call, 'DescribeAddonVersions', (c, abortSignal) =>
           c.send(new DescribeAddonVersionsCommand({ kubernetesVersion, addonName, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }), { abortSignal }),
-        );
-      } catch (err) {
-        // An add-on EKS does not know at all: it supports no version of it anywhere.
-        if (!call.abortSignal.aborted && classifyAwsError(err instanceof Error ? err.cause : undefined) === 'not-found') return undefined;
-        throw err;
-      }
+        ),
+      );
+      if (answer === undefined) return undefined;
       const parsed = describeAddonVersionsAnswer.safeParse(answer);
-      if (!parsed.success) throw this.unusable(call, 'DescribeAddonVersions', describeIssues(parsed.error.issues, ''));
+      if (!parsed.success) throw unusableAnswer(call, 'DescribeAddonVersions', describeIssues(parsed.error.issues, ''));
       for (const addon of parsed.data.addons) {
         if (addon.addonName !== addonName) continue;
         for (const v of addon.addonVersions ?? []) {
@@ -232,53 +223,24 @@ export class EksReadinessSource implements ReadinessDataSource {
   }
 
   private async recommendation(call: Call, id: string): Promise<string | undefined> {
-    let answer: unknown;
-    try {
-      answer = await this.send(call, 'DescribeInsight', (c, abortSignal) => c.send(new DescribeInsightCommand({ clusterName: call.clusterName, id }), { abortSignal }));
-    } catch (err) {
-      // Gone between the list and the describe (EKS refreshes insights daily): keep the summary.
-      if (!call.abortSignal.aborted && classifyAwsError(err instanceof Error ? err.cause : undefined) === 'not-found') return undefined;
-      throw err;
-    }
+    // Gone between the list and the describe (EKS refreshes insights daily): keep the summary.
+    const answer = await unlessGone(
+      call,
+      this.send(call, 'DescribeInsight', (c, abortSignal) => c.send(new DescribeInsightCommand({ clusterName: call.clusterName, id }), { abortSignal })),
+    );
+    if (answer === undefined) return undefined;
     const parsed = describeInsightAnswer.safeParse(answer);
-    if (!parsed.success) throw this.unusable(call, 'DescribeInsight', describeIssues(parsed.error.issues, ''));
+    if (!parsed.success) throw unusableAnswer(call, 'DescribeInsight', describeIssues(parsed.error.issues, ''));
     const text = parsed.data.insight.recommendation?.trim();
     return text === undefined || text === '' ? undefined : text;
   }
 
-  // ---- plumbing, as in EksFactSource ------------------------------------------------------
+  // ---- plumbing (the shared parts are in eks-call.ts) -------------------------------------
 
-  private async run<T>(cluster: ClusterRecord, signal: CancelSignal, first: Api, clusterArn: string | undefined, work: (call: Call) => Promise<T>): Promise<T> {
-    const aws = cluster.aws;
-    if (!aws || aws.clusterName === '') {
-      throw new UpstreamError('GL_CLUSTER_INVALID', `${clusterLabel(cluster)}: EKS ${first} needs awsAuthConfig.clusterName in the cluster's Argo CD Secret`);
-    }
-    const region = this.regionOf(cluster, first);
-    const roleArn = aws.roleArn === undefined || aws.roleArn === '' ? undefined : aws.roleArn;
-    const client = this.client(region, roleArn);
-    let call: Call | undefined;
-    const started = Date.now();
-    const result = await runCancellable(
-      signal,
-      () => cancelledError(`${clusterLabel(cluster)}: EKS ${inFlightApis(call, first)} in ${region}`),
-      async (abortSignal) => {
-        call = { cluster, clusterName: aws.clusterName, region, roleArn, client, abortSignal, clusterArn, inFlight: new Map() };
-        return work(call);
-      },
-    );
-    this.options.logger?.debug({ cluster: cluster.name, region, api: first, ms: Date.now() - started }, 'eks readiness data read');
-    return result;
+  private run<T>(cluster: ClusterRecord, signal: CancelSignal, first: Api, clusterArn: string | undefined, work: (call: Call) => Promise<T>): Promise<T> {
+    const spec: EksRead<Api, T> = { subject: `EKS ${first}`, needs: 'needs', first, clusterArn, done: { message: 'eks readiness data read', fields: () => ({ api: first }) } };
+    return this.reader.read(cluster, signal, spec, work);
   }
-
-  private regionOf(cluster: ClusterRecord, api: Api): string {
-    return clusterRegion(cluster, this.options.region, `EKS ${api}`, 'EKS');
-  }
-
-
-  private client(region: string, roleArn: string | undefined): EKSClient {
-    return this.clients.get(region, roleArn);
-  }
-
 
   private paginate(call: Call, api: Api, page: (nextToken: string | undefined) => Promise<string | undefined>): Promise<void> {
     return paginateEks(call, api, this.options.maxPages ?? 50, 'judge', page);
@@ -287,7 +249,6 @@ export class EksReadinessSource implements ReadinessDataSource {
   private send<T>(call: Call, api: Api, fn: (client: EKSClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     return sendEks(call, api, fn, (c, a) => this.context(c, a));
   }
-
 
   private context(call: Call, api: Api): AwsCallContext {
     const clusterResource = call.clusterArn ?? `EKS cluster "${call.clusterName}" in ${call.region}`;
@@ -308,16 +269,8 @@ export class EksReadinessSource implements ReadinessDataSource {
     };
   }
 
-  private unusable(call: Call, api: Api, detail: string): UpstreamError {
-    return new UpstreamError('GL_FACTS_UNAVAILABLE', `${clusterLabel(call.cluster)}: EKS ${api} in ${call.region} returned an answer greenlight cannot use: ${detail}`);
-  }
 }
 
-/** `ListInsights`, or `DescribeAddonVersions and DescribeInsight` when several are in flight. */
-function inFlightApis(call: Call | undefined, first: Api): string {
-  const apis = [...(call?.inFlight.keys() ?? [])];
-  return apis.length === 0 ? first : apis.join(' and ');
-}
 
 function toInsight(s: z.infer<typeof insightSummary>): EksInsight {
   return {
