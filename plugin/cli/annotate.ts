@@ -3,7 +3,6 @@
  * Argo CD installations without the plugin generator (the EKS-managed capability). The cluster
  * generator then exposes them as `metadata.annotations`. Prints the patches unless `--apply`.
  */
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { GreenlightError, TemplateCache } from '../../generator/index.js';
 import type { ClusterConnections } from '../adapters/argocd/cluster-connection.js';
@@ -13,6 +12,7 @@ import { openCliFleet } from './cli-fleet.js';
 import { flatten, type Io } from './preview.js';
 import { INVENTORY_USAGE, inputFromFlags, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
 import { fanOutSignal } from '../fan-out-signal.js';
+import { parseCommandFlags } from './command-flags.js';
 
 export const ANNOTATE_USAGE = `Usage: greenlight annotate [selection] [--compat gitops-bridge] [--apply]
 
@@ -51,21 +51,13 @@ function isConnections(inventory: unknown): inventory is ClusterConnections {
 }
 
 export async function runAnnotate(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: AnnotateDeps = {}): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: { ...SELECTION_OPTIONS, apply: { type: 'boolean' }, output: { type: 'string', short: 'o', default: 'yaml' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    io.err(`greenlight annotate: ${(err as Error).message}\n\n${ANNOTATE_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(`${ANNOTATE_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandFlags('annotate', ANNOTATE_USAGE, {
+    args: [...argv],
+    allowPositionals: false,
+    options: { ...SELECTION_OPTIONS, apply: { type: 'boolean' }, output: { type: 'string', short: 'o', default: 'yaml' }, help: { type: 'boolean', short: 'h' } },
+  }, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   if (values.output !== 'yaml' && values.output !== 'json') {
     io.err(`greenlight annotate: --output is yaml or json, got "${values.output}"\n`);
     return 2;

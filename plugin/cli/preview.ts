@@ -1,6 +1,5 @@
 /** @module `greenlight preview`: what the generator would answer, as a table or as JSON. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { GreenlightError, TemplateCache, type ParameterSet } from '../../generator/index.js';
 import { bindGenerate, type Fleet } from '../compose.js';
@@ -8,6 +7,7 @@ import { isApplicationSet, pluginCalls, type PluginCall } from './applicationset
 import { openCliFleet } from './cli-fleet.js';
 import { INVENTORY_USAGE, inputFromFlags, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
 import { fanOutSignal } from '../fan-out-signal.js';
+import { parseCommandFlags } from './command-flags.js';
 
 export const PREVIEW_USAGE = `Usage: greenlight preview [input] [options]
 
@@ -64,27 +64,19 @@ export function formatTable(sets: readonly ParameterSet[], only?: readonly strin
 
 /** Runs the command; returns the exit status. */
 export async function runPreview(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        ...SELECTION_OPTIONS,
-        input: { type: 'string', short: 'f' },
-        output: { type: 'string', short: 'o', default: 'table' },
-        only: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    io.err(`greenlight preview: ${(err as Error).message}\n\n${PREVIEW_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(`${PREVIEW_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandFlags('preview', PREVIEW_USAGE, {
+    args: [...argv],
+    allowPositionals: false,
+    options: {
+      ...SELECTION_OPTIONS,
+      input: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o', default: 'table' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   if (values.output !== 'table' && values.output !== 'json') {
     io.err(`greenlight preview: --output is table or json, got "${values.output}"\n`);
     return 2;

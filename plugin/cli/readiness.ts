@@ -4,7 +4,6 @@
  * versions and upgrade insights (live mode), and prints the verdict for people or as JSON, with
  * an exit status a CI job can gate on.
  */
-import { parseArgs } from 'node:util';
 import {
   labelValueSchema,
   READINESS_EXIT_CODES,
@@ -21,6 +20,7 @@ import { openCliFleet } from './cli-fleet.js';
 import type { Io } from './preview.js';
 import { INVENTORY_USAGE } from './selection-flags.js';
 import { fanOutSignal } from '../fan-out-signal.js';
+import { parseCommandFlags } from './command-flags.js';
 
 export const READINESS_USAGE = `Usage: greenlight readiness --pair PAIR [-o text|json] [--inventory SRC]
 
@@ -96,26 +96,18 @@ export function formatVerdict(verdict: ReadinessVerdict, source: string): string
 
 /** Runs the command; returns the exit status (`READINESS_EXIT_CODES`). */
 export async function runReadiness(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        pair: { type: 'string' },
-        output: { type: 'string', short: 'o', default: 'text' },
-        inventory: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    io.err(`greenlight readiness: ${(err as Error).message}\n\n${READINESS_USAGE}\n`);
-    return READINESS_EXIT_CODES.error;
-  }
-  if (values.help) {
-    io.out(`${READINESS_USAGE}\n`);
-    return READINESS_EXIT_CODES.ready;
-  }
+  const parsed = parseCommandFlags('readiness', READINESS_USAGE, {
+    args: [...argv],
+    allowPositionals: false,
+    options: {
+      pair: { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      inventory: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }, io, { error: READINESS_EXIT_CODES.error, help: READINESS_EXIT_CODES.ready });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const problems: string[] = [];
   if (values.pair === undefined || values.pair === '' || !labelValueSchema.safeParse(values.pair).success) problems.push('give --pair with the pair name (a label value)');
   if (values.output !== 'text' && values.output !== 'json') problems.push(`--output is text or json, got "${values.output}"`);

@@ -2,7 +2,6 @@
  * @module `greenlight register`: one command turns an EKS cluster into a correct Argo CD cluster
  * Secret, checked first the way Argo CD will connect (an EKS token through the given role).
  */
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { BLUE_GREEN_KEYS } from '../../generator/index.js';
 import type { ClusterConnection } from '../adapters/argocd/cluster-connection.js';
@@ -14,6 +13,7 @@ import { KubeClientFactory } from '../adapters/kubernetes/kube-client-factory.js
 import { describeKubeFailure } from '../adapters/kubernetes/kube-request.js';
 import type { Io } from './preview.js';
 import { UsageError } from './selection-flags.js';
+import { parseCommandFlags } from './command-flags.js';
 
 export const REGISTER_USAGE = `Usage: greenlight register EKS_CLUSTER [options]
 
@@ -102,38 +102,29 @@ export interface RegisterDeps {
 }
 
 export async function runRegister(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: RegisterDeps = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        region: { type: 'string' },
-        'role-arn': { type: 'string' },
-        name: { type: 'string' },
-        project: { type: 'string' },
-        pair: { type: 'string' },
-        role: { type: 'string' },
-        weight: { type: 'string' },
-        domain: { type: 'string' },
-        label: { type: 'string', multiple: true },
-        annotation: { type: 'string', multiple: true },
-        namespace: { type: 'string' },
-        apply: { type: 'boolean' },
-        force: { type: 'boolean' },
-        output: { type: 'string', short: 'o', default: 'yaml' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.err(`greenlight register: ${(err as Error).message}\n\n${REGISTER_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandFlags('register', REGISTER_USAGE, {
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      region: { type: 'string' },
+      'role-arn': { type: 'string' },
+      name: { type: 'string' },
+      project: { type: 'string' },
+      pair: { type: 'string' },
+      role: { type: 'string' },
+      weight: { type: 'string' },
+      domain: { type: 'string' },
+      label: { type: 'string', multiple: true },
+      annotation: { type: 'string', multiple: true },
+      namespace: { type: 'string' },
+      apply: { type: 'boolean' },
+      force: { type: 'boolean' },
+      output: { type: 'string', short: 'o', default: 'yaml' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }, io);
+  if ('exit' in parsed) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(`${REGISTER_USAGE}\n`);
-    return 0;
-  }
   const region = values.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
   const problems: string[] = [];
   if (positionals.length !== 1) problems.push('name exactly one EKS cluster');

@@ -4,10 +4,10 @@
  * since it was read; if any patch fails, the ones already made are put back, so a pair is never
  * left half-changed.
  */
-import { parseArgs } from 'node:util';
 import { BLUE_GREEN_KEYS, labelValueSchema } from '../../generator/index.js';
 import { ClusterSecretStore, type ListedSecret, type SecretPatch } from '../adapters/argocd/cluster-secret-store.js';
 import type { Io } from './preview.js';
+import { parseCommandFlags } from './command-flags.js';
 
 export type PairField = 'weight' | 'role';
 
@@ -49,21 +49,13 @@ function patchFor(field: PairField, value: string, resourceVersion: string): Sec
 }
 
 export async function runPairChange(field: PairField, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: WeightDeps = {}): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: { pair: { type: 'string' }, set: { type: 'string', multiple: true }, namespace: { type: 'string' }, apply: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    io.err(`greenlight ${field}: ${(err as Error).message}\n\n${WEIGHT_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(`${WEIGHT_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandFlags(field, WEIGHT_USAGE, {
+    args: [...argv],
+    allowPositionals: false,
+    options: { pair: { type: 'string' }, set: { type: 'string', multiple: true }, namespace: { type: 'string' }, apply: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const problems: string[] = [];
   if (values.pair === undefined || !labelValueSchema.safeParse(values.pair).success) problems.push('give --pair with a valid label value');
   const wanted = new Map<string, string>();
