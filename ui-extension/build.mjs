@@ -84,26 +84,31 @@ function checkImports(metafile) {
   }
 }
 
+/** What the extension and the demo hosts are built as: one minified classic ES2019 script, JSX as React.createElement. */
+const BROWSER_SCRIPT = {
+  absWorkingDir: REPO_ROOT,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2019',
+  jsx: 'transform',
+  jsxFactory: 'React.createElement',
+  jsxFragment: 'React.Fragment',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': '"production"' },
+};
+
 /** Builds `dist/extension-greenlight.js`; returns its path and sizes. */
 export async function buildExtension({ outdir = DIST_DIR } = {}) {
   const outfile = join(outdir, BUNDLE_NAME);
   const result = await build({
-    absWorkingDir: REPO_ROOT,
+    ...BROWSER_SCRIPT,
     entryPoints: [join(UI_DIR, 'index.tsx')],
     outfile,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2019',
-    jsx: 'transform',
-    jsxFactory: 'React.createElement',
-    jsxFragment: 'React.Fragment',
-    minify: true,
-    legalComments: 'none',
     charset: 'utf8',
     metafile: true,
-    logLevel: 'warning',
-    define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [hostGlobals(), zodNamespaceImport()],
   });
   checkImports(result.metafile);
@@ -133,20 +138,9 @@ export async function buildDemoHost({ react = 19, outfile = join(DIST_DIR, 'demo
         ]
       : [];
   await build({
-    absWorkingDir: REPO_ROOT,
+    ...BROWSER_SCRIPT,
     entryPoints: [join(UI_DIR, 'demo-host', react === 16 ? 'entry-react16.tsx' : 'entry-react19.tsx')],
     outfile,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2019',
-    jsx: 'transform',
-    jsxFactory: 'React.createElement',
-    jsxFragment: 'React.Fragment',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    define: { 'process.env.NODE_ENV': '"production"' },
     plugins,
   });
   return { outfile };
