@@ -7,15 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FAKE_ACCESS_KEY_ID,
-  FAKE_AWS_APIS,
-  FAKE_REGION,
-  FAKE_SECRET_ACCESS_KEY,
-  startFakeAws,
-  type FakeAws,
-  type FakeAwsApi,
-} from '../../test/support/fake-aws.js';
+import { FAKE_AWS_APIS, FAKE_REGION, startFakeAws, type FakeAws, type FakeAwsApi, fakeAwsEnv } from '../../test/support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../../test/support/fake-kube-apiserver.js';
 import { benchClusterName } from './fleet.js';
 
@@ -106,12 +98,7 @@ export class LiveFleet {
       ARGOCD_NAMESPACE: 'argocd',
       GREENLIGHT_TOKEN: token,
       KUBECONFIG: this.kubeconfig,
-      AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
-      AWS_REGION: FAKE_REGION,
-      AWS_ENDPOINT_URL_EKS: this.aws.endpoint,
-      AWS_ENDPOINT_URL_SSM: this.aws.endpoint,
-      AWS_ENDPOINT_URL_STS: this.aws.endpoint,
+      ...fakeAwsEnv(this.aws.endpoint),
       ...extra,
     };
   }

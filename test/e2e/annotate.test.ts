@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
@@ -44,12 +44,7 @@ beforeAll(async () => {
     HOME: dir,
     GREENLIGHT_INVENTORY: 'argocd',
     KUBECONFIG: join(dir, 'kubeconfig'),
-    AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
-    AWS_REGION: FAKE_REGION,
-    AWS_ENDPOINT_URL_EKS: aws.endpoint,
-    AWS_ENDPOINT_URL_SSM: aws.endpoint,
-    AWS_ENDPOINT_URL_STS: aws.endpoint,
+    ...fakeAwsEnv(aws.endpoint),
   };
 });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parameterSetSchema } from '../../generator/index.js';
-import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 
@@ -85,14 +85,9 @@ beforeAll(async () => {
       ARGOCD_NAMESPACE: 'argocd',
       GREENLIGHT_TOKEN: TOKEN,
       KUBECONFIG: kubeconfig,
-      AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
+      ...fakeAwsEnv(aws.endpoint),
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
-      AWS_REGION: FAKE_REGION,
-      AWS_ENDPOINT_URL_EKS: aws.endpoint,
-      AWS_ENDPOINT_URL_SSM: aws.endpoint,
-      AWS_ENDPOINT_URL_STS: aws.endpoint,
       GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS: '1',
     },
   });

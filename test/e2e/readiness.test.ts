@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READINESS_EXIT_CODES, readinessVerdictSchema, type ReadinessVerdict } from '../../generator/index.js';
-import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
@@ -105,12 +105,7 @@ beforeAll(async () => {
     GREENLIGHT_INVENTORY: 'argocd',
     ARGOCD_NAMESPACE: 'argocd',
     KUBECONFIG: join(dir, 'kubeconfig'),
-    AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
-    AWS_REGION: FAKE_REGION,
-    AWS_ENDPOINT_URL_EKS: aws.endpoint,
-    AWS_ENDPOINT_URL_SSM: aws.endpoint,
-    AWS_ENDPOINT_URL_STS: aws.endpoint,
+    ...fakeAwsEnv(aws.endpoint),
     GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS: '1',
   };
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseClusterSecret } from '../../plugin/adapters/argocd/cluster-secret.js';
-import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FAKE_REGION, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
@@ -61,11 +61,7 @@ beforeAll(async () => {
     PATH: process.env['PATH'] ?? '',
     HOME: dir,
     KUBECONFIG: join(dir, 'kubeconfig'),
-    AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
-    AWS_REGION: FAKE_REGION,
-    AWS_ENDPOINT_URL_EKS: aws.endpoint,
-    AWS_ENDPOINT_URL_STS: aws.endpoint,
+    ...fakeAwsEnv(aws.endpoint),
   };
 });
 
@@ -137,7 +133,6 @@ describe('greenlight register', () => {
     // Read back by greenlight's live inventory, and its facts read through what it wrote:
     // EKS through the role, the cluster's API over TLS with the CA and an EKS token for the role.
     env['GREENLIGHT_INVENTORY'] = 'argocd';
-    env['AWS_ENDPOINT_URL_SSM'] = aws.endpoint;
     const facts = await greenlight('preview', '--cluster', 'prod-eu-green-2', '-o', 'json');
     delete env['GREENLIGHT_INVENTORY'];
     expect(facts.stderr).toBe('');

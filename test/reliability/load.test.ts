@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { FAKE_REGION, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 import { GETPARAMS } from './support/bad-input.js';
@@ -101,14 +101,9 @@ beforeAll(async () => {
       GREENLIGHT_INVENTORY: 'argocd',
       GREENLIGHT_TOKEN: TOKEN,
       KUBECONFIG: kubeconfig,
-      AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
+      ...fakeAwsEnv(aws.endpoint),
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
-      AWS_REGION: FAKE_REGION,
-      AWS_ENDPOINT_URL_EKS: aws.endpoint,
-      AWS_ENDPOINT_URL_SSM: aws.endpoint,
-      AWS_ENDPOINT_URL_STS: aws.endpoint,
       // Facts expire every second and are refreshed ahead in the background, under load.
       GREENLIGHT_FACTS_TTL_MS: '1000',
       GREENLIGHT_FACTS_REFRESH_AHEAD_MS: '500',

@@ -1159,6 +1159,23 @@ function xml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * The environment that points greenlight (the service or a command) at the fake: obviously fake
+ * keys, the fake's region, and the endpoint of EKS, SSM and STS (one for all, or one each, e.g.
+ * fault-injecting proxies in front of the fake).
+ */
+export function fakeAwsEnv(endpoint: string | Readonly<Record<'eks' | 'ssm' | 'sts', string>>): Record<string, string> {
+  const at = typeof endpoint === 'string' ? { eks: endpoint, ssm: endpoint, sts: endpoint } : endpoint;
+  return {
+    AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
+    AWS_REGION: FAKE_REGION,
+    AWS_ENDPOINT_URL_EKS: at.eks,
+    AWS_ENDPOINT_URL_SSM: at.ssm,
+    AWS_ENDPOINT_URL_STS: at.sts,
+  };
+}
+
 /** SDK client settings that point at the fake: endpoint, obviously fake keys, no retries unless asked. */
 export function fakeClientConfig(fake: FakeAws, region: string = FAKE_REGION, maxAttempts = 1) {
   return { region, endpoint: fake.endpoint, credentials: FAKE_CREDENTIALS, maxAttempts } as const;

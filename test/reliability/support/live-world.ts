@@ -9,16 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FAKE_ACCESS_KEY_ID,
-  FAKE_ACCOUNT_ID,
-  FAKE_AWS_APIS,
-  FAKE_REGION,
-  FAKE_SECRET_ACCESS_KEY,
-  startFakeAws,
-  type FakeAws,
-  type FakeAwsApi,
-} from '../../support/fake-aws.js';
+import { FAKE_ACCOUNT_ID, FAKE_AWS_APIS, FAKE_REGION, startFakeAws, type FakeAws, type FakeAwsApi, fakeAwsEnv } from '../../support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../../support/service-process.js';
 import { FaultProxy } from './fault-proxy.js';
@@ -107,14 +98,9 @@ export class LiveWorld {
       GREENLIGHT_TOKEN: TOKEN,
       GREENLIGHT_LOG_LEVEL: 'debug',
       KUBECONFIG: kubeconfig,
-      AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
+      ...fakeAwsEnv({ eks: proxies.eks.url, ssm: proxies.ssm.url, sts: proxies.sts.url }),
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
-      AWS_REGION: FAKE_REGION,
-      AWS_ENDPOINT_URL_EKS: proxies.eks.url,
-      AWS_ENDPOINT_URL_SSM: proxies.ssm.url,
-      AWS_ENDPOINT_URL_STS: proxies.sts.url,
       GREENLIGHT_REQUEST_DEADLINE_MS: String(TIMINGS.deadlineMs),
       GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS: String(TIMINGS.attemptTimeoutMs),
       GREENLIGHT_FACTS_TTL_MS: String(TIMINGS.ttlMs),
