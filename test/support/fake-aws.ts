@@ -11,7 +11,8 @@
  * API: latency, hang, throttling, 5xx, access denied, not found, garbage bodies, connection
  * reset, and a per-API rate limit. Calls are counted per API.
  */
-import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
+import { AwsCredentials, type AwsCredentialsFor } from '../../plugin/adapters/aws/aws-credentials.js';
+import type { ClusterRecord } from '../../generator/index.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -1209,6 +1210,31 @@ export function clusterRecordFor(
 /** The same record without `awsAuthConfig`: a cluster the AWS sources do not apply to. */
 export function withoutAws<T extends object>(record: T): Omit<T, 'aws'> {
   return Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'aws')) as Omit<T, 'aws'>;
+}
+
+/** Credentials for adapters checked without the network (nothing is signed with them). */
+export const OFFLINE_CREDENTIALS: AwsCredentialsFor = {
+  credentialsFor: () => async () => ({ accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret-not-real' }),
+  accountIdFor: async () => '123456789012',
+};
+
+/** A client factory for checks that must make no AWS call. */
+export const noAwsClient = (): never => {
+  throw new Error('no AWS call expected');
+};
+
+/** Cluster "prod" as its Argo CD Secret registers it with awsAuthConfig, for adapter checks without the network. */
+export function anAwsCluster(over: Partial<ClusterRecord> = {}): ClusterRecord {
+  return {
+    name: 'prod',
+    server: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+    project: 'default',
+    labels: {},
+    annotations: {},
+    origin: 'Secret argocd/prod',
+    aws: { clusterName: 'prod' },
+    ...over,
+  };
 }
 
 /** greenlight's AWS credentials as the fake's base identity, with STS (AssumeRole) at the fake. */

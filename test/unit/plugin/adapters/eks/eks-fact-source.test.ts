@@ -1,27 +1,9 @@
 /** Checks that need no network: the client factory must never be called. */
 import { expect, test } from 'vitest';
-import { UpstreamError, type ClusterRecord } from '../../../../../generator/index.js';
-import type { AwsCredentialsFor } from '../../../../../plugin/adapters/aws/aws-credentials.js';
+import { UpstreamError } from '../../../../../generator/index.js';
 import { EksFactSource } from '../../../../../plugin/adapters/eks/eks-fact-source.js';
-import { withoutAws } from '../../../../support/fake-aws.js';
+import { anAwsCluster as cluster, noAwsClient as noClient, OFFLINE_CREDENTIALS as credentials, withoutAws } from '../../../../support/fake-aws.js';
 
-const credentials: AwsCredentialsFor = {
-  credentialsFor: () => async () => ({ accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret-not-real' }),
-  accountIdFor: async () => '123456789012',
-};
-const noClient = () => {
-  throw new Error('no AWS call expected');
-};
-const cluster = (over: Partial<ClusterRecord> = {}): ClusterRecord => ({
-  name: 'prod',
-  server: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
-  project: 'default',
-  labels: {},
-  annotations: {},
-  origin: 'Secret argocd/prod',
-  aws: { clusterName: 'prod' },
-  ...over,
-});
 
 test('appliesTo: clusters with awsAuthConfig.clusterName only', () => {
   const source = new EksFactSource({ credentials }, noClient);

@@ -1,30 +1,12 @@
 /** Construction and per-cluster checks that need no network: the client factory must never be called. */
 import { expect, test } from 'vitest';
-import { InputError, UpstreamError, type ClusterRecord } from '../../../../../generator/index.js';
-import type { AwsCredentialsFor } from '../../../../../plugin/adapters/aws/aws-credentials.js';
+import { InputError, UpstreamError } from '../../../../../generator/index.js';
 import { DEFAULT_SSM_PREFIX_TEMPLATE, SsmSecretPathSource } from '../../../../../plugin/adapters/ssm/ssm-secret-path-source.js';
-import { withoutAws } from '../../../../support/fake-aws.js';
+import { anAwsCluster as cluster, noAwsClient as noClient, OFFLINE_CREDENTIALS as credentials, withoutAws } from '../../../../support/fake-aws.js';
 
-const credentials: AwsCredentialsFor = {
-  credentialsFor: () => async () => ({ accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret-not-real' }),
-  accountIdFor: async () => '123456789012',
-};
-const noClient = () => {
-  throw new Error('no AWS call expected');
-};
 const make = (prefixTemplate?: string, region?: string) =>
   new SsmSecretPathSource({ credentials, ...(prefixTemplate !== undefined ? { prefixTemplate } : {}), ...(region !== undefined ? { region } : {}) }, noClient);
 
-const cluster = (over: Partial<ClusterRecord> = {}): ClusterRecord => ({
-  name: 'prod',
-  server: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
-  project: 'default',
-  labels: {},
-  annotations: {},
-  origin: 'Secret argocd/prod',
-  aws: { clusterName: 'prod' },
-  ...over,
-});
 
 test('the default prefix is /greenlight/{{cluster.name}}/', () => {
   expect(DEFAULT_SSM_PREFIX_TEMPLATE).toBe('/greenlight/{{cluster.name}}/');
