@@ -4,11 +4,12 @@
  */
 import { rejection } from '../support/rejection.js';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { resolveBlueGreen, TimeoutError, UpstreamError, type ClusterRecord } from '../../generator/index.js';
 import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { EksFactSource, type EksFactSourceOptions } from '../../plugin/adapters/eks/eks-fact-source.js';
-import { clusterRecordFor, FAKE_ACCOUNT_ID, startFakeAws, withoutAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
+import { clusterRecordFor, FAKE_ACCOUNT_ID, withoutAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
+import { useFakeAws } from '../support/fake-aws-suite.js';
 
 const OTHER_ACCOUNT = '222222222222';
 const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/greenlight-reader`;
@@ -30,24 +31,10 @@ const failure = rejection;
 
 const signal = () => new AbortController().signal;
 
-beforeAll(async () => {
-  fake = await startFakeAws();
-  credentials = fakeAwsCredentials(fake);
-});
-
-afterEach(() => {
-  fake.clearFaults();
-  fake.options.eksPageSize = undefined;
-  fake.options.eksEmptyPages = undefined;
-});
-
-afterAll(async () => {
-  for (const s of opened) s.close();
-  credentials.close();
-  // Every request of every test was signed with a key the fake knows, and the signature matched.
-  expect(fake.signatureFailures).toEqual([]);
-  await fake.close();
-});
+useFakeAws((f, c) => {
+  fake = f;
+  credentials = c;
+}, opened);
 
 describe('DescribeCluster, Pod Identity and add-ons are mapped to eks facts', () => {
   test('a full cluster', async () => {

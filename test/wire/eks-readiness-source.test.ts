@@ -5,11 +5,12 @@
  */
 import { rejection } from '../support/rejection.js';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { addonCompatibilitySchema, pairInsightsSchema, TimeoutError, UpstreamError } from '../../generator/index.js';
 import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { EksReadinessSource, type EksReadinessSourceOptions } from '../../plugin/adapters/eks/eks-readiness-source.js';
-import { clusterRecordFor, FAKE_ACCOUNT_ID, startFakeAws, withoutAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
+import { clusterRecordFor, FAKE_ACCOUNT_ID, withoutAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
+import { useFakeAws } from '../support/fake-aws-suite.js';
 
 const OTHER_ACCOUNT = '222222222222';
 const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/greenlight-reader`;
@@ -28,9 +29,12 @@ const failure = rejection;
 
 const signal = () => new AbortController().signal;
 
-beforeAll(async () => {
-  fake = await startFakeAws();
-  credentials = fakeAwsCredentials(fake);
+useFakeAws((f, c) => {
+  fake = f;
+  credentials = c;
+}, opened);
+
+beforeAll(() => {
   // What EKS offers in eu-west-1, across minors.
   for (const [name, version, minors] of [
     ['kube-proxy', 'v1.31.3-eksbuild.2', ['1.31']],
@@ -46,19 +50,6 @@ beforeAll(async () => {
   fake.addAddonVersion({ addonName: 'coredns', addonVersion: 'v1.11.4-eksbuild.99', clusterVersions: ['1.32'], region: 'us-east-2' });
 });
 
-afterEach(() => {
-  fake.clearFaults();
-  fake.options.eksPageSize = undefined;
-  fake.options.eksEmptyPages = undefined;
-});
-
-afterAll(async () => {
-  for (const s of opened) s.close();
-  credentials.close();
-  // Every request of every test was signed with a key the fake knows, and the signature matched.
-  expect(fake.signatureFailures).toEqual([]);
-  await fake.close();
-});
 
 describe('DescribeAddonVersions is reduced to add-on compatibility', () => {
   test('per add-on, the versions EKS supports on the minor, newest first; an entry even when there are none', async () => {

@@ -8,14 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GreenlightError, InputError, TimeoutError, type ClusterRecord } from '../../generator/index.js';
 import { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { EksFactSource } from '../../plugin/adapters/eks/eks-fact-source.js';
 import { SsmSecretPathSource, type SsmSecretPathSourceOptions } from '../../plugin/adapters/ssm/ssm-secret-path-source.js';
 import { createLogger } from '../../plugin/logger.js';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { clusterRecordFor, FAKE_ACCOUNT_ID, startFakeAws, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
+import { clusterRecordFor, FAKE_ACCOUNT_ID, type FakeAws, fakeAwsCredentials } from '../support/fake-aws.js';
+import { useFakeAws } from '../support/fake-aws-suite.js';
 
 const OTHER_ACCOUNT = '333333333333';
 const ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/greenlight-ssm`;
@@ -70,9 +71,12 @@ function expectNoCanary(text: string): void {
 const signal = () => new AbortController().signal;
 let record: ClusterRecord;
 
-beforeAll(async () => {
-  fake = await startFakeAws();
-  credentials = fakeAwsCredentials(fake);
+useFakeAws((f, c) => {
+  fake = f;
+  credentials = c;
+}, opened);
+
+beforeAll(() => {
   record = clusterRecordFor(fake.addCluster({ name: 'prod-eu-green' }));
   put('/greenlight/prod-eu-green/db/password');
   put('/greenlight/prod-eu-green/db/username');
@@ -85,20 +89,10 @@ beforeAll(async () => {
   put('/greenlight/prod-eu-green/other-account', { accountId: OTHER_ACCOUNT });
 });
 
-afterEach(() => {
-  fake.clearFaults();
-  fake.options.ssmPageSize = undefined;
-  fake.options.ssmEmptyPages = undefined;
-});
-
-afterAll(async () => {
-  for (const s of opened) s.close();
-  credentials.close();
-  expect(fake.signatureFailures).toEqual([]);
+afterAll(() => {
   // Values never reached the log, whatever happened in the tests above.
   expect(logLines.length).toBeGreaterThan(0);
   expectNoCanary(logLines.join('\n'));
-  await fake.close();
 });
 
 describe('names under the cluster prefix, never values', () => {
