@@ -21,7 +21,7 @@ function tokenDescription(config: Config): string {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let config: Config;
   try {
     // The only place besides config.ts that touches the environment.
@@ -35,12 +35,12 @@ function main(): void {
   const metrics = new Metrics();
   let fleet: Fleet;
   try {
-    fleet = openFleet(config, logger, metrics, { watch: true });
+    fleet = await openFleet(config, logger, metrics, { watch: true });
   } catch (err) {
     process.stderr.write(`greenlight cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const readinessInputs = openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
+  const readinessInputs = await openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
   new ReadinessMetrics({ registry: metrics.registry, inventory: fleet.inventory, facts: fleet.facts, ...readinessInputs, logger: logger.child({ component: 'readiness-metrics' }) });
   const tokens = openTokenSource(config.token, logger);
   const proxySecret = config.proxySecret && openTokenSource(config.proxySecret, logger, 'GREENLIGHT_PROXY_SECRET');
@@ -121,4 +121,4 @@ function main(): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main();
+void main();

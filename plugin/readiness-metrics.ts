@@ -36,10 +36,9 @@ import {
   type ReadinessApplication,
   type ReadinessVerdict,
 } from '../generator/index.js';
-import { ArgoCdApplicationSource, type ApplicationSource, type ListedApplication } from './adapters/argocd/application-source.js';
-import { AwsCredentials } from './adapters/aws/aws-credentials.js';
-import { EksReadinessSource, type ReadinessDataSource } from './adapters/eks/eks-readiness-source.js';
-import type { LiveAws } from './compose.js';
+import type { ApplicationSource, ListedApplication } from './adapters/argocd/application-source.js';
+import type { ReadinessDataSource } from './adapters/eks/eks-readiness-source.js';
+import type { LiveAws } from './live-fleet.js';
 import type { FactsConfig, InventoryConfig } from './config.js';
 import { demoApplications } from './http/routes/demo-ui.js';
 import type { Logger } from './logger.js';
@@ -190,46 +189,28 @@ export interface ReadinessInputs {
   close(): void;
 }
 
+export interface ReadinessInputsOptions {
+  readonly logger?: Logger;
+  readonly demoInventory?: ClusterInventory;
+  readonly now?: () => number;
+  /** The live fleet's AWS credentials and EKS rate budget, so that roles are assumed once and every EKS call shares one budget. */
+  readonly aws?: LiveAws | undefined;
+}
+
 /**
  * Live mode (`argocd`): Applications from the Argo CD namespace and EKS readiness data with the
  * same credentials scheme as the fact sources. Demo mode: the demo Applications (parity only;
  * they carry no `status.resources`) when `demoInventory` is given. Fleet files: none.
  */
-export function openReadinessInputs(
+export async function openReadinessInputs(
   config: { readonly inventory: InventoryConfig; readonly facts: FactsConfig },
-  options: {
-    readonly logger?: Logger;
-    readonly demoInventory?: ClusterInventory;
-    readonly now?: () => number;
-    /** The live fleet's AWS credentials and EKS rate budget, so that roles are assumed once and every EKS call shares one budget. */
-    readonly aws?: LiveAws | undefined;
-  } = {},
-): ReadinessInputs {
+  options: ReadinessInputsOptions = {},
+): Promise<ReadinessInputs> {
   const inv = config.inventory;
   if (inv.kind === 'argocd') {
-    // Without the live fleet's credentials (tests, tools), make and own a set.
-    const credentials =
-      options.aws?.credentials ??
-      AwsCredentials.fromConfig({
-        ...(config.facts.awsRegion !== undefined ? { stsRegion: config.facts.awsRegion } : {}),
-        ...(config.facts.stsEndpoint !== undefined ? { stsEndpoint: config.facts.stsEndpoint } : {}),
-      });
-    const ownsCredentials = options.aws === undefined;
-    const eks = EksReadinessSource.fromConfig({
-      credentials,
-      ...(config.facts.awsRegion !== undefined ? { region: config.facts.awsRegion } : {}),
-      maxAttempts: 2,
-      ...(options.aws?.decorateEksClient ? { decorateClient: options.aws.decorateEksClient } : {}),
-      ...(options.logger ? { logger: options.logger.child({ component: 'eks-readiness' }) } : {}),
-    });
-    return {
-      applications: ArgoCdApplicationSource.fromConfig({ namespace: inv.namespace }),
-      readiness: eks,
-      close: () => {
-        eks.close();
-        if (ownsCredentials) credentials.close();
-      },
-    };
+    // Loaded only here, as the live fleet is (see compose.ts).
+    const { openLiveReadinessInputs } = await import('./live-fleet.js');
+    return openLiveReadinessInputs(inv.namespace, config.facts, options);
   }
   const demo = options.demoInventory;
   if (inv.kind === 'demo' && demo) {

@@ -22,7 +22,7 @@ export async function openCliFleet(inventory: string | undefined, env: Readonly<
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const fleet = openFleet(config, createLogger('silent'), new Metrics({ defaultMetrics: false }), { watch: false });
+  const fleet = await openFleet(config, createLogger('silent'), new Metrics({ defaultMetrics: false }), { watch: false });
   try {
     await fleet.whenReady(15_000);
   } catch (err) {

@@ -1,9 +1,9 @@
-/** @module The `greenlight` command. Like main.ts, an entry point: it alone reads argv and the environment. */
-import { ANNOTATE_USAGE, runAnnotate } from './annotate.js';
-import { PREVIEW_USAGE, runPreview, type Io } from './preview.js';
-import { READINESS_USAGE, runReadiness } from './readiness.js';
-import { REGISTER_USAGE, runRegister } from './register.js';
-import { runPairChange, WEIGHT_USAGE } from './weight.js';
+/**
+ * @module The `greenlight` command. Like main.ts, an entry point: it alone reads argv and the
+ * environment. Each command's module is loaded when it runs: `register` and `weight` bring the
+ * AWS SDK and the Kubernetes client, which `preview` on a fleet file never needs.
+ */
+import type { Io } from './preview.js';
 
 const USAGE = `Usage: greenlight <command> [options]
 
@@ -24,25 +24,33 @@ async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'preview':
-      return runPreview(rest, process.env, io);
+      return (await import('./preview.js')).runPreview(rest, process.env, io);
     case 'annotate':
-      return runAnnotate(rest, process.env, io);
+      return (await import('./annotate.js')).runAnnotate(rest, process.env, io);
     case 'register':
-      return runRegister(rest, process.env, io);
+      return (await import('./register.js')).runRegister(rest, process.env, io);
     case 'weight':
     case 'role':
-      return runPairChange(command, rest, process.env, io);
+      return (await import('./weight.js')).runPairChange(command, rest, process.env, io);
     case 'readiness':
-      return runReadiness(rest, process.env, io);
+      return (await import('./readiness.js')).runReadiness(rest, process.env, io);
     case 'serve':
       await import('../main.js');
       return -1;
     case undefined:
     case 'help':
     case '--help':
-    case '-h':
-      io.out(`${USAGE}\n\n${PREVIEW_USAGE}\n\n${ANNOTATE_USAGE}\n\n${REGISTER_USAGE}\n\n${WEIGHT_USAGE}\n\n${READINESS_USAGE}\n`);
+    case '-h': {
+      const usages = await Promise.all([
+        import('./preview.js').then((m) => m.PREVIEW_USAGE),
+        import('./annotate.js').then((m) => m.ANNOTATE_USAGE),
+        import('./register.js').then((m) => m.REGISTER_USAGE),
+        import('./weight.js').then((m) => m.WEIGHT_USAGE),
+        import('./readiness.js').then((m) => m.READINESS_USAGE),
+      ]);
+      io.out(`${[USAGE, ...usages].join('\n\n')}\n`);
       return command === undefined ? 2 : 0;
+    }
     default:
       io.err(`greenlight: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;

@@ -129,7 +129,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   const live = config.inventory.kind === 'argocd';
   let inputs: ReadinessInputs | undefined;
   try {
-    inputs = openReadinessInputs(config, { demoInventory: fleet.inventory, aws: fleet.aws });
+    inputs = await openReadinessInputs(config, { demoInventory: fleet.inventory, aws: fleet.aws });
     const signal = fanOutSignal(AbortSignal.timeout(DEADLINE_MS));
     const fleetPairs = await resolvePairs(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName);
     const pair = fleetPairs.pairs.get(pairName);

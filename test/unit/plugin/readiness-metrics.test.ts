@@ -42,7 +42,7 @@ describe('over the demo fleet', () => {
 
   it('GET /metrics shows the demo pair not ready with its blockers by kind, and its families at parity', async () => {
     const { app, metrics } = testApp(new InMemoryFleet());
-    const inputs = openReadinessInputs(loadConfig({}), { demoInventory: demo });
+    const inputs = await openReadinessInputs(loadConfig({}), { demoInventory: demo });
     new ReadinessMetrics({ registry: metrics.registry, inventory: demo, facts: demo, ...inputs });
 
     const res = await request(app).get('/metrics');
@@ -83,7 +83,7 @@ describe('over the demo fleet', () => {
 
   it('without an Applications source there are no family gauges, and the fleet file gives no Applications', async () => {
     const registry = new Registry();
-    const inputs = openReadinessInputs(loadConfig({ GREENLIGHT_INVENTORY: DEMO_FLEET_PATH, GREENLIGHT_TOKEN: 'a-token-of-sixteen-chars' }));
+    const inputs = await openReadinessInputs(loadConfig({ GREENLIGHT_INVENTORY: DEMO_FLEET_PATH, GREENLIGHT_TOKEN: 'a-token-of-sixteen-chars' }));
     expect(inputs.applications).toBeUndefined();
     expect(inputs.readiness).toBeUndefined();
     new ReadinessMetrics({ registry, inventory: demo, facts: demo, ...inputs });
