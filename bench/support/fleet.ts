@@ -18,6 +18,19 @@ export function benchClusterName(i: number): string {
   return `prod-${String(Math.floor(i / 2)).padStart(4, '0')}-${i % 2 === 0 ? 'blue' : 'green'}`;
 }
 
+/** The labels and annotations of bench cluster `i`: its pair, role (even blue, odd green) and weight. */
+export function benchClusterMetadata(name: string, i: number): { labels: Record<string, string>; annotations: Record<string, string> } {
+  return {
+    labels: {
+      'argocd.argoproj.io/secret-type': 'cluster',
+      environment: 'prod',
+      'greenlight.io/pair': name.replace(/-(blue|green)$/, ''),
+      'greenlight.io/role': i % 2 === 0 ? 'blue' : 'green',
+    },
+    annotations: { 'greenlight.io/weight': i % 2 === 0 ? '100' : '0', 'greenlight.io/domain': 'eu.example.com' },
+  };
+}
+
 function hexId(i: number): string {
   return (i.toString(16).toUpperCase().padStart(8, '0') + '6A1F0B3C9D2E4F5A6B7C8D9E').slice(0, 32);
 }
@@ -86,13 +99,7 @@ export function fleetDocument(count: number): object {
         name,
         server: `https://${hexId(i)}.gr7.eu-west-1.eks.amazonaws.com`,
         project: 'platform',
-        labels: {
-          'argocd.argoproj.io/secret-type': 'cluster',
-          environment: 'prod',
-          'greenlight.io/pair': name.replace(/-(blue|green)$/, ''),
-          'greenlight.io/role': i % 2 === 0 ? 'blue' : 'green',
-        },
-        annotations: { 'greenlight.io/weight': i % 2 === 0 ? '100' : '0', 'greenlight.io/domain': 'eu.example.com' },
+        ...benchClusterMetadata(name, i),
         aws: { clusterName: name, roleArn: `arn:aws:iam::${ACCOUNT}:role/argocd-deployer` },
         facts: realisticFacts(name, i),
       };

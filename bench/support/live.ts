@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_AWS_APIS, FAKE_REGION, startFakeAws, type FakeAws, type FakeAwsApi, fakeAwsEnv } from '../../test/support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../../test/support/fake-kube-apiserver.js';
-import { benchClusterName } from './fleet.js';
+import { benchClusterMetadata, benchClusterName } from './fleet.js';
 
 /** Every EKS API the fake speaks (all but STS and SSM). */
 export const EKS_APIS: readonly FakeAwsApi[] = FAKE_AWS_APIS.filter((api) => !['AssumeRole', 'GetCallerIdentity', 'GetParametersByPath'].includes(api));
@@ -68,13 +68,7 @@ export class LiveFleet {
       argocd.putSecret(
         {
           name: `cluster-${name}`,
-          labels: {
-            'argocd.argoproj.io/secret-type': 'cluster',
-            environment: 'prod',
-            'greenlight.io/pair': name.replace(/-(blue|green)$/, ''),
-            'greenlight.io/role': i % 2 === 0 ? 'blue' : 'green',
-          },
-          annotations: { 'greenlight.io/weight': i % 2 === 0 ? '100' : '0', 'greenlight.io/domain': 'eu.example.com' },
+          ...benchClusterMetadata(name, i),
           stringData: {
             name,
             server: target.url,
@@ -87,7 +81,6 @@ export class LiveFleet {
     }
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-bench-live-'));
     const kubeconfig = writeKubeconfig(dir, argocd.url);
-    
     return new LiveFleet(aws, argocd, target, dir, kubeconfig, names);
   }
 

@@ -78,7 +78,7 @@ beforeAll(async () => {
 
   dir = mkdtempSync(join(tmpdir(), 'gl-live-'));
   const kubeconfig = writeKubeconfig(dir, argocd.url);
-  
+
   service = await startService({
     env: {
       GREENLIGHT_INVENTORY: 'argocd',

@@ -93,7 +93,7 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(join(tmpdir(), 'greenlight-load-'));
   const kubeconfig = writeKubeconfig(dir, argocd.url);
-  
+
   const preload = join(dirname(fileURLToPath(import.meta.url)), 'support', 'gc-on-signal.mjs');
   service = await startService({
     env: {

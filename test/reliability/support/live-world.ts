@@ -87,7 +87,7 @@ export class LiveWorld {
     };
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-reliability-'));
     const kubeconfig = writeKubeconfig(dir, proxies['kube-watch'].url);
-    
+
     const partial = { aws, argocd, target, proxies };
     const world = { ...partial, register: (group: string) => registerGroup(partial, group) };
     for (const group of groups) world.register(group);
