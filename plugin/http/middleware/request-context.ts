@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import onHeaders from 'on-headers';
+import { FACTS_PATH } from '../../../generator/index.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
+import { GETPARAMS_PATH } from '../routes/getparams.js';
 
 const KNOWN_ROUTES: Readonly<Record<string, string>> = {
-  '/api/v1/getparams.execute': 'getparams',
-  '/api/v1/facts': 'facts',
+  [GETPARAMS_PATH]: 'getparams',
+  [FACTS_PATH]: 'facts',
   '/healthz': 'healthz',
   '/readyz': 'readyz',
   '/metrics': 'metrics',
