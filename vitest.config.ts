@@ -13,8 +13,10 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**', 'test/contract/ui-bundle.test.ts'],
           environment: 'node',
-          testTimeout: 20_000,
-          hookTimeout: 20_000,
+          // Hang guards only: tests wait on conditions (test/support/patience.ts), so these are
+          // generous enough for a busy two-core machine.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       ...uiProjects,

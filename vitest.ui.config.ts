@@ -22,7 +22,7 @@ const component = {
   include: ['test/unit/ui-extension/**/*.test.tsx'],
   environment: 'jsdom',
   setupFiles: ['test/unit/ui-extension/support/setup.tsx'],
-  testTimeout: 10_000,
+  testTimeout: 60_000,
 };
 
 const classicJsx = { jsx: { runtime: 'classic' as const } };
@@ -45,10 +45,10 @@ export const uiProjects: TestProjectInlineConfiguration[] = [
     test: { ...component, name: 'ui-react16' },
   },
   {
-    test: { name: 'ui-contract', include: ['test/contract/ui-bundle.test.ts'], environment: 'node', testTimeout: 20_000 },
+    test: { name: 'ui-contract', include: ['test/contract/ui-bundle.test.ts'], environment: 'node', testTimeout: 120_000 },
   },
   {
-    test: { name: 'ui-browser', include: ['test/browser/**/*.test.ts'], environment: 'node', testTimeout: 45_000, hookTimeout: 45_000 },
+    test: { name: 'ui-browser', include: ['test/browser/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000 },
   },
 ];
 

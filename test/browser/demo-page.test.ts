@@ -49,7 +49,7 @@ beforeAll(async () => {
     const s = demoApp().listen(0, '127.0.0.1', () => resolve(s));
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-}, 30_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -57,7 +57,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
 
-describe('the demo page of npm start', { timeout: 30_000 }, () => {
+describe('the demo page of npm start', () => {
   it('serves the host page, the bundle as Argo CD 3.5 wraps it, and an Argo CD-shaped API', async () => {
     const app = demoApp();
     const page = await request(app).get('/');

@@ -18,7 +18,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   world = await startWorld({ react: 19 });
   await browser.context.addCookies([{ name: SESSION_COOKIE, value: world.argocd.sessionToken, url: world.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
-}, 30_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -41,7 +41,7 @@ function luminance(rgb: string): number {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-describe('Argo CD 3.5 host (React 19), under a sub-path', { timeout: 30_000 }, () => {
+describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
   it('shows the status-panel item and opens the Parity flyout', async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(appUrl('payments-api-prod-eu-green'));
@@ -230,12 +230,12 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', { timeout: 30_000 }, (
   });
 });
 
-describe('Argo CD 3.4 host (React 16.14)', { timeout: 30_000 }, () => {
+describe('Argo CD 3.4 host (React 16.14)', () => {
   let old: World;
   beforeAll(async () => {
     old = await startWorld({ react: 16 });
     await browser.context.addCookies([{ name: SESSION_COOKIE, value: old.argocd.sessionToken, url: old.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
-  }, 30_000);
+  });
   afterAll(async () => {
     await old?.close();
   });

@@ -19,6 +19,7 @@ import { ArgoCdClusterInventory } from '../../plugin/adapters/argocd/argocd-clus
 import { FleetFileInventory } from '../../plugin/adapters/fleet-file/fleet-file-inventory.js';
 import { createLogger } from '../../plugin/logger.js';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
+import { eventually, PATIENCE_MS } from '../support/patience.js';
 
 /** One cluster registration, in terms common to every inventory. */
 export interface Registration {
@@ -46,21 +47,7 @@ export interface InventoryHarness {
   readonly implicitLabels: Readonly<Record<string, string>>;
 }
 
-const WAIT_MS = 5000;
-
-/** Polls until `check` passes or the deadline ends (then rethrows its last failure). */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
+export { eventually };
 
 /** Registers the contract tests for one `ClusterInventory` implementation. */
 export function clusterInventoryContract(name: string, makeInventory: () => Promise<InventoryHarness>): void {
@@ -189,7 +176,7 @@ export async function argoCdInventoryHarness(): Promise<InventoryHarness> {
       fake.deleteSecret(`cluster-${name}`);
     },
     async start() {
-      await inventory.start().whenReady(WAIT_MS);
+      await inventory.start().whenReady(PATIENCE_MS);
     },
     async close() {
       await inventory.close();

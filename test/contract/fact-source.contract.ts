@@ -19,15 +19,16 @@ export interface FactSourceFixture {
   readonly unrelated?: ClusterRecord;
   /** Arranges for the next fetch of the returned cluster to fail (an upstream fault, a missing cluster). */
   failing(): ClusterRecord | Promise<ClusterRecord>;
-  /** Arranges for the next fetch of the returned cluster to take far longer than the test waits (≥ 5 s). */
+  /**
+   * Arranges for the next fetch of the returned cluster to answer (successfully) only after a long
+   * delay (≥ 5 s). A cancelled fetch that rejects at all was cut short: one that waited for the
+   * upstream would resolve. No wall-clock margin is needed.
+   */
   slow(): ClusterRecord | Promise<ClusterRecord>;
   /** Undoes what `failing`/`slow` arranged, between tests. */
   reset?(): void | Promise<void>;
   close?(): void | Promise<void>;
 }
-
-/** How long "promptly" is: far below any injected slowness, generous for a loaded CI machine. */
-export const PROMPT_MS = 1_000;
 
 /** Registers the contract tests for one `FactSource` implementation. */
 export function factSourceContract(name: string, make: () => FactSourceFixture | Promise<FactSourceFixture>): void {
@@ -84,12 +85,10 @@ export function factSourceContract(name: string, make: () => FactSourceFixture |
       const cluster = await fixture.slow();
       const controller = new AbortController();
       controller.abort(new Error('deadline'));
-      const started = Date.now();
       const err = await fixture.source.fetch(cluster, controller.signal).then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(Date.now() - started).toBeLessThan(PROMPT_MS);
       expect(err).toBeInstanceOf(GreenlightError);
       expect((err as GreenlightError).message).toContain(cluster.name);
       await reset();
@@ -104,10 +103,8 @@ export function factSourceContract(name: string, make: () => FactSourceFixture |
         (e: unknown) => e,
       );
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const started = Date.now();
       controller.abort(new Error('deadline'));
       const err = await pending;
-      expect(Date.now() - started).toBeLessThan(PROMPT_MS);
       expect(err).toBeInstanceOf(GreenlightError);
       const message = (err as GreenlightError).message;
       expect(message).toContain(cluster.name);

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeArgo } from '../unit/ui-extension/support/fake-argocd-fetch.js';
 import { applications, clusters, factsResponse } from '../unit/ui-extension/support/fixtures.js';
 import { REPO_ROOT } from '../support/service-process.js';
+import { PATIENCE_MS } from '../support/patience.js';
 
 const BUNDLE = join(REPO_ROOT, 'ui-extension', 'dist', 'extension-greenlight.js');
 const REACT16 = join(REPO_ROOT, 'test', 'hosts', 'react16', 'node_modules');
@@ -100,7 +101,7 @@ function host(globals: string, options: { appRendered?: boolean; api?: 'full' | 
 
 const settle = (window: Host['window'], ms = 0) => new Promise<void>((resolve) => window.setTimeout(resolve, ms));
 
-async function waitForText(window: Host['window'], text: string, timeoutMs = 3000): Promise<void> {
+async function waitForText(window: Host['window'], text: string, timeoutMs = PATIENCE_MS): Promise<void> {
   const started = Date.now();
   while (!window.document.body.textContent?.includes(text)) {
     if (Date.now() - started > timeoutMs) throw new Error(`"${text}" did not appear within ${timeoutMs} ms; the page shows: ${window.document.body.textContent?.slice(0, 500)}`);

@@ -29,6 +29,7 @@ import {
   type RawResponse,
 } from '../support/argocd-controller.js';
 import { REPO_ROOT, startService, type ServiceProcess } from '../support/service-process.js';
+import { PATIENCE_MS } from '../support/patience.js';
 
 const DEMO_TOKEN = 'greenlight-demo-token';
 const GETPARAMS = '/api/v1/getparams.execute';
@@ -627,7 +628,7 @@ describe('a fleet file with a token file: rotation, secrecy, failing closed', ()
     // Kubernetes updates a mounted Secret by swapping the file, as this rename does.
     writeFileSync(`${tokenPath}.next`, `${NEW_TOKEN}\n`);
     renameSync(`${tokenPath}.next`, tokenPath);
-    const accepted = await eventually('acceptance of the new token', 5000, async () => {
+    const accepted = await eventually('acceptance of the new token', PATIENCE_MS, async () => {
       const res = await call(port, body, { token: NEW_TOKEN });
       return res.status === 200 ? res : undefined;
     });
@@ -635,13 +636,13 @@ describe('a fleet file with a token file: rotation, secrecy, failing closed', ()
     const old = await call(port, body, { token: OLD_TOKEN });
     expect(old.status).toBe(403);
     expect(JSON.parse(old.bodyText)).toMatchObject({ code: 'GL_AUTH_INVALID' });
-    await svc.waitForLog((l) => l['msg'] === 'bearer token file changed; the new token is in effect', 2000);
+    await svc.waitForLog((l) => l['msg'] === 'bearer token file changed; the new token is in effect');
   });
 
   it('(f) a fleet file that turns invalid makes every answer 503 naming the file, never an empty 200', async () => {
     writeFileSync(fleetPath, 'apiVersion: greenlight.io/v1alpha1\nkind: Fleet\nclusters: [\n');
     const body = encodeRequest(APPSET, { cluster: 'prod-eu-green' });
-    const failed = await eventually('the fleet file change to be noticed', 8000, async () => {
+    const failed = await eventually('the fleet file change to be noticed', PATIENCE_MS, async () => {
       const res = await call(port, body, { token: NEW_TOKEN });
       if (res.status === 200) {
         // Until the change is noticed, the answer must still be the whole, previous one.
@@ -671,16 +672,17 @@ describe('a fleet file with a token file: rotation, secrecy, failing closed', ()
 describe('SIGTERM', () => {
   const bytesFor = (port: number) => requestBytes(port, encodeRequest(APPSET, { cluster: 'prod-eu-green' }));
 
-  it('closes idle keep-alive connections (Go keeps them 90 s) and exits 0 well within the grace period', async () => {
-    const graceMs = 3000;
+  // The grace period is long (a busy machine must not reach it by accident); that it was not needed
+  // shows in the log: no "grace period over" line.
+  it('closes idle keep-alive connections (Go keeps them 90 s) and exits 0 without waiting for the grace period', async () => {
+    const graceMs = 60_000;
     const svc = await startService({ env: { GREENLIGHT_SHUTDOWN_GRACE_MS: String(graceMs) } });
     try {
       const idle = await openConnection(svc.port);
       expect((await idle.send(bytesFor(svc.port))).status).toBe(200);
-      const exit = await svc.stop('SIGTERM', graceMs + 2000);
+      const exit = await svc.stop('SIGTERM', graceMs + PATIENCE_MS);
       expect(exit).toMatchObject({ code: 0, signal: null });
-      expect(exit.elapsedMs).toBeLessThan(graceMs);
-      await eventually('the server closing the idle connection', 1000, async () => (idle.closed ? true : undefined));
+      await eventually('the server closing the idle connection', PATIENCE_MS, async () => (idle.closed ? true : undefined));
       const messages = svc.logs().map((l) => l['msg']);
       expect(messages).toContain('stopping: finishing requests in flight');
       expect(messages).toContain('stopped');
@@ -692,7 +694,7 @@ describe('SIGTERM', () => {
   });
 
   it('answers a request in flight with Connection: close, then exits 0 within the grace period', async () => {
-    const graceMs = 2000;
+    const graceMs = 60_000;
     const svc = await startService({ env: { GREENLIGHT_SHUTDOWN_GRACE_MS: String(graceMs) } });
     try {
       const bytes = bytesFor(svc.port);
@@ -701,8 +703,8 @@ describe('SIGTERM', () => {
       inFlight.write(bytes.subarray(0, split));
       await new Promise((r) => setTimeout(r, 100)); // the request is now being read
 
-      const stopping = svc.stop('SIGTERM', graceMs + 2000);
-      await svc.waitForLog((l) => l['msg'] === 'stopping: finishing requests in flight' && l['signal'] === 'SIGTERM', 2000);
+      const stopping = svc.stop('SIGTERM', graceMs + PATIENCE_MS);
+      await svc.waitForLog((l) => l['msg'] === 'stopping: finishing requests in flight' && l['signal'] === 'SIGTERM');
       const answer = await inFlight.send(bytes.subarray(split));
       expectConformingAnswer(answer, { cluster: 'prod-eu-green' });
 
@@ -712,7 +714,6 @@ describe('SIGTERM', () => {
       // Without "Connection: close" Go's transport keeps the connection for its next request, and
       // greenlight waits for it until the grace period forces every connection shut.
       expect(answer.headers['connection'], 'the Connection header of the answer given while stopping').toBe('close');
-      expect(exit.elapsedMs).toBeLessThan(graceMs);
       expect(svc.logs().map((l) => l['msg'])).not.toContain('grace period over; closing remaining connections');
     } finally {
       await svc.stop('SIGKILL');
@@ -722,7 +723,7 @@ describe('SIGTERM', () => {
 
 describe('boot', () => {
   it('a bad configuration stops greenlight at boot with every problem on stderr, and the helper says so', async () => {
-    const failure = await startService({ env: { GREENLIGHT_REQUEST_DEADLINE_MS: '5', GREENLIGHT_MAX_BODY_BYTES: 'lots' }, startTimeoutMs: 5000 }).then(
+    const failure = await startService({ env: { GREENLIGHT_REQUEST_DEADLINE_MS: '5', GREENLIGHT_MAX_BODY_BYTES: 'lots' } }).then(
       () => undefined,
       (err: unknown) => (err as Error).message,
     );

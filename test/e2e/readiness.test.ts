@@ -22,7 +22,7 @@ let liveEnv: Record<string, string>;
 let demoEnv: Record<string, string>;
 
 function readiness(env: Record<string, string>, ...args: string[]) {
-  return runGreenlight(['readiness', ...args], env, 30_000);
+  return runGreenlight(['readiness', ...args], env);
 }
 
 /** The live verdict as JSON, with the exit status. */

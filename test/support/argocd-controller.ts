@@ -8,6 +8,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { PATIENCE_MS } from './patience.js';
 
 /** A JSON value as the controller holds it (numbers are Go float64). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -345,7 +346,7 @@ export function openConnection(port: number, host = '127.0.0.1'): Promise<RawCon
         get closed() {
           return ended || socket.destroyed;
         },
-        send(bytes, timeoutMs = 5000) {
+        send(bytes, timeoutMs = PATIENCE_MS) {
           if (pending) return Promise.reject(new Error('a request is already in flight on this connection'));
           if (ended || socket.destroyed) return Promise.reject(new Error('the connection is closed'));
           return new Promise<RawResponse>((resolve, reject) => {
@@ -375,7 +376,7 @@ export function openConnection(port: number, host = '127.0.0.1'): Promise<RawCon
  * (Content-Length, chunked, or close-delimited; gunzipped when `Content-Encoding: gzip`), then
  * closes the connection.
  */
-export async function sendRaw(port: number, bytes: Uint8Array, timeoutMs = 5000): Promise<RawResponse> {
+export async function sendRaw(port: number, bytes: Uint8Array, timeoutMs = PATIENCE_MS): Promise<RawResponse> {
   const conn = await openConnection(port);
   try {
     return await conn.send(bytes, timeoutMs);

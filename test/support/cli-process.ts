@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PATIENCE_MS } from './patience.js';
 import { REPO_ROOT } from './service-process.js';
 
 const run = promisify(execFile);
@@ -21,7 +22,7 @@ export function withoutSdkNodeWarning(stderr: string): string {
 }
 
 /** `node dist/plugin/cli/main.js ...args` with exactly `env` (nothing inherited but what it names). */
-export async function runGreenlight(args: readonly string[], env: Readonly<Record<string, string>>, timeoutMs = 20_000): Promise<CliResult> {
+export async function runGreenlight(args: readonly string[], env: Readonly<Record<string, string>>, timeoutMs = PATIENCE_MS): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run('node', [join(REPO_ROOT, 'dist', 'plugin', 'cli', 'main.js'), ...args], { env, timeout: timeoutMs });
     return { code: 0, stdout, stderr: withoutSdkNodeWarning(stderr) };

@@ -20,6 +20,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import type { ArgoApplication, ArgoApplicationSet, ArgoCluster } from '../../generator/index.js';
 import { extensionsJs, hostPageHtml } from '../../plugin/http/routes/demo-ui.js';
+import { PATIENCE_MS } from './patience.js';
 
 export const SESSION_COOKIE = 'argocd.token';
 
@@ -187,7 +188,7 @@ export async function startFakeArgoCd(opts: FakeArgoCdOptions): Promise<FakeArgo
     headers['argocd-username'] = 'admin';
     const path = `/${pathParts.join('/')}${query}`;
     forwarded.push({ path, headers });
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path, headers, timeout: 10_000 }, (answer) => {
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path, headers, timeout: PATIENCE_MS }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { PATIENCE_MS } from './patience.js';
 
 /** The repository root: this file lives in `test/support/`. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,7 +44,7 @@ export interface ServiceProcess {
 export interface StartOptions {
   /** Environment overrides; `undefined` removes a variable. PORT defaults to 0, GREENLIGHT_HOST to 127.0.0.1. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** How long to wait for "greenlight is serving" (default 10 s). */
+  /** How long to wait for "greenlight is serving" (default PATIENCE_MS: a hang guard). */
   readonly startTimeoutMs?: number;
 }
 
@@ -118,7 +119,7 @@ export async function startService(options: StartOptions = {}): Promise<ServiceP
   const describe = () =>
     `stderr:\n${stderrText.trim() || '(empty)'}\nstdout:\n${stdoutLines.join('\n').trim() || '(empty)'}`;
 
-  const waitForLog = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 5000) =>
+  const waitForLog = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = PATIENCE_MS) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = () => {
         const found = logs().find(predicate);
@@ -142,7 +143,7 @@ export async function startService(options: StartOptions = {}): Promise<ServiceP
       check();
     });
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000) => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = PATIENCE_MS) => {
     const started = Date.now();
     if (exitStatus) return { ...exitStatus, elapsedMs: 0 };
     child.kill(signal);
@@ -160,7 +161,7 @@ export async function startService(options: StartOptions = {}): Promise<ServiceP
     return { ...result, elapsedMs: Date.now() - started };
   };
 
-  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const startTimeoutMs = options.startTimeoutMs ?? PATIENCE_MS;
   let serving: Record<string, unknown>;
   try {
     serving = await waitForLog((l) => l['msg'] === 'greenlight is serving', startTimeoutMs);

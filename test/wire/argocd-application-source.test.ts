@@ -94,12 +94,11 @@ describe('list', () => {
   });
 
   test('an abort cuts a slow list short', async () => {
-    argocd.delayRequests({ path: '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications', ms: 2_000 });
+    // Far longer than the test waits: a rejection at all is the abort honoured.
+    argocd.delayRequests({ path: '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications', ms: 10 * 60_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('deadline')), 100);
-    const started = Date.now();
     const err = await failure(new ArgoCdApplicationSource({ namespace: 'argocd' }, api).list(controller.signal));
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toBe('Argo CD Applications (applications.argoproj.io) in namespace argocd: the list was cancelled before the API server answered');
   });

@@ -5,6 +5,7 @@ import { ArgoCdClusterInventory, type ArgoCdClusterInventoryOptions } from '../.
 import { createLogger } from '../../plugin/logger.js';
 import { Metrics } from '../../plugin/metrics.js';
 import { FakeKubeApiServer, type FakeSecretInput } from '../support/fake-kube-apiserver.js';
+import { eventually } from '../support/patience.js';
 
 const CLUSTER_LABEL = { 'argocd.argoproj.io/secret-type': 'cluster' };
 const TOKEN = 'fake-bearer-token-for-prod-eu-green';
@@ -25,19 +26,6 @@ function clusterSecret(name: string, overrides: Partial<FakeSecretInput> & { ser
   };
 }
 
-/** Polls until `check` passes or the deadline ends (then rethrows its last failure). */
-async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 const names = (inventory: ClusterInventory) => inventory.snapshot().clusters.map((c) => c.name);
 const listCount = (fake: FakeKubeApiServer) => fake.requests.filter((r) => r.path.endsWith('/secrets') && r.query.get('watch') === null).length;

@@ -335,9 +335,8 @@ describe('each fault gives an operator the right message and keeps the SDK error
     const controller = new AbortController();
     const pending = source().fetch(record, controller.signal);
     setTimeout(() => controller.abort(new Error('deadline')), 100);
-    const started = Date.now();
+    // AWS never answers: a rejection at all is the abort honoured.
     const err = await failure(pending);
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.code).toBe('GL_DEADLINE_EXCEEDED');
     expect(err.message).toContain('cluster "faulty" (Secret argocd/cluster-faulty): EKS ListPodIdentityAssociations and ListAddons in eu-west-1 was cancelled');
@@ -358,15 +357,14 @@ test('fromConfig bounds a call AWS never answers with requestTimeoutMs', async (
   const c = fake.addCluster({ name: 'never-answers' });
   fake.inject('DescribeCluster', { kind: 'hang' });
   const s = EksFactSource.fromConfig({ credentials, endpoint: fake.endpoint, maxAttempts: 1, requestTimeoutMs: 200 });
-  const started = Date.now();
   try {
+    // AWS never answers: only the 200 ms request timeout can end this.
     const err = await failure(s.fetch(clusterRecordFor(c), signal()));
     expect(err.message).toContain('cluster "never-answers" (Secret argocd/cluster-never-answers): EKS DescribeCluster in eu-west-1 could not reach AWS');
   } finally {
     s.close();
     fake.clearFaults();
   }
-  expect(Date.now() - started).toBeLessThan(2_000);
 });
 
 test('fromConfig without an endpoint keeps the SDK standard configuration (AWS_ENDPOINT_URL_EKS)', async () => {

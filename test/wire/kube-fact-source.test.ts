@@ -195,12 +195,11 @@ describe.skipIf(!hasOpenssl())('KubeFactSource over the wire', () => {
   it('explains a 403 with what to grant, and never shows the token', async () => {
     const api = await serve({ ...EKS_LIKE, tls: tls(), auth: { bearerTokens: { [TOKEN]: 'system:serviceaccount:kube-system:argocd-manager' } } });
     api.failRequests({ path: '/apis/storage.k8s.io/v1/storageclasses', status: 403 });
-    // A slow read does not hold back an answer already decided by the refusal.
-    api.delayRequests({ path: '/apis/networking.k8s.io/v1/ingressclasses', ms: 3000 });
+    // A slow read does not hold back an answer already decided by the refusal: it would answer
+    // only after the test's hang guard.
+    api.delayRequests({ path: '/apis/networking.k8s.io/v1/ingressclasses', ms: 10 * 60_000 });
     const { source } = sourceFor([connection('prod-eu-green', api.url, { bearerToken: TOKEN, tlsClientConfig: { caData: b64(pki.caCert) } })]);
-    const started = Date.now();
     const err = await failureOf(source.fetch(record('prod-eu-green', api.url), never));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err.message).toBe(
       `greenlight's identity is not allowed to read storageclasses on cluster "prod-eu-green" (kubernetes API ${api.url}): ` +
@@ -242,10 +241,9 @@ describe.skipIf(!hasOpenssl())('KubeFactSource over the wire', () => {
     const gone = await failureOf(source.fetch(record('gone', closedUrl), never));
     expect(gone.message).toMatch(/^kubernetes API https:\/\/127\.0\.0\.1:9 of cluster "gone" could not be reached while reading .*ECONNREFUSED.*Check the server URL in Secret argocd\/cluster-gone/);
 
-    api.delayRequests({ path: '/apis/networking.k8s.io/v1/ingressclasses', ms: 2000 });
-    const started = Date.now();
+    // Far longer than the test waits: the answer below can only come from greenlight's own 200 ms bound.
+    api.delayRequests({ path: '/apis/networking.k8s.io/v1/ingressclasses', ms: 10 * 60_000 });
     const slow = await failureOf(source.fetch(record('slow', api.url), never));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(slow).toBeInstanceOf(UpstreamError);
     expect(slow.message).toBe(
       `kubernetes API ${api.url} did not answer ingressclasses for cluster "slow": no answer within 200 ms. The API server may be overloaded or unreachable from greenlight.`,
@@ -254,11 +252,9 @@ describe.skipIf(!hasOpenssl())('KubeFactSource over the wire', () => {
 
   it('honours the caller signal: a cancelled fetch rejects at once with TimeoutError', async () => {
     const api = await serve({ ...EKS_LIKE, tls: tls() });
-    api.delayRequests({ path: '/version', ms: 3000 });
+    api.delayRequests({ path: '/version', ms: 10 * 60_000 });
     const { source } = sourceFor([connection('prod-eu-green', api.url, { tlsClientConfig: { caData: b64(pki.caCert) } })]);
-    const started = Date.now();
     const err = await failureOf(source.fetch(record('prod-eu-green', api.url), AbortSignal.timeout(100)));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toContain(`cluster "prod-eu-green" from kubernetes API ${api.url}`);
     const already = await failureOf(source.fetch(record('prod-eu-green', api.url), AbortSignal.abort()));

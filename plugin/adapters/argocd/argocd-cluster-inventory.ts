@@ -238,7 +238,9 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
     const pause = async () => {
       const base = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** attempt);
       attempt++;
-      await this.sleep(base * (0.8 + Math.random() * 0.4));
+      const delayMs = Math.round(base * (0.8 + Math.random() * 0.4));
+      this.logger.debug({ delayMs, attempt }, 'reading Argo CD cluster Secrets again after a pause');
+      await this.sleep(delayMs);
     };
     while (!this.closed) {
       if (this.resourceVersion === undefined || this.resyncDue) {

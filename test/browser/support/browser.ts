@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { PATIENCE_MS } from '../../support/patience.js';
 import { REPO_ROOT } from '../../support/service-process.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -24,11 +25,12 @@ export async function launchBrowser(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    timeout: 30_000,
+    timeout: PATIENCE_MS,
     viewport: { width: 1440, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  context.setDefaultTimeout(10_000);
+  // A hang guard, not a speed claim: waits are for elements to appear (npm run bench measures speed).
+  context.setDefaultTimeout(PATIENCE_MS);
   return {
     context,
     close: async () => {

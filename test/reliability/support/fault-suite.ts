@@ -8,13 +8,17 @@
  * the Argo CD watch was the one failing, know of the cluster registered meanwhile).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PATIENCE_MS } from '../../support/patience.js';
 import type { ServiceProcess } from '../../support/service-process.js';
 import { GETPARAMS } from './bad-input.js';
 import { FAULTS, groupRequest, LiveWorld, REQUEST_HEADERS, type Fault, type Upstream } from './live-world.js';
 import type { RawOutcome } from './raw-http.js';
 
-/** How long an upstream may take to be used again once it is back (bounded wait, not a timing assertion). */
-const RECOVERY_BOUND_MS = 15_000;
+/**
+ * How long an upstream may take to be used again once it is back: a hang guard, not a timing
+ * assertion (the time it took is printed with the outcomes).
+ */
+const RECOVERY_BOUND_MS = PATIENCE_MS;
 /** Requests per process while the fault lasts. */
 const ROUNDS = 2;
 
@@ -78,7 +82,7 @@ async function ask(world: LiveWorld, service: ServiceProcess, group: string): Pr
 /** Fills both caches and assumes every role once, then lets facts and role sessions expire. */
 async function prewarm(world: LiveWorld, groups: readonly string[]): Promise<void> {
   for (const service of [world.services.failClosed, world.services.lastKnownGood]) {
-    for (const group of groups) await world.firstAnswer(service, groupRequest(group), 20_000);
+    for (const group of groups) await world.firstAnswer(service, groupRequest(group));
   }
   await new Promise((r) => setTimeout(r, 2100));
 }
@@ -156,7 +160,7 @@ export function defineFaultSuite(upstreams: readonly Upstream[], options: { worl
     beforeAll(async () => {
       shared = await LiveWorld.start(cases.map((c) => c.group));
       await prewarm(shared, cases.map((c) => c.group));
-    }, 60_000);
+    });
   }
 
   afterAll(async () => {
@@ -165,7 +169,7 @@ export function defineFaultSuite(upstreams: readonly Upstream[], options: { worl
   });
 
   describe(`faults of ${upstreams.join(', ')}`, () => {
-    it.each(cases)('$upstream $fault: no 2xx lacks a selected cluster, and it recovers', { timeout: 40_000 }, async (c) => {
+    it.each(cases)('$upstream $fault: no 2xx lacks a selected cluster, and it recovers', async (c) => {
       if (shared) {
         outcomes.push(await runCase(shared, c));
         return;
@@ -173,7 +177,7 @@ export function defineFaultSuite(upstreams: readonly Upstream[], options: { worl
       // The inventory does not depend on facts: one (fail-closed) process is enough.
       const world = await LiveWorld.start([c.group], {}, { lastKnownGood: false });
       try {
-        await world.firstAnswer(world.services.failClosed, groupRequest(c.group), 20_000);
+        await world.firstAnswer(world.services.failClosed, groupRequest(c.group));
         outcomes.push(await runCase(world, c));
         expectNoCrash(world);
       } finally {

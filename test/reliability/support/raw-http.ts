@@ -4,6 +4,7 @@
  * reports a connection the server closed instead of answering. Every request has a timeout.
  */
 import { Agent, request } from 'node:http';
+import { PATIENCE_MS } from '../../support/patience.js';
 
 export interface RawAnswer {
   readonly status: number;
@@ -28,7 +29,7 @@ export class RawClient {
     options: { maxSockets?: number; timeoutMs?: number } = {},
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? PATIENCE_MS;
   }
 
   private readonly timeoutMs: number;

@@ -270,18 +270,15 @@ describe('buildFleet', () => {
     ]);
   });
 
-  it('stays fast with thousands of families', () => {
+  it('groups thousands of families (its speed is measured by npm run bench)', () => {
     const clusters = [...pairClusters];
     const applications: ArgoApplication[] = [];
     for (let i = 0; i < 2000; i++) {
       applications.push(app(`app-${i}-blue`, { family: `app-${i}`, server: BLUE }), app(`app-${i}-green`, { family: `app-${i}`, server: GREEN, revision: i % 7 === 0 ? SHA_B : SHA_A }));
     }
-    const started = performance.now();
     const fleet = buildFleet({ clusters, applications });
-    const ms = performance.now() - started;
     expect(fleet.counts.families).toBe(2000);
     expect(fleet.counts.byVerdict['revision-differs']).toBe(286);
-    expect(ms).toBeLessThan(2000);
   });
 });
 

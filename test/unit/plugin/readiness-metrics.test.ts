@@ -204,14 +204,13 @@ describe('evaluation on scrape', () => {
     const registry = new Registry();
     const fleet = fleetOf(['prod-eu']);
     const applications = new CountingApplications();
-    new ReadinessMetrics({ registry, inventory: fleet, facts: fleet, applications, clock: () => now, ttlMs: 1_000, scrapeWaitMs: 50, evaluationTimeoutMs: 400 });
+    new ReadinessMetrics({ registry, inventory: fleet, facts: fleet, applications, clock: () => now, ttlMs: 1_000, scrapeWaitMs: 50, evaluationTimeoutMs: 10 * 60_000 });
     expect(value(await registry.metrics(), 'greenlight_pair_ready{pair="prod-eu"}')).toBe(1);
 
     applications.hang = true;
     now += 5_000;
-    const started = Date.now();
+    // The evaluation hangs far longer than the test waits: a scrape that answers at all did not wait for it.
     const text = await registry.metrics();
-    expect(Date.now() - started).toBeLessThan(300);
     expect(value(text, 'greenlight_pair_ready{pair="prod-eu"}')).toBe(1);
     expect(applications.calls).toBe(2);
     // The evaluation in flight is shared, not started again by the next scrape.

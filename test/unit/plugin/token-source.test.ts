@@ -6,11 +6,12 @@ import { FileTokenSource } from '../../../plugin/auth/token-source.js';
 import { describeSecretReference, tokensEqual } from '../../../plugin/http/middleware/bearer-auth.js';
 import { createLogger } from '../../../plugin/logger.js';
 import { captureLogs } from '../../support/test-app.js';
+import { PATIENCE_MS } from '../../support/patience.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+async function until(check: () => boolean, what: string, timeoutMs = PATIENCE_MS): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
