@@ -9,6 +9,7 @@ import type { ClusterFacts } from '../generator/contract/cluster-facts.js';
 import type { Finding, ReadinessCheckName, ReadinessVerdict } from '../generator/contract/readiness.js';
 import type { ArgoApplication, ArgoCluster, FactsResponse, PairMember } from '../generator/contract/ui-api.js';
 import { clusterInfoOf, type ClusterInfo } from '../generator/parity.js';
+import { findingConcern } from '../generator/readiness/concerns.js';
 import type { ReadinessPair } from '../generator/readiness/pair.js';
 import { removedApiRule } from '../generator/readiness/removed-api-rule.js';
 import { readinessVerdict, type ReadinessMemberInput } from '../generator/readiness/verdict.js';
@@ -21,21 +22,34 @@ export const CHECKS_NOT_IN_BROWSER: readonly ReadinessCheckName[] = ['addon-supp
 /** The command that runs every check for a pair, for the UI to name. */
 export const readinessCommand = (pair: string): string => `greenlight readiness --pair ${pair}`;
 
-const appKey = (namespace: string | undefined | null, name: string) => `${namespace ?? ''}/${name}`;
 const byName = (a: { readonly name: string }, b: { readonly name: string }) => a.name.localeCompare(b.name);
 
 // ---------------------------------------------------------------------------------------------
 // Per app
 // ---------------------------------------------------------------------------------------------
 
-/** The verdict on one blue → green step, with the findings that concern the app. */
-export interface AppVerdict {
-  /** The verdict as the rules gave it, every check included. */
-  readonly verdict: ReadinessVerdict;
-  /** Findings about the app's own Applications, and those about no app (facts: SSM, Pod Identity, add-ons, versions). */
+/** Findings of one kind of concern, by severity. */
+export interface FindingGroup {
   readonly blockers: readonly Finding[];
   readonly warnings: readonly Finding[];
-  /** No blocker concerns the app. */
+}
+
+/**
+ * The verdict on one blue → green step, split by whom each finding concerns
+ * (`generator/readiness/concerns.ts`): the app, the whole pair, or other apps. The three add up
+ * to the pair's verdict, so the counts agree with the pair's own.
+ */
+export interface AppVerdict {
+  /** The verdict as the rules gave it, every check and every app included. */
+  readonly verdict: ReadinessVerdict;
+  /** About the app: its Applications' resources, the SSM keys of its namespaces, its service accounts' Pod Identity. */
+  readonly blockers: readonly Finding[];
+  readonly warnings: readonly Finding[];
+  /** About the pair itself (versions, add-ons, facts that could not be read): they hold every app. */
+  readonly pairWide: FindingGroup;
+  /** About workloads of other apps: counted, listed in their own views. */
+  readonly otherApps: { readonly blockers: number; readonly warnings: number };
+  /** No blocker concerns the app or the whole pair. */
   readonly ready: boolean;
 }
 
@@ -51,9 +65,9 @@ function memberInput(member: PairMember): ReadinessMemberInput {
 /**
  * The readiness of the app's pair from greenlight's facts answer (`GET /api/v1/facts`) and the
  * Applications to judge (the family's, with `status.resources`): one verdict per green cluster of
- * the pair, against its blue. The findings kept are those about an Application of `concerning`
- * (default: all of `applications`) and those about no app. Add-on compatibility and EKS insights
- * are not passed (the browser has neither), so those checks read as skipped.
+ * the pair, against its blue, its findings split into those that concern `concerning` (default:
+ * all of `applications`), the pair-wide ones and other apps'. Add-on compatibility and EKS
+ * insights are not passed (the browser has neither), so those checks read as skipped.
  */
 export function appReadiness(
   facts: FactsResponse,
@@ -67,13 +81,24 @@ export function appReadiness(
     const missing = !blue && greens.length === 0 ? 'blue or green' : !blue ? 'blue' : 'green';
     return { kind: 'incomplete-pair', pair: facts.pair, missing, members: facts.members.map((m) => m.name) };
   }
-  const own = new Set(concerning.map((a) => appKey(a.metadata.namespace, a.metadata.name)));
-  const concerns = (f: Finding) => f.app === null || own.has(appKey(f.app.namespace, f.app.name));
   const pair = facts.pair;
   const verdicts = greens.map((green): AppVerdict => {
     const verdict = readinessVerdict({ pair, blue: memberInput(blue), green: memberInput(green), applications });
-    const blockers = verdict.blockers.filter(concerns);
-    return { verdict, blockers, warnings: verdict.warnings.filter(concerns), ready: blockers.length === 0 };
+    const split = (findings: readonly Finding[]) => {
+      const by = { app: [] as Finding[], pair: [] as Finding[], 'other-app': [] as Finding[] };
+      for (const f of findings) by[findingConcern(f, concerning)].push(f);
+      return by;
+    };
+    const blockers = split(verdict.blockers);
+    const warnings = split(verdict.warnings);
+    return {
+      verdict,
+      blockers: blockers.app,
+      warnings: warnings.app,
+      pairWide: { blockers: blockers.pair, warnings: warnings.pair },
+      otherApps: { blockers: blockers['other-app'].length, warnings: warnings['other-app'].length },
+      ready: blockers.app.length === 0 && blockers.pair.length === 0,
+    };
   });
   return { kind: 'verdicts', pair, verdicts };
 }

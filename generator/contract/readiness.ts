@@ -123,6 +123,12 @@ export const findingSchema = z.object({
   cluster: z.string().nullable().describe('The cluster where the fix is made, when one is.'),
   app: z.object({ namespace: z.string(), name: z.string() }).nullable().describe('The Application concerned (removed-api).'),
   resource: findingResourceSchema.nullable().describe('The managed resource concerned (removed-api).'),
+  workload: z
+    .object({ namespace: z.string(), serviceAccount: z.string().nullable() })
+    .nullable()
+    .describe(
+      'The workloads concerned, where the finding is about some (ssm-missing: the namespace that the key\'s first segment names; pod-identity-missing: the namespace and service account). Null: the whole pair.',
+    ),
   reference: z.string().nullable().describe('Where the rule comes from (a URL), when there is one place.'),
 });
 

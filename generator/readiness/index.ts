@@ -8,3 +8,4 @@ export * from './addon-rules.js';
 export * from './secret-rules.js';
 export * from './insight-rule.js';
 export * from './verdict.js';
+export * from './concerns.js';

@@ -30,7 +30,7 @@ export function finding(
   severity: FindingSeverity,
   subject: string,
   message: string,
-  more: Partial<Pick<Finding, 'cluster' | 'app' | 'resource' | 'reference'>> = {},
+  more: Partial<Pick<Finding, 'cluster' | 'app' | 'resource' | 'reference' | 'workload'>> = {},
 ): Finding {
   return {
     kind,
@@ -40,6 +40,7 @@ export function finding(
     cluster: more.cluster ?? null,
     app: more.app ?? null,
     resource: more.resource ?? null,
+    workload: more.workload ?? null,
     reference: more.reference ?? null,
   };
 }

@@ -5,7 +5,9 @@
  *
  * - SSM (`ssmRule`): each cluster has its own prefix, so parameters are compared by their name
  *   below the prefix ("payments/db-password"): a key under blue's prefix with none under green's
- *   is a blocker. Keys only on green are nothing. Names only: values never reach greenlight.
+ *   is a blocker. Keys only on green are nothing. Names only: values never reach greenlight. A key
+ *   whose first segment names a namespace ("payments/db-password") concerns the apps deployed
+ *   there; a key without one concerns the whole pair.
  * - Pod Identity (`podIdentityRule`): associations are compared by (namespace, service account);
  *   one on blue with none on green is a blocker (EKS Pod Identity gives pods credentials only
  *   through an association on their own cluster:
@@ -39,7 +41,7 @@ export function ssmRule(pair: ReadinessPair): RuleResult {
         'blocker',
         `ssm:${key}`,
         `SSM parameter ${key} exists for ${blue.name} (${b.prefix}${key}) but not for ${green.name}: apps that read it on ${green.name} find nothing. Create ${g.prefix}${key} with the value ${green.name} should use (often the same as ${blue.name}'s).`,
-        { cluster: green.name },
+        { cluster: green.name, workload: key.includes('/') ? { namespace: key.slice(0, key.indexOf('/')), serviceAccount: null } : null },
       ),
     );
   }
@@ -67,7 +69,11 @@ export function podIdentityRule(pair: ReadinessPair): RuleResult {
         'blocker',
         `podidentity:${id(a)}`,
         `Pod Identity association ${id(a)} exists on ${blue.name} but not on ${green.name}: pods of service account ${a.serviceAccount} in namespace ${a.namespace} get no AWS credentials there. Create it: aws eks create-pod-identity-association --cluster-name ${eksNameOf(green)} --namespace ${a.namespace} --service-account ${a.serviceAccount} --role-arn <role> (${blue.name} uses ${a.roleArn}).`,
-        { cluster: green.name, reference: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html' },
+        {
+          cluster: green.name,
+          reference: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html',
+          workload: { namespace: a.namespace, serviceAccount: a.serviceAccount },
+        },
       ),
     );
   }

@@ -53,7 +53,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await flyout.getByText('health is Degraded', { exact: false }).first().waitFor();
     // The flyout is the Parity view: the pair's readiness, with the blockers that concern payments-api.
     const readiness = flyout.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]');
-    await readiness.getByText('2 blockers').waitFor();
+    await readiness.getByText('2 blockers', { exact: true }).waitFor();
     await readiness.getByRole('list', { name: 'blockers' }).locator('[data-subject="podidentity:payments/payments-api"]').waitFor();
     await screenshot(page, 'status-panel-flyout');
     await page.goto(appUrl('checkout-prod-eu-green'));
@@ -100,15 +100,15 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await parityView(page, 'reports-prod-eu-blue');
     const section = page.locator('[data-greenlight-readiness="verdicts"]');
     const verdict = section.locator('[data-green="prod-eu-green"]');
-    await verdict.getByText('4 blockers').waitFor();
+    await verdict.getByText('2 blockers', { exact: true }).waitFor();
     expect(await verdict.getAttribute('data-ready')).toBe('false');
+    // Only reports' own findings: payments-api's SSM key and Pod Identity are counted, not listed.
     const blockers = verdict.getByRole('list', { name: 'blockers' });
     expect(await blockers.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-subject')))).toEqual([
       'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch',
       'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration reports-batch',
-      'ssm:payments/stripe-api-key',
-      'podidentity:payments/payments-api',
     ]);
+    await verdict.locator('[data-pair-counts]').getByText('4 blockers (2 blockers for reports, nothing pair-wide, 2 blockers for other apps)', { exact: false }).waitFor();
     const flowSchema = blockers.locator('[data-kind="removed-api"]').first();
     await flowSchema.getByText('which Kubernetes 1.32 stopped serving; prod-eu-green runs 1.32 and rejects it. Move the manifest to flowcontrol.apiserver.k8s.io/v1', { exact: false }).waitFor();
     expect(await verdict.locator('[data-check="removed-apis"]').getAttribute('data-outcome')).toBe('blockers');
@@ -120,7 +120,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await screenshotOf(section, 'readiness-light');
 
     await parityView(page, 'reports-prod-eu-blue', '?view=Parity&theme=dark');
-    await page.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]').getByText('4 blockers').waitFor();
+    await page.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]').getByText('2 blockers', { exact: true }).waitFor();
     const colours = await page.locator('[data-kind="removed-api"]').first().evaluate((el) => ({ background: getComputedStyle(el).backgroundColor, color: getComputedStyle(el).color }));
     expect(luminance(colours.background)).toBeLessThan(0.05);
     expect(luminance(colours.color)).toBeGreaterThan(0.6);

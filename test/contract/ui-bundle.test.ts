@@ -200,7 +200,9 @@ describe('loaded as Argo CD 3.5 loads it (React 19 globals, try {})', () => {
     // Readiness, computed in the page with the bundled readiness rules from the same facts answer.
     await waitForText(h.window, 'Readiness for the next weight step');
     await waitForText(h.window, 'prod-eu-blue (1.31) → prod-eu-green (1.32)');
-    expect(h.window.document.querySelector('[data-green="prod-eu-green"] .greenlight-tone--bad')?.textContent).toBe('2 blockers');
+    // web has no finding of its own: payments-api's SSM key and Pod Identity are counted for other apps.
+    expect(h.window.document.querySelector('[data-green="prod-eu-green"] .greenlight-readiness__headline .greenlight-badge')?.textContent).toBe('Ready');
+    expect(h.window.document.querySelector('[data-green="prod-eu-green"] [data-pair-counts]')?.textContent).toContain('2 blockers for other apps');
     expect(argo.calls.map((c) => new URL(c.url).pathname)).toEqual(expect.arrayContaining(['/argocd/api/v1/applications', '/argocd/api/v1/clusters', '/argocd/extensions/greenlight/api/v1/facts']));
     expect(h.window.document.getElementById('greenlight-styles') ?? h.window.document.documentElement.hasAttribute('data-greenlight-styles')).toBeTruthy();
     root.unmount();

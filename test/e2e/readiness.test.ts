@@ -202,6 +202,7 @@ describe('greenlight readiness live', () => {
           app: { namespace: 'argocd', name: 'checkout-prod-eu-blue' },
           resource: { group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', namespace: null, name: 'checkout-priority' },
           reference: 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/#flowcontrol-resources-v132',
+          workload: null,
         },
       ]);
     } finally {

@@ -22,6 +22,8 @@ export interface FleetOverviewProps {
   readonly onRefresh?: (() => void) | undefined;
   /** One line per pair's blue → green step, from Applications and cluster versions; filtered with the pair filter. */
   readonly readiness?: readonly FleetPairReadiness[];
+  /** The pair filter to start with (the page opened from an app's "see the pair" link). */
+  readonly initialPair?: string | undefined;
 }
 
 function Count(props: { readonly label: string; readonly value: number; readonly tone?: string }) {
@@ -37,7 +39,7 @@ export function FleetOverview(props: FleetOverviewProps) {
   const { fleet } = props;
   const pageSize = props.pageSize ?? 50;
   const [notAtParity, setNotAtParity] = React.useState(false);
-  const [pair, setPair] = React.useState('');
+  const [pair, setPair] = React.useState(() => (props.initialPair !== undefined && fleet.pairs.includes(props.initialPair) ? props.initialPair : ''));
   const [role, setRole] = React.useState('');
   const [search, setSearch] = React.useState('');
   const [page, setPage] = React.useState(0);

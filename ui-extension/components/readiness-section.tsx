@@ -1,7 +1,8 @@
 /**
  * @module The app's readiness for the next weight step: ready, or the blockers and warnings that
- * concern the app (its Applications, and the pair's own facts), each with what to do; and which
- * checks ran. Pure.
+ * concern the app (its Applications, its namespaces' SSM keys, its service accounts' Pod Identity),
+ * those that hold the whole pair, each with what to do; the pair's counts, which add up to the
+ * pair's verdict, with a link to the pair's page; and which checks ran. Pure.
  */
 import * as React from 'react';
 import { PROXY_EXTENSION_NAME } from '../../generator/contract/ui-api.js';
@@ -29,37 +30,59 @@ const FACTS_MISSING: Readonly<Record<FactsProblem['kind'], string>> = {
   other: 'The facts of this pair could not be read',
 };
 
-function Verdict(props: { readonly app: string; readonly verdict: AppVerdict }) {
+/** "2 blockers, 1 warning", or "nothing". */
+function tally(blockers: number, warnings: number): string {
+  const parts = [blockers > 0 ? plural(blockers, 'blocker') : '', warnings > 0 ? plural(warnings, 'warning') : ''].filter((p) => p !== '');
+  return parts.length > 0 ? parts.join(', ') : 'nothing';
+}
+
+function Verdict(props: { readonly app: string; readonly verdict: AppVerdict; readonly pairHref: (pair: string) => string }) {
   const { app } = props;
-  const { verdict: v, blockers, warnings, ready } = props.verdict;
+  const { verdict: v, blockers, warnings, pairWide, otherApps, ready } = props.verdict;
   const notChecked = v.checks.filter((c) => c.outcome === 'skipped' && CHECKS_NOT_IN_BROWSER.includes(c.check));
   const checked = v.checks.filter((c) => !notChecked.includes(c));
+  const pairBlocks = pairWide.blockers.length > 0;
   return (
     <div className={`greenlight-readiness greenlight-readiness--${ready ? 'ready' : 'blocked'}`} data-green={v.green} data-ready={String(ready)}>
       <p className='greenlight-readiness__headline'>
-        {ready ? <Badge tone='ok'>Ready</Badge> : <Badge tone='bad'>{plural(blockers.length, 'blocker')}</Badge>}{' '}
-        {warnings.length > 0 ? <Badge tone='warn'>{plural(warnings.length, 'warning')}</Badge> : null}{' '}
+        {ready ? <Badge tone='ok'>Ready</Badge> : <Badge tone='bad'>{plural(blockers.length + pairWide.blockers.length, 'blocker')}</Badge>}{' '}
+        {warnings.length + pairWide.warnings.length > 0 ? <Badge tone='warn'>{plural(warnings.length + pairWide.warnings.length, 'warning')}</Badge> : null}{' '}
         <strong>
           {v.blue} ({v.blueVersion ?? 'version unknown'}) → {v.green} ({v.greenVersion ?? 'version unknown'})
         </strong>
       </p>
       <p className='greenlight-muted'>
         {ready
-          ? `Nothing that greenlight checks here blocks ${app} on ${v.green}${warnings.length > 0 ? '; read the warnings before the next weight step' : ''}.`
-          : `Fix ${blockers.length === 1 ? 'this' : 'these'} before moving traffic for ${app} to ${v.green}.`}
+          ? `Nothing that greenlight checks here blocks ${app} on ${v.green}${warnings.length + pairWide.warnings.length > 0 ? '; read the warnings before the next weight step' : ''}.`
+          : blockers.length > 0
+            ? `Fix ${blockers.length === 1 ? 'this' : 'these'} before moving traffic for ${app} to ${v.green}${pairBlocks ? ', and the pair-wide blockers below' : ''}.`
+            : `Nothing of ${app}'s own blocks it on ${v.green}, but the pair-wide blockers below hold every app of pair ${v.pair}.`}
       </p>
       {blockers.length > 0 ? (
         <>
-          <h4 className='greenlight-subheading'>Blockers ({blockers.length})</h4>
+          <h4 className='greenlight-subheading'>Blockers for {app} ({blockers.length})</h4>
           <FindingList findings={blockers} label='blockers' />
         </>
       ) : null}
       {warnings.length > 0 ? (
         <>
-          <h4 className='greenlight-subheading'>Warnings ({warnings.length})</h4>
+          <h4 className='greenlight-subheading'>Warnings for {app} ({warnings.length})</h4>
           <FindingList findings={warnings} label='warnings' />
         </>
       ) : null}
+      {pairWide.blockers.length + pairWide.warnings.length > 0 ? (
+        <>
+          <h4 className='greenlight-subheading'>Pair-wide ({tally(pairWide.blockers.length, pairWide.warnings.length)})</h4>
+          <FindingList findings={[...pairWide.blockers, ...pairWide.warnings]} label='pair-wide' max={3} more={`on the page of pair ${v.pair}`} />
+        </>
+      ) : null}
+      <p className='greenlight-detail' data-pair-counts={`${v.blockers.length}/${v.warnings.length}`}>
+        Judged here for pair {v.pair}: {tally(v.blockers.length, v.warnings.length)} ({tally(blockers.length, warnings.length)} for {app},{' '}
+        {tally(pairWide.blockers.length, pairWide.warnings.length)} pair-wide, {tally(otherApps.blockers, otherApps.warnings)} for other apps).{' '}
+        <a className='greenlight-link' href={props.pairHref(v.pair)}>
+          See pair {v.pair}
+        </a>
+      </p>
       <h4 className='greenlight-subheading'>Checks</h4>
       <CheckList checks={checked}>
         {notChecked.length > 0 ? (
@@ -72,14 +95,14 @@ function Verdict(props: { readonly app: string; readonly verdict: AppVerdict }) 
         ) : null}
       </CheckList>
       <p className='greenlight-detail'>
-        Judged on {app}'s Applications and the pair's own facts; the removed APIs of other apps show in their own Parity views, and{' '}
+        Judged on {app}'s Applications and the pair's own facts; other apps' findings show in their own Parity views, and{' '}
         <code>{readinessCommand(v.pair)}</code> checks the whole pair.
       </p>
     </div>
   );
 }
 
-function Content(props: { readonly app: string; readonly readiness: AppReadiness }) {
+function Content(props: { readonly app: string; readonly readiness: AppReadiness; readonly pairHref: (pair: string) => string }) {
   const { readiness } = props;
   switch (readiness.kind) {
     case 'no-pair':
@@ -101,14 +124,14 @@ function Content(props: { readonly app: string; readonly readiness: AppReadiness
       return (
         <>
           {readiness.verdicts.map((v) => (
-            <Verdict key={v.verdict.green} app={props.app} verdict={v} />
+            <Verdict key={v.verdict.green} app={props.app} verdict={v} pairHref={props.pairHref} />
           ))}
         </>
       );
   }
 }
 
-export function ReadinessSection(props: { readonly state: ReadinessSectionState }) {
+export function ReadinessSection(props: { readonly state: ReadinessSectionState; readonly pairHref: (pair: string) => string }) {
   const { state } = props;
   return (
     <div className='greenlight-section' data-greenlight-readiness={state.kind === 'ready' ? state.readiness.kind : state.kind}>
@@ -123,7 +146,7 @@ export function ReadinessSection(props: { readonly state: ReadinessSectionState 
           </p>
         </div>
       ) : null}
-      {state.kind === 'ready' ? <Content app={state.app} readiness={state.readiness} /> : null}
+      {state.kind === 'ready' ? <Content app={state.app} readiness={state.readiness} pairHref={props.pairHref} /> : null}
     </div>
   );
 }

@@ -6,7 +6,7 @@ import * as React from 'react';
 import { FleetOverview } from '../components/fleet-overview.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { fleetReadiness } from '../readiness.js';
-import { appHref, defaultApiClient } from './links.js';
+import { appHref, defaultApiClient, pairOfLocation } from './links.js';
 import { loadFleet } from './loaders.js';
 import type { WithClient } from './parity-container.js';
 import { messageOf, useAsync } from './use-async.js';
@@ -29,7 +29,7 @@ export function FleetPage(props: WithClient & { readonly pageSize?: number }) {
         </div>
       ) : null}
       {state.status === 'ready' ? (
-        <FleetOverview fleet={state.data.fleet} appHref={appHref} now={state.loadedAt} notices={state.data.notices} readiness={readiness} onRefresh={retry} {...(props.pageSize ? { pageSize: props.pageSize } : {})} />
+        <FleetOverview fleet={state.data.fleet} appHref={appHref} initialPair={pairOfLocation()} now={state.loadedAt} notices={state.data.notices} readiness={readiness} onRefresh={retry} {...(props.pageSize ? { pageSize: props.pageSize } : {})} />
       ) : null}
     </div>
   );

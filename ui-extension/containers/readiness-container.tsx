@@ -8,6 +8,7 @@ import type { ArgoApplication, FactsResponse } from '../../generator/contract/ui
 import { classifyFactsError } from '../api-client.js';
 import { ReadinessSection, type ReadinessSectionState } from '../components/readiness-section.js';
 import { appReadiness } from '../readiness.js';
+import { pairHref } from './links.js';
 import type { FamilyLoad } from './loaders.js';
 import type { AsyncState } from './use-async.js';
 
@@ -31,5 +32,5 @@ export function ReadinessContainer(props: ReadinessContainerProps) {
       readiness: appReadiness(facts.data, loaded ? loaded.applications : [app]),
     };
   }, [app, family, facts]);
-  return <ReadinessSection state={state} />;
+  return <ReadinessSection state={state} pairHref={pairHref} />;
 }

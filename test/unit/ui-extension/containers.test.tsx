@@ -107,13 +107,13 @@ describe('ParityAppView', () => {
       if (!found) throw new Error('no verdict yet');
       return found;
     });
-    expect(within(section).getByText('3 blockers')).toBeTruthy();
+    // Its own removed API; payments-api's SSM key and Pod Identity are counted, not listed as its own.
+    expect(within(section).getByText('1 blocker')).toBeTruthy();
     const blockers = within(section).getByRole('list', { name: 'blockers' });
     expect([...blockers.querySelectorAll('li')].map((li) => li.getAttribute('data-subject'))).toEqual([
       'argocd/reports-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch',
-      'ssm:payments/stripe-api-key',
-      'podidentity:payments/payments-api',
     ]);
+    expect(section.querySelector('[data-pair-counts]')?.textContent).toContain('Judged here for pair prod-eu: 3 blockers (1 blocker for reports, nothing pair-wide, 2 blockers for other apps).');
     expect(section.textContent).toContain('not checked here (greenlight readiness --pair prod-eu checks them)');
     // One facts call for the readiness and the facts diff; the list asks for the managed resources.
     expect(argo.calls.filter((c) => c.url.includes('extensions/'))).toHaveLength(1);

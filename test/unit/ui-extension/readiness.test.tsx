@@ -12,6 +12,7 @@ import { render } from './support/render.js';
 
 const NOW = Date.parse('2026-11-26T08:00:00Z');
 const href = (a: { namespace: string; name: string }) => `/argocd/applications/${a.namespace}/${a.name}`;
+const pairLink = (pair: string) => `/argocd/greenlight?pair=${pair}`;
 const named = (name: string) => applications.find((a) => a.metadata.name === name) as ArgoApplication;
 const subjects = (list: HTMLElement) => [...list.querySelectorAll('li')].map((li) => li.getAttribute('data-subject'));
 const REMOVED = 'argocd/reports-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch';
@@ -32,15 +33,29 @@ describe('appReadiness', () => {
     const [only] = readiness.verdicts;
     expect(readiness.verdicts).toHaveLength(1);
     expect(only?.ready).toBe(false);
-    expect(only?.blockers.map((f) => f.subject)).toEqual([REMOVED, 'ssm:payments/stripe-api-key', 'podidentity:payments/payments-api']);
+    expect(only?.blockers.map((f) => f.subject)).toEqual([REMOVED]);
+    expect(only?.pairWide).toEqual({ blockers: [], warnings: [] });
+    expect(only?.otherApps).toEqual({ blockers: 2, warnings: 0 });
+    expect(only?.verdict.blockers.map((f) => f.subject)).toEqual([REMOVED, 'ssm:payments/stripe-api-key', 'podidentity:payments/payments-api']);
     expect(only?.verdict.checks.filter((c) => c.outcome === 'skipped').map((c) => c.check)).toEqual(['addon-support', 'eks-insights']);
   });
 
-  it('keeps the findings about the concerned Applications and those about no app', () => {
-    const readiness = appReadiness(factsResponse(), [named('reports-blue'), named('web-blue')], [named('web-blue')]);
-    if (readiness.kind !== 'verdicts') throw new Error(readiness.kind);
-    expect(readiness.verdicts[0]?.blockers.map((f) => f.subject)).toEqual(['ssm:payments/stripe-api-key', 'podidentity:payments/payments-api']);
-    expect(readiness.verdicts[0]?.verdict.blockers).toHaveLength(3);
+  it("gives each app only its own findings: its resources, its namespace's SSM keys, its service accounts' Pod Identity", () => {
+    const all = applications;
+    const split = (concerning: ArgoApplication[]) => {
+      const readiness = appReadiness(factsResponse(), all, concerning);
+      if (readiness.kind !== 'verdicts') throw new Error(readiness.kind);
+      const [v] = readiness.verdicts;
+      return { own: v?.blockers.map((f) => f.subject), others: v?.otherApps.blockers, total: v?.verdict.blockers.length, ready: v?.ready };
+    };
+    expect(split([named('web-blue'), named('web-green')])).toEqual({ own: [], others: 3, total: 3, ready: true });
+    expect(split([named('payments-api-blue'), named('payments-api-green')])).toEqual({
+      own: ['ssm:payments/stripe-api-key', 'podidentity:payments/payments-api'],
+      others: 1,
+      total: 3,
+      ready: false,
+    });
+    expect(split([named('reports-blue')])).toEqual({ own: [REMOVED], others: 2, total: 3, ready: false });
   });
 
   it('says when the cluster has no pair, or the pair lacks a role', () => {
@@ -56,7 +71,10 @@ describe('appReadiness', () => {
     if (!blue || !green) throw new Error('fixture');
     const failed = { ...response, members: [blue, { ...green, facts: null, error: { code: 'GL_FACTS_UNAVAILABLE', message: 'EKS DescribeCluster: AccessDenied' } }] };
     const readiness = appReadiness(failed, [named('web-green')]) as Extract<AppReadiness, { kind: 'verdicts' }>;
-    expect(readiness.verdicts[0]?.blockers.map((f) => f.message)).toEqual([
+    // Facts that cannot be read hold every app of the pair.
+    expect(readiness.verdicts[0]?.ready).toBe(false);
+    expect(readiness.verdicts[0]?.blockers).toEqual([]);
+    expect(readiness.verdicts[0]?.pairWide.blockers.map((f) => f.message)).toEqual([
       'greenlight could not read the facts of prod-eu-green (EKS DescribeCluster: AccessDenied), so it cannot judge pair prod-eu. Fix the fact source for prod-eu-green and check again.',
     ]);
   });
@@ -64,15 +82,19 @@ describe('appReadiness', () => {
 
 describe('ReadinessSection', () => {
   it('lists the blockers that concern the app, each with what to do, and the checks, naming the CLI for those it cannot run', async () => {
-    await render(<ReadinessSection state={{ kind: 'ready', app: 'reports', readiness: appReadiness(factsResponse(), [named('reports-blue')]) }} />);
+    await render(<ReadinessSection state={{ kind: 'ready', app: 'reports', readiness: appReadiness(factsResponse(), [named('reports-blue')]) }} pairHref={pairLink} />);
     expect(screen.getByRole('heading', { level: 3 }).textContent).toBe('Readiness for the next weight step');
     const verdict = document.querySelector('[data-green="prod-eu-green"]') as HTMLElement;
     expect(verdict.getAttribute('data-ready')).toBe('false');
-    expect(within(verdict).getByText('3 blockers')).toBeTruthy();
+    expect(within(verdict).getByText('1 blocker')).toBeTruthy();
     expect(within(verdict).getByText('prod-eu-blue (1.31) → prod-eu-green (1.32)')).toBeTruthy();
-    expect(within(verdict).getByText('Fix these before moving traffic for reports to prod-eu-green.')).toBeTruthy();
+    expect(within(verdict).getByText('Fix this before moving traffic for reports to prod-eu-green.')).toBeTruthy();
     const blockers = screen.getByRole('list', { name: 'blockers' });
-    expect(subjects(blockers)).toEqual([REMOVED, 'ssm:payments/stripe-api-key', 'podidentity:payments/payments-api']);
+    expect(subjects(blockers)).toEqual([REMOVED]);
+    const counts = verdict.querySelector('[data-pair-counts]') as HTMLElement;
+    expect(counts.getAttribute('data-pair-counts')).toBe('3/0');
+    expect(counts.textContent).toContain('Judged here for pair prod-eu: 3 blockers (1 blocker for reports, nothing pair-wide, 2 blockers for other apps).');
+    expect(within(counts).getByRole('link', { name: 'See pair prod-eu' }).getAttribute('href')).toBe('/argocd/greenlight?pair=prod-eu');
     const removed = blockers.querySelector(`[data-subject="${REMOVED}"]`) as HTMLElement;
     expect(within(removed).getByText('Removed API')).toBeTruthy();
     expect(removed.textContent).toContain(
@@ -93,18 +115,20 @@ describe('ReadinessSection', () => {
   });
 
   it('says ready, and shows the warnings to read first', async () => {
-    await render(<ReadinessSection state={{ kind: 'ready', app: 'web', readiness: appReadiness(nearlyReadyFacts(), [named('web-blue'), named('web-green')]) }} />);
+    await render(<ReadinessSection state={{ kind: 'ready', app: 'web', readiness: appReadiness(nearlyReadyFacts(), [named('web-blue'), named('web-green')]) }} pairHref={pairLink} />);
     expect(screen.getByText('Ready')).toBeTruthy();
     expect(screen.getByText('1 warning')).toBeTruthy();
     expect(screen.getByText('Nothing that greenlight checks here blocks web on prod-eu-green; read the warnings before the next weight step.')).toBeTruthy();
-    const warnings = screen.getByRole('list', { name: 'warnings' });
-    expect(subjects(warnings)).toEqual(['addon:kube-proxy']);
-    expect(within(warnings).getByText('EKS add-on')).toBeTruthy();
+    // An add-on is the pair's, not the app's: shown as pair-wide.
+    expect(screen.queryByRole('list', { name: 'warnings' })).toBeNull();
+    const pairWide = screen.getByRole('list', { name: 'pair-wide' });
+    expect(subjects(pairWide)).toEqual(['addon:kube-proxy']);
+    expect(within(pairWide).getByText('EKS add-on')).toBeTruthy();
     expect(document.querySelector('.greenlight-readiness--ready')).toBeTruthy();
   });
 
   it('says readiness needs the facts through the proxy extension, as the facts diff does', async () => {
-    await render(<ReadinessSection state={{ kind: 'needs-facts', problem: { kind: 'proxy-disabled', detail: 'Argo CD answered 200 with its web page instead of greenlight\'s JSON: the proxy extension is not enabled' } }} />);
+    await render(<ReadinessSection state={{ kind: 'needs-facts', problem: { kind: 'proxy-disabled', detail: 'Argo CD answered 200 with its web page instead of greenlight\'s JSON: the proxy extension is not enabled' } }} pairHref={pairLink} />);
     const note = screen.getByRole('note');
     expect(note.getAttribute('data-readiness-problem')).toBe('proxy-disabled');
     expect(note.textContent).toContain("Readiness needs the facts of this cluster pair, which greenlight serves through Argo CD's proxy extension");
@@ -112,11 +136,11 @@ describe('ReadinessSection', () => {
   });
 
   it('shows loading, no pair and a pair without green', async () => {
-    const view = await render(<ReadinessSection state={{ kind: 'loading' }} />);
+    const view = await render(<ReadinessSection state={{ kind: 'loading' }} pairHref={pairLink} />);
     expect(screen.getByRole('status').textContent).toContain('Loading the readiness of this pair…');
-    await view.rerender(<ReadinessSection state={{ kind: 'ready', app: 'web', readiness: { kind: 'no-pair', cluster: 'dev-1' } }} />);
+    await view.rerender(<ReadinessSection state={{ kind: 'ready', app: 'web', readiness: { kind: 'no-pair', cluster: 'dev-1' } }} pairHref={pairLink} />);
     expect(screen.getByText('dev-1 is not part of a blue/green pair')).toBeTruthy();
-    await view.rerender(<ReadinessSection state={{ kind: 'ready', app: 'web', readiness: { kind: 'incomplete-pair', pair: 'prod-us', missing: 'green', members: ['prod-us-blue'] } }} />);
+    await view.rerender(<ReadinessSection state={{ kind: 'ready', app: 'web', readiness: { kind: 'incomplete-pair', pair: 'prod-us', missing: 'green', members: ['prod-us-blue'] } }} pairHref={pairLink} />);
     expect(screen.getByText('Pair prod-us has no green cluster')).toBeTruthy();
     expect(screen.getByRole('note').textContent).toContain('the pair has prod-us-blue');
   });
@@ -129,7 +153,7 @@ describe('fleetReadiness', () => {
     expect(line).toMatchObject({ kind: 'checked', pair: 'prod-eu', blue: 'prod-eu-blue', green: 'prod-eu-green', blueVersion: '1.31', greenVersion: '1.32', warnings: [] });
     if (line?.kind !== 'checked') throw new Error('not checked');
     expect(line.blockers.map((f) => f.subject)).toEqual([REMOVED]);
-    expect(line.detail).toBe('prod-eu-green runs 1.32, prod-eu-blue runs 1.31; 7 resources of 6 Applications on prod-eu-blue and prod-eu-green checked against Kubernetes 1.32');
+    expect(line.detail).toBe('prod-eu-green runs 1.32, prod-eu-blue runs 1.31; 9 resources of 6 Applications on prod-eu-blue and prod-eu-green checked against Kubernetes 1.32');
   });
 
   it('says what it lacks: a version from Argo CD, a role in the pair', () => {
@@ -196,5 +220,15 @@ describe('FleetReadiness', () => {
     expect(pairs()).toEqual(['prod-eu', 'prod-us']);
     fireEvent.change(screen.getByLabelText('Pair'), { target: { value: 'prod-eu' } });
     expect(pairs()).toEqual(['prod-eu']);
+  });
+
+  it("opens on the pair an app's readiness links to, and ignores a pair it does not know", async () => {
+    const fleet = buildFleet({ applications, clusters });
+    const lines = fleetReadiness(applications, clusters);
+    const view = await render(<FleetOverview fleet={fleet} appHref={href} now={NOW} readiness={lines} initialPair='prod-eu' />);
+    expect((screen.getByLabelText('Pair') as HTMLSelectElement).value).toBe('prod-eu');
+    await view.rerender(<div />);
+    await view.rerender(<FleetOverview fleet={fleet} appHref={href} now={NOW} readiness={lines} initialPair='no-such-pair' />);
+    expect((screen.getByLabelText('Pair') as HTMLSelectElement).value).toBe('');
   });
 });

@@ -12,6 +12,7 @@ const addonFinding = (severity: 'blocker' | 'warning', name: string, message: st
   app: null,
   resource: null,
   reference: ADDONS_DOC,
+  workload: null,
 });
 
 describe('add-on versions', () => {
@@ -59,6 +60,7 @@ describe('addonRule: green against blue (fixture addon-skew.json)', () => {
           app: null,
           resource: null,
           reference: null,
+          workload: null,
         },
       ],
     });

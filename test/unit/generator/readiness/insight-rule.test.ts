@@ -21,6 +21,7 @@ describe('insightRule: EKS upgrade insights (ListInsights, fixture eks-insights.
           app: null,
           resource: null,
           reference: INSIGHTS_DOC,
+          workload: null,
         },
         {
           kind: 'eks-insight',
@@ -32,6 +33,7 @@ describe('insightRule: EKS upgrade insights (ListInsights, fixture eks-insights.
           app: null,
           resource: null,
           reference: INSIGHTS_DOC,
+          workload: null,
         },
         {
           kind: 'eks-insight',
@@ -43,6 +45,7 @@ describe('insightRule: EKS upgrade insights (ListInsights, fixture eks-insights.
           app: null,
           resource: null,
           reference: INSIGHTS_DOC,
+          workload: null,
         },
       ],
     });

@@ -152,6 +152,7 @@ describe('removedApiRule: Applications of the pair against green', () => {
           app: { namespace: 'argocd', name: 'platform-prod-eu-green' },
           resource: { group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', namespace: null, name: 'platform-high' },
           reference: 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/#flowcontrol-resources-v132',
+          workload: null,
         },
         {
           kind: 'removed-api',
@@ -163,6 +164,7 @@ describe('removedApiRule: Applications of the pair against green', () => {
           app: { namespace: 'argocd', name: 'platform-prod-eu-green' },
           resource: { group: 'policy', version: 'v1beta1', kind: 'PodSecurityPolicy', namespace: null, name: 'restricted' },
           reference: 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/#psp-v125',
+          workload: null,
         },
         {
           kind: 'removed-api',
@@ -174,6 +176,7 @@ describe('removedApiRule: Applications of the pair against green', () => {
           app: { namespace: 'argocd', name: 'platform-prod-eu-green' },
           resource: { group: 'autoscaling', version: 'v2beta2', kind: 'HorizontalPodAutoscaler', namespace: 'platform', name: 'api' },
           reference: 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/#horizontalpodautoscaler-v126',
+          workload: null,
         },
         {
           kind: 'removed-api',
@@ -185,6 +188,7 @@ describe('removedApiRule: Applications of the pair against green', () => {
           app: { namespace: 'argocd', name: 'reports-prod-eu-blue' },
           resource: { group: 'batch', version: 'v1beta1', kind: 'CronJob', namespace: 'reports', name: 'nightly' },
           reference: 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/#cronjob-v125',
+          workload: null,
         },
         {
           kind: 'removed-api',
@@ -196,6 +200,7 @@ describe('removedApiRule: Applications of the pair against green', () => {
           app: { namespace: 'argocd', name: 'reports-prod-eu-blue' },
           resource: { group: 'policy', version: 'v1beta1', kind: 'PodDisruptionBudget', namespace: 'reports', name: 'reports' },
           reference: 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/#poddisruptionbudget-v125',
+          workload: null,
         },
       ],
     });

@@ -15,6 +15,8 @@ describe('ssmRule: SSM keys under blue\'s prefix missing under green\'s (fixture
         app: null,
         resource: null,
         reference: null,
+        // The key's first segment names the namespace whose apps read it.
+        workload: { namespace: key.slice(0, key.indexOf('/')), serviceAccount: null },
       })),
     });
   });
@@ -46,6 +48,7 @@ describe('ssmRule: SSM keys under blue\'s prefix missing under green\'s (fixture
           app: null,
           resource: null,
           reference: null,
+          workload: null,
         },
       ],
     });
@@ -72,6 +75,7 @@ describe('podIdentityRule: associations on blue missing on green (fixture pod-id
         app: null,
         resource: null,
         reference: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html',
+        workload: { namespace: ns, serviceAccount: sa },
       })),
     });
   });

@@ -80,6 +80,7 @@ describe('readinessVerdict: one verdict per pair', () => {
           app: null,
           resource: null,
           reference: null,
+          workload: null,
         },
       ],
       warnings: [],

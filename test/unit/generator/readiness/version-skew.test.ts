@@ -56,6 +56,7 @@ describe('versionSkewRule (fixture version-skew.json)', () => {
           app: null,
           resource: null,
           reference: null,
+          workload: null,
         },
       ],
     });
@@ -83,6 +84,7 @@ describe('versionSkewRule (fixture version-skew.json)', () => {
           app: null,
           resource: null,
           reference: null,
+          workload: null,
         },
       ],
     });

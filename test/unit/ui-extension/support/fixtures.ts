@@ -28,6 +28,8 @@ export interface AppOptions {
   readonly revision?: string;
   readonly images?: string[];
   readonly owner?: string;
+  /** The destination namespace; default `apps`. */
+  readonly namespace?: string;
   /** `status.resources`; default: a Deployment (apps/v1) named after the app. */
   readonly resources?: ArgoResourceStatus[];
 }
@@ -40,22 +42,28 @@ export function app(name: string, o: AppOptions = {}): ArgoApplication {
       labels: o.family ? { 'greenlight.io/app': o.family } : {},
       ...(o.owner ? { ownerReferences: [{ kind: 'ApplicationSet', name: o.owner }] } : {}),
     },
-    spec: { project: 'default', source: { repoURL: 'https://git.example.com/apps.git', path: name.replace(/-(blue|green)$/, '') }, destination: { server: o.server ?? BLUE, namespace: 'apps' } },
+    spec: { project: 'default', source: { repoURL: 'https://git.example.com/apps.git', path: name.replace(/-(blue|green)$/, '') }, destination: { server: o.server ?? BLUE, namespace: o.namespace ?? 'apps' } },
     status: {
       sync: { status: o.sync ?? 'Synced' },
       health: { status: o.health ?? 'Healthy' },
       summary: { images: o.images ?? [`ghcr.io/example/${o.family ?? name}:1.4.2`] },
       operationState: { phase: 'Succeeded', finishedAt: '2026-11-26T07:55:00Z', operation: { sync: { revision: o.revision ?? SHA_A } } },
-      resources: o.resources ?? [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'apps', name: o.family ?? name }],
+      resources: o.resources ?? [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: o.namespace ?? 'apps', name: o.family ?? name }],
     },
   };
 }
 
+/** payments-api runs as service account payments/payments-api, which has Pod Identity on blue only (demo/fleet.yaml). */
+const PAYMENTS_RESOURCES = [
+  { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'payments', name: 'payments-api' },
+  { group: '', version: 'v1', kind: 'ServiceAccount', namespace: 'payments', name: 'payments-api' },
+];
+
 export const applications: ArgoApplication[] = [
   app('web-blue', { family: 'web' }),
   app('web-green', { family: 'web', server: GREEN }),
-  app('payments-api-blue', { family: 'payments-api' }),
-  app('payments-api-green', { family: 'payments-api', server: GREEN, health: 'Degraded' }),
+  app('payments-api-blue', { family: 'payments-api', namespace: 'payments', resources: PAYMENTS_RESOURCES }),
+  app('payments-api-green', { family: 'payments-api', namespace: 'payments', resources: PAYMENTS_RESOURCES, server: GREEN, health: 'Degraded' }),
   app('reports-blue', { family: 'reports', resources: [{ group: 'batch', version: 'v1', kind: 'CronJob', namespace: 'apps', name: 'nightly' }, FLOW_SCHEMA_V1BETA3] }),
   app('legacy-cron', {}),
 ];
