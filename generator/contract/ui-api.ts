@@ -13,10 +13,12 @@ const stringMap = z.record(z.string(), z.string());
 /**
  * The Application fields greenlight asks Argo CD for. Argo CD (≥ 2.x, `forwarder_overwrite.go`
  * `appFields`) only honours these exact keys, so sub-fields such as `items.spec.destination`
- * would be dropped silently. `status.sync.revision` and `metadata.ownerReferences` are not on
- * its list: the revision comes from the last sync result, and the owning ApplicationSet from the
- * ApplicationSets' `status.resources`. `status.resources` (the managed resources, in the
- * group/version of their manifests) is what the readiness check for removed APIs reads.
+ * would be dropped silently. `metadata.ownerReferences` and `status.operationState.message` are
+ * on no version's list, and `status.sync.revision` only from Argo CD 3.5: for other Applications
+ * the revision comes from the last sync result and the owning ApplicationSet from the
+ * ApplicationSets' `status.resources`; the viewed Application's own row is built from the full
+ * object the host passes. `status.resources` (the managed resources, in the group/version of
+ * their manifests) is what the readiness check for removed APIs reads.
  */
 export const APPLICATION_LIST_FIELDS = [
   'items.metadata.name',

@@ -50,12 +50,15 @@ export async function loadFamily(client: ApiClient, app: ArgoApplication, signal
   }
   const clusters = await clustersPromise;
   const isSelf = (a: ArgoApplication) => a.metadata.name === app.metadata.name && (a.metadata.namespace ?? '') === (app.metadata.namespace ?? '');
-  if (!applications.some(isSelf)) applications = [...applications, app];
+  // The list API returns only whitelisted fields (no status.operationState.message, and no
+  // status.sync.revision before Argo CD 3.5): the viewed Application's row is built from the
+  // host's full object, so it shows why its sync failed and the revision it is synced to.
+  applications = [...applications.filter((a) => !isSelf(a)), app];
   const fleet = buildFleet({ applications, clusters, applicationSets });
   const family = fleet.families.find((f) => f.id.key === id.key);
   if (!family) return { kind: 'no-family' };
   const members = new Set(family.rows.flatMap((r) => (r.app ? [`${r.app.namespace}/${r.app.name}`] : [])));
-  const familyApps = applications.filter((a) => members.has(`${a.metadata.namespace ?? ''}/${a.metadata.name}`)).map((a) => (isSelf(a) ? app : a));
+  const familyApps = applications.filter((a) => members.has(`${a.metadata.namespace ?? ''}/${a.metadata.name}`));
   return { kind: 'family', family, applications: familyApps, notices };
 }
 

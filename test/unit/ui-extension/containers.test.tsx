@@ -41,6 +41,28 @@ describe('ParityAppView', () => {
     expect(facts?.headers).toMatchObject({ 'argocd-application-name': 'argocd:web-green', 'argocd-project-name': 'default' });
   });
 
+  it("shows why the viewed app's sync failed and its revision from the host's full object, which the list API trims", async () => {
+    const failed = (message?: string) => {
+      const base = app('web-green', { family: 'web', server: GREEN });
+      const status = base.status ?? {};
+      return {
+        ...base,
+        status: {
+          ...status,
+          sync: { status: 'OutOfSync', ...(message ? { revision: 'c0ffee0000000000000000000000000000000000' } : {}) },
+          operationState: { ...status.operationState, phase: 'Failed', ...(message ? { message } : {}) },
+        },
+      };
+    };
+    // As the list API answers: no operationState.message, no sync.revision (Argo CD before 3.5).
+    const { client } = setup({ applications: [...applications.filter((a) => a.metadata.name !== 'web-green'), failed()] });
+    const host = failed('one or more objects failed to apply, reason: admission webhook denied the request') as HostApplication;
+    await render(<ParityAppView application={host} client={client} />);
+    await screen.findByText('web: 1/2 at parity');
+    const row = rowOf('prod-eu-green');
+    expect(row.textContent).toContain('last sync failed: one or more objects failed to apply, reason: admission webhook denied the request');
+  });
+
   it('explains how to add the label when the app has no family, and still shows the facts', async () => {
     const { client } = setup();
     const lonely = applications.find((a) => a.metadata.name === 'legacy-cron') as HostApplication;
