@@ -5,6 +5,7 @@
 import type { ArgoApplication, ArgoApplicationSet, ArgoCluster } from '../../generator/contract/ui-api.js';
 import { buildFleet, FAMILY_LABEL, familyOf, ownerIndexOf, type Family, type FleetView } from '../../generator/parity.js';
 import type { ApiClient } from '../api-client.js';
+import { SharedLoads } from './shared-load.js';
 
 export type FamilyLoad =
   | {
@@ -60,6 +61,29 @@ export async function loadFamily(client: ApiClient, app: ArgoApplication, signal
   const members = new Set(family.rows.flatMap((r) => (r.app ? [`${r.app.namespace}/${r.app.name}`] : [])));
   const familyApps = applications.filter((a) => members.has(`${a.metadata.namespace ?? ''}/${a.metadata.name}`));
   return { kind: 'family', family, applications: familyApps, notices };
+}
+
+const familyLoads = new WeakMap<ApiClient, SharedLoads>();
+
+/**
+ * `loadFamily`, shared by every container of the page that asks for the same Application in the
+ * same state (the status-panel item and the Parity view): one set of requests per page load.
+ */
+export function loadFamilyShared(client: ApiClient, app: ArgoApplication, signal: AbortSignal, fresh = false): Promise<FamilyLoad> {
+  let loads = familyLoads.get(client);
+  if (!loads) familyLoads.set(client, (loads = new SharedLoads()));
+  const s = app.status;
+  const key = JSON.stringify([
+    app.metadata.namespace ?? '',
+    app.metadata.name,
+    app.metadata.labels?.[FAMILY_LABEL] ?? '',
+    s?.sync?.status,
+    s?.sync?.revision,
+    s?.health?.status,
+    s?.operationState?.phase,
+    s?.operationState?.finishedAt,
+  ]);
+  return loads.get(key, (shared) => loadFamily(client, app, shared), signal, { fresh });
 }
 
 export interface FleetLoad {

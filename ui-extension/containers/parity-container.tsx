@@ -11,7 +11,7 @@ import { EmptyState, ErrorState, Loading } from '../components/states.js';
 import type { AppViewProps } from '../host.js';
 import { FactsSection, useFacts } from './facts-container.js';
 import { appHref, defaultApiClient } from './links.js';
-import { loadFamily, type FamilyLoad } from './loaders.js';
+import { loadFamilyShared, type FamilyLoad } from './loaders.js';
 import { ReadinessContainer } from './readiness-container.js';
 import { messageOf, useAsync, type AsyncState } from './use-async.js';
 
@@ -57,7 +57,7 @@ function FamilySection(props: { readonly app: ArgoApplication; readonly state: A
 function ParitySections(props: { readonly app: ArgoApplication; readonly client: ApiClient }) {
   const { app, client } = props;
   const [family, retryFamily] = useAsync(
-    (signal) => loadFamily(client, app, signal),
+    (signal, retried) => loadFamilyShared(client, app, signal, retried),
     [client, app.metadata.namespace ?? '', app.metadata.name, app.metadata.labels?.['greenlight.io/app']],
   );
   const [facts, retryFacts] = useFacts(app, client);

@@ -4,7 +4,7 @@ import { summarize } from '../../generator/parity.js';
 import { StatusItem, type StatusItemState } from '../components/status-item.js';
 import type { StatusPanelProps } from '../host.js';
 import { defaultApiClient } from './links.js';
-import { loadFamily } from './loaders.js';
+import { loadFamilyShared } from './loaders.js';
 import type { WithClient } from './parity-container.js';
 import { useHostApplication } from './parity-container.js';
 import { messageOf, useAsync } from './use-async.js';
@@ -16,7 +16,7 @@ export function StatusPanelItem(props: StatusPanelProps & WithClient) {
   const status = app?.status;
   // Reload when the host shows a new state of this app (it re-renders the panel on every change).
   const [state, retry] = useAsync(
-    async (signal) => (app ? loadFamily(client, app, signal) : Promise.reject(new Error('error' in host ? host.error : 'no application'))),
+    async (signal, retried) => (app ? loadFamilyShared(client, app, signal, retried) : Promise.reject(new Error('error' in host ? host.error : 'no application'))),
     [client, app?.metadata.namespace, app?.metadata.name, status?.sync?.status, status?.health?.status, status?.sync?.revision, status?.operationState?.phase],
   );
   let shown: StatusItemState;

@@ -7,7 +7,7 @@ export type AsyncState<T> =
   | { readonly status: 'error'; readonly error: unknown };
 
 /** Runs `load` when `deps` change or `retry` is called; aborts the previous run. Hooks only: works on React 16.14 and 19. */
-export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): [AsyncState<T>, () => void] {
+export function useAsync<T>(load: (signal: AbortSignal, retried: boolean) => Promise<T>, deps: readonly unknown[]): [AsyncState<T>, () => void] {
   const [state, setState] = React.useState<AsyncState<T>>({ status: 'loading' });
   const [attempt, setAttempt] = React.useState(0);
   const loadRef = React.useRef(load);
@@ -15,7 +15,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: rea
   React.useEffect(() => {
     const controller = new AbortController();
     setState({ status: 'loading' });
-    loadRef.current(controller.signal).then(
+    loadRef.current(controller.signal, attempt > 0).then(
       (data) => {
         if (!controller.signal.aborted) setState({ status: 'ready', data, loadedAt: Date.now() });
       },

@@ -115,7 +115,9 @@ describe('ParityAppView', () => {
     await first.unmount();
 
     argo.failures.set('api/v1/applicationsets', [{ status: 403, body: '{"error":"permission denied","code":7,"message":"permission denied"}' }]);
-    await render(<ParityAppView application={blue} client={client} />);
+    // Another page load (a page's loads are shared for a moment).
+    const later = createApiClient({ baseUri: () => BASE, fetch: argo.fetch, timeoutMs: 2000 });
+    await render(<ParityAppView application={blue} client={later} />);
     await screen.findByText('guestbook · guestbook: 1/2 at parity');
     expect(screen.getByText(/greenlight could not read ApplicationSets \(Argo CD's ApplicationSets API answered 403/)).toBeTruthy();
   });
@@ -178,6 +180,20 @@ describe('StatusPanelItem', () => {
     const payments = applications.find((a) => a.metadata.name === 'payments-api-green') as HostApplication;
     await render(<StatusPanelItem application={payments} openFlyout={() => {}} client={client} />);
     await screen.findByRole('button', { name: '1/2 at parity' });
+  });
+
+  it("shares one load of the family with the page's Parity view: Argo CD is asked once", async () => {
+    const { argo, client } = setup();
+    await render(
+      <>
+        <StatusPanelItem application={webGreen} openFlyout={() => {}} client={client} />
+        <ParityAppView application={webGreen} client={client} />
+      </>,
+    );
+    await screen.findByRole('button', { name: 'green: converged' });
+    await screen.findByText('web: 2/2 at parity');
+    expect(argo.calls.filter((c) => c.url.includes('api/v1/clusters'))).toHaveLength(1);
+    expect(argo.calls.filter((c) => c.url.includes('api/v1/applications?'))).toHaveLength(1);
   });
 
   it('says parity is unknown, and why, when Argo CD fails', async () => {
