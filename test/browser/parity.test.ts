@@ -159,10 +159,11 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
 
   it('shows loading, then an error with a retry that recovers', async () => {
     const { page, errors } = await openPage(browser);
+    const clusterCalls = () => world.argocd.requests.filter((r) => r.path.includes('/api/v1/clusters')).length;
+    const before = clusterCalls();
     const release = world.argocd.hold('api/v1/clusters');
-    // Both the status-panel item and the view ask for the clusters: both fail once.
+    // The status-panel item and the view share one load of the clusters: it fails once, for both.
     const etcd = { status: 500, body: '{"error":"etcdserver: request timed out","code":14,"message":"etcdserver: request timed out"}' };
-    world.argocd.failNext('api/v1/clusters', etcd);
     world.argocd.failNext('api/v1/clusters', etcd);
     await parityView(page, 'web-prod-eu-green');
     const view = page.locator('[data-greenlight-view="parity"]');
@@ -173,6 +174,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await alert.getByText("Argo CD's clusters API answered 500: etcdserver: request timed out").waitFor();
     await page.locator('[data-greenlight-status="error"]').getByText('parity unknown').waitFor();
     await screenshot(page, 'error-retry');
+    expect(clusterCalls() - before).toBe(1);
     await alert.getByRole('button', { name: 'Retry' }).click();
     await page.locator('h3', { hasText: 'web: 1/2 at parity' }).waitFor();
     // The browser logs the failed requests itself; nothing else went wrong.
