@@ -57,7 +57,10 @@ export const CSS = `
 .greenlight-muted { color: var(--greenlight-muted); }
 .greenlight-link { color: var(--greenlight-link); text-decoration: none; }
 .greenlight-link:hover { text-decoration: underline; }
-.greenlight-mono { font-family: Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; word-break: break-all; }
+.greenlight-mono { font-family: Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; overflow-wrap: anywhere; }
+/* Identifiers wrap at their separators (<wbr>), never inside a piece. */
+.greenlight-ident { overflow-wrap: normal; word-break: normal; }
+.greenlight-ident__part { white-space: nowrap; }
 .greenlight-button {
   font: inherit; color: var(--greenlight-fg); background: var(--greenlight-surface);
   border: 1px solid var(--greenlight-border); border-radius: 4px; padding: 3px 10px; cursor: pointer;

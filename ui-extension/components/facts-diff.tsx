@@ -7,6 +7,7 @@ import type { ClusterFacts } from '../../generator/contract/cluster-facts.js';
 import type { FactDifference, FactsComparison, FactsResponse, PairMember } from '../../generator/contract/ui-api.js';
 import { Role } from './badges.js';
 import { ago } from './format.js';
+import { Ident } from './ident.js';
 import { EmptyState } from './states.js';
 
 interface SummaryRow {
@@ -80,11 +81,11 @@ function Difference(props: { readonly d: FactDifference; readonly baseline: stri
       <div className='greenlight-difference__values'>
         <span>
           <span className='greenlight-muted'>{props.baseline}: </span>
-          <span className='greenlight-mono'>{d.baseline ?? '(none)'}</span>
+          <Ident mono text={d.baseline ?? '(none)'} />
         </span>
         <span>
           <span className='greenlight-muted'>{props.candidate}: </span>
-          <span className='greenlight-mono'>{d.candidate ?? '(none)'}</span>
+          <Ident mono text={d.candidate ?? '(none)'} />
         </span>
       </div>
       <span className='greenlight-detail'>{d.reason}</span>
@@ -115,9 +116,11 @@ function Comparison(props: { readonly comparison: FactsComparison; readonly memb
           return (
             <React.Fragment key={row.key}>
               <div className='greenlight-side-by-side__key'>{row.label}</div>
-              <div className='greenlight-mono'>{row.value(bf)}</div>
+              <div className='greenlight-mono'>
+                <Ident text={row.value(bf)} />
+              </div>
               <div className={`greenlight-mono${differs ? ' greenlight-side-by-side__cell--differs' : ''}`} data-differs={differs ? 'true' : undefined}>
-                {row.value(cf)}
+                <Ident text={row.value(cf)} />
               </div>
             </React.Fragment>
           );

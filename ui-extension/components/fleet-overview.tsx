@@ -7,6 +7,7 @@ import * as React from 'react';
 import { filterFleet, type FleetFilter, type FleetView } from '../../generator/parity.js';
 import type { FleetPairReadiness } from '../readiness.js';
 import { Role, VerdictBadge } from './badges.js';
+import { Ident } from './ident.js';
 import { FleetReadiness } from './fleet-readiness.js';
 import { plural } from './format.js';
 import { AppCells, AppColumnHeaders, type AppHref } from './parity-table.js';
@@ -158,13 +159,15 @@ export function FleetOverview(props: FleetOverviewProps) {
                   <tr key={`${family.id.key}|${row.key}`} data-family={family.id.name} data-cluster={row.cluster.name} data-verdict={row.verdict}>
                     {i === 0 ? (
                       <td className='greenlight-family-cell' rowSpan={rows.length}>
-                        {family.id.name}
+                        <Ident text={family.id.name} />
                         <span className='greenlight-detail'>
                           {family.atParity}/{family.total} at parity
                         </span>
                       </td>
                     ) : null}
-                    <td>{row.cluster.name}</td>
+                    <td>
+                      <Ident text={row.cluster.name} />
+                    </td>
                     <td>
                       <Role role={row.cluster.role} />
                     </td>

@@ -3,6 +3,7 @@ import * as React from 'react';
 import type { AppSnapshot, ParityRow } from '../../generator/parity.js';
 import { HealthBadge, Role, SyncBadge, VerdictBadge } from './badges.js';
 import { ago, imageName, shortRevision } from './format.js';
+import { Ident } from './ident.js';
 
 export type AppHref = (app: { readonly namespace: string; readonly name: string }) => string;
 
@@ -17,10 +18,7 @@ export interface ParityTableProps {
 export function Images(props: { readonly images: readonly string[] }) {
   if (props.images.length === 0) return <span className='greenlight-muted'>—</span>;
   return (
-    <span className='greenlight-mono' title={props.images.join('\n')}>
-      {props.images.slice(0, 2).map(imageName).join(', ')}
-      {props.images.length > 2 ? ` +${props.images.length - 2}` : ''}
-    </span>
+    <Ident mono text={`${props.images.slice(0, 2).map(imageName).join(', ')}${props.images.length > 2 ? ` +${props.images.length - 2}` : ''}`} title={props.images.join('\n')} />
   );
 }
 
@@ -57,7 +55,7 @@ export function AppCells(props: { readonly app: AppSnapshot | undefined; readonl
       <td>
         {app ? (
           <a className='greenlight-link' href={props.appHref(app)}>
-            {app.name}
+            <Ident text={app.name} />
           </a>
         ) : (
           <span className='greenlight-muted'>none</span>
@@ -65,9 +63,7 @@ export function AppCells(props: { readonly app: AppSnapshot | undefined; readonl
       </td>
       <td>{app ? <SyncBadge status={app.sync} /> : null}</td>
       <td>{app ? <HealthBadge status={app.health} message={app.healthMessage} /> : null}</td>
-      <td className='greenlight-mono' title={app?.revision}>
-        {app ? shortRevision(app.revision) : null}
-      </td>
+      <td>{app ? <Ident mono text={shortRevision(app.revision)} title={app.revision} /> : null}</td>
       <td>{app ? <Images images={app.images} /> : null}</td>
       <td>{app ? <LastOperation app={app} now={props.now} /> : null}</td>
     </>
@@ -93,7 +89,7 @@ export function ParityTable(props: ParityTableProps) {
           return (
             <tr key={row.key} className={isCurrent ? 'greenlight-row--current' : undefined} data-cluster={row.cluster.name} data-verdict={row.verdict}>
               <td>
-                {row.cluster.name}
+                <Ident text={row.cluster.name} />
                 {row.cluster.pair ? <span className='greenlight-detail'>pair {row.cluster.pair}</span> : null}
                 {!row.cluster.listed ? <span className='greenlight-detail'>not listed by Argo CD</span> : null}
               </td>

@@ -35,12 +35,13 @@ describe('ParityView', () => {
     await render(<ParityView family={family('web')} current={{ namespace: 'argocd', name: 'web-green' }} appHref={href} now={NOW} />);
     expect(screen.getByRole('heading').textContent).toBe('web: 2/2 at parity');
     const green = within(rowOf('prod-eu-green'));
-    expect(green.getByText('green')).toBeTruthy();
+    expect(green.getByText('green', { selector: '.greenlight-role--green' })).toBeTruthy();
     expect(green.getByText('0')).toBeTruthy();
     expect(green.getByText('Synced')).toBeTruthy();
     expect(green.getByText('Healthy')).toBeTruthy();
     expect(green.getByText('1a2b3c4')).toBeTruthy();
-    expect(green.getByText('web:1.4.2')).toBeTruthy();
+    // Identifiers wrap only at separators; the whole value is their tooltip.
+    expect(green.getByTitle('ghcr.io/example/web:1.4.2').textContent).toBe('web:1.4.2');
     expect(green.getByText('5 min ago')).toBeTruthy();
     expect(green.getByText('at parity')).toBeTruthy();
     expect(green.getByText('same revision and images as prod-eu-blue')).toBeTruthy();
@@ -83,8 +84,8 @@ describe('FactsDiff', () => {
     const side = screen.getByRole('table', { name: 'facts of prod-eu-blue and prod-eu-green' });
     expect(within(side).getByText(/^prod-eu-blue/)).toBeTruthy();
     expect(within(side).getByText(/^prod-eu-green/)).toBeTruthy();
-    expect(within(side).getByText('1.31 (v1.31.4-eks-2d5f260)')).toBeTruthy();
-    expect(within(side).getByText('1.32 (v1.32.1-eks-5d4a308)').getAttribute('data-differs')).toBe('true');
+    expect(within(side).getByTitle('1.31 (v1.31.4-eks-2d5f260)')).toBeTruthy();
+    expect(within(side).getByTitle('1.32 (v1.32.1-eks-5d4a308)').parentElement?.getAttribute('data-differs')).toBe('true');
     const unexpected = screen.getByRole('list', { name: 'unexpected differences' });
     const subjects = [...unexpected.querySelectorAll('li')].map((li) => li.getAttribute('data-subject'));
     expect(subjects).toEqual([
