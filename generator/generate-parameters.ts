@@ -242,38 +242,44 @@ export async function generateParameters(
   }
 
   const gitopsBridge = asList(input.compat)?.includes('gitops-bridge') ?? false;
-  const failures: string[] = [];
-  let failed = 0;
-  const sets: ParameterSet[] = [];
-  budget.resume();
-  for (const [i, cluster] of selected.entries()) {
+  const sets = selected.map((cluster) => {
     const result = facts.get(cluster.name) as FactsResult;
     const set = buildParameterSet(cluster, resolveBlueGreen(cluster, result.facts), result, { gitopsBridge });
     if (echoed) set.input = { ...echoed };
-    if (vars.length > 0) {
-      const rendered: Record<string, string> = {};
-      for (const [key, template] of vars) {
-        try {
-          rendered[key] = template.render(set, budget);
-        } catch (err) {
-          if (err instanceof RenderBudgetExceeded) {
-            throw overBudget(err, `input.parameters.vars.${key} for cluster "${cluster.name}" (cluster ${i + 1} of ${selected.length})`, 'rendering');
-          }
-          // Anything else is a bug: it becomes a 500 that does not quote an internal message.
-          if (!(err instanceof TemplateError)) throw err;
-          failed += 1;
-          if (failures.length < 5) failures.push(`input.parameters.vars.${key} for cluster "${cluster.name}": ${err.message}`);
+    return set;
+  });
+  if (vars.length > 0) renderVars(vars, selected, sets, budget);
+  return sets;
+}
+
+/** Renders every var for every cluster within the request's budget; throws on the first budget overrun, or with the template errors. */
+function renderVars(vars: readonly [string, CompiledTemplate][], selected: readonly ClusterRecord[], sets: ParameterSet[], budget: RenderBudget): void {
+  const failures: string[] = [];
+  let failed = 0;
+  budget.resume();
+  for (const [i, set] of sets.entries()) {
+    const cluster = selected[i] as ClusterRecord;
+    const rendered: Record<string, string> = {};
+    for (const [key, template] of vars) {
+      try {
+        rendered[key] = template.render(set, budget);
+      } catch (err) {
+        if (err instanceof RenderBudgetExceeded) {
+          throw overBudget(err, `input.parameters.vars.${key} for cluster "${cluster.name}" (cluster ${i + 1} of ${selected.length})`, 'rendering');
         }
+        // Anything else is a bug: it becomes a 500 that does not quote an internal message.
+        if (!(err instanceof TemplateError)) throw err;
+        failed += 1;
+        if (failures.length < 5) failures.push(`input.parameters.vars.${key} for cluster "${cluster.name}": ${err.message}`);
       }
-      set.vars = rendered;
     }
-    sets.push(set);
+    set.vars = rendered;
   }
+  budget.pause();
   if (failed > 0) {
     const more = failed > failures.length ? `; and ${failed - failures.length} more` : '';
     throw new InputError('GL_TEMPLATE_FAILED', `template failed: ${failures.join('; ')}${more}`);
   }
-  return sets;
 }
 
 /** GL_TEMPLATE_BUDGET_EXCEEDED: which var (and cluster) ran out of the request's budget, and what to do. */

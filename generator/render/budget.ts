@@ -15,10 +15,10 @@ export const DEFAULT_RENDER_BUDGET_MS = 100;
 /**
  * Steps per millisecond of budget. The step bound is the deterministic one (the same request
  * always gets the same answer, loaded machine or not); the clock is the backstop for slower
- * machines. Measured on a 2-core CI-class machine: the interpreter does about 30-40 steps per
- * microsecond on hostile nested loops, so 10,000 steps per ms stops such a template in roughly a
- * third of the time budget, while a request over 1,000 clusters with five ordinary vars takes
- * about 60,000 steps (a few percent of the budget). See README "Templates".
+ * machines and costlier steps. Measured on a busy 2-core machine: the interpreter does 20 to 40
+ * steps per microsecond once optimized, so the default 1,000,000 steps stop loops nested in loops
+ * after 30 to 80 ms of CPU, while a request over 1,000 clusters with five ordinary vars takes
+ * about 110,000 steps. See README "Templates".
  */
 export const STEPS_PER_MS = 10_000;
 
