@@ -171,7 +171,7 @@ export function compileProgram(ast: Node): { program: readonly Stmt[]; nodes: nu
   const refuseForbidden = (name: string | undefined) => {
     if (name === 'log' || name === 'lookup') {
       throw new TemplateSyntaxError(
-        `the "${name}" helper and other helpers outside the documented set are not supported in greenlight templates (the helpers are: ${HELPER_LIST}); ${name === 'lookup' ? 'write the path itself, like {{cluster.labels.[greenlight.io/pair]}}' : 'remove it'}`,
+        `the "${name}" helper and other helpers outside the documented set are not supported in greenlight templates (the helpers are: ${HELPER_LIST}); ${name === 'lookup' ? 'write the path itself, like {{aws.region}} (a key with dots: {{a.[b.c]}})' : 'remove it'}`,
       );
     }
   };
