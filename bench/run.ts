@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCold, type ColdResult } from './cold.js';
-import { runCore, type CoreRow } from './core.js';
+import { runCore, runRenderBudget, type CoreRow } from './core.js';
 import { runFleetPage, type FleetPageResult } from './fleet-page.js';
 import { runAppsMemory, runServiceMemory, type AppsMemoryRow, type ServiceMemoryRow } from './memory.js';
 import { runParity, type ParityRow } from './parity.js';
@@ -164,6 +164,7 @@ async function main(): Promise<void> {
       const core = await runCore({ sizes: quick ? [10, 100] : [10, 100, 1000], log });
       results['core'] = core;
       bySection.core = coreRows(core);
+      results['renderBudget'] = await runRenderBudget({ clusters: quick ? 100 : 1000, runs: quick ? 5 : 15, log });
     }
     if (only.has('parity')) {
       log('parity: buildFleet over 10,000 Applications');

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   GL_INPUT_INVALID: 'input.parameters does not match the schema',
   GL_TEMPLATE_INVALID: 'a vars template does not compile',
   GL_TEMPLATE_FAILED: 'a vars template failed for a cluster (usually a key the cluster does not have)',
+  GL_TEMPLATE_BUDGET_EXCEEDED: "rendering a request's vars templates went over the render budget (steps, output or time)",
   GL_UNSUPPORTED_MEDIA_TYPE: 'the body is not application/json',
   GL_BODY_TOO_LARGE: 'the body is larger than GREENLIGHT_MAX_BODY_BYTES',
   GL_AUTH_MISSING: 'no bearer token (or, for /api/v1/facts, no proxy-extension secret header) was sent',

@@ -18,13 +18,17 @@ import {
 import { describeSelector, matchesSelector } from './label-selector.js';
 import { BLUE_GREEN_KEYS, type CancelSignal, type ClusterRecord, type FactsResult, type InventoryProblem } from './model.js';
 import type { ClusterFactsProvider, ClusterInventory } from './ports.js';
+import { RenderBudget, RenderBudgetExceeded, renderLimits, type RenderLimits } from './render/budget.js';
 import type { CompiledTemplate } from './render/environment.js';
 import type { TemplateCache } from './render/template-cache.js';
+import { TemplateError } from './render/template-error.js';
 
 export interface GenerateDeps {
   readonly inventory: ClusterInventory;
   readonly facts: ClusterFactsProvider;
   readonly templates: TemplateCache;
+  /** The render budget of one request (default `renderLimits()`), and the clock that times it (none: steps and output only). */
+  readonly render?: { readonly limits?: RenderLimits; readonly now?: () => number };
 }
 
 export interface GenerateRequest {
@@ -138,8 +142,18 @@ function problemMayBeSelected(problem: InventoryProblem, input: InputParameters,
   return true;
 }
 
-function compileVars(input: InputParameters, templates: TemplateCache): [string, CompiledTemplate][] {
-  return Object.entries(input.vars ?? {}).map(([key, source]) => [key, templates.get(source, `input.parameters.vars.${key}`)]);
+/** Compiles (or finds in the cache) every var; a request's new templates are compiled within its time budget. */
+function compileVars(input: InputParameters, templates: TemplateCache, budget: RenderBudget): [string, CompiledTemplate][] {
+  return Object.entries(input.vars ?? {}).map(([key, source]) => {
+    const template = templates.get(source, `input.parameters.vars.${key}`);
+    try {
+      budget.checkTime();
+    } catch (err) {
+      if (err instanceof RenderBudgetExceeded) throw overBudget(err, `input.parameters.vars.${key}`, 'compiling');
+      throw err;
+    }
+    return [key, template];
+  });
 }
 
 function echoGroup(input: InputParameters): Record<string, string> | undefined {
@@ -166,7 +180,10 @@ export async function generateParameters(
   signal: CancelSignal,
 ): Promise<ParameterSet[]> {
   const input = parseInputParameters(request.parameters);
-  const vars = compileVars(input, deps.templates);
+  // One budget for compiling and rendering every var of every cluster of this request.
+  const budget = new RenderBudget(deps.render?.limits ?? renderLimits(), deps.render?.now);
+  const vars = compileVars(input, deps.templates, budget);
+  budget.pause();
   const echoed = echoGroup(input);
   const snapshot = deps.inventory.snapshot();
 
@@ -225,29 +242,60 @@ export async function generateParameters(
   }
 
   const gitopsBridge = asList(input.compat)?.includes('gitops-bridge') ?? false;
-  const failures: string[] = [];
-  const sets: ParameterSet[] = [];
-  for (const cluster of selected) {
+  const sets = selected.map((cluster) => {
     const result = facts.get(cluster.name) as FactsResult;
     const set = buildParameterSet(cluster, resolveBlueGreen(cluster, result.facts), result, { gitopsBridge });
     if (echoed) set.input = { ...echoed };
-    if (vars.length > 0) {
-      const rendered: Record<string, string> = {};
-      for (const [key, template] of vars) {
-        try {
-          rendered[key] = template.render(set);
-        } catch (err) {
-          failures.push(`input.parameters.vars.${key} for cluster "${cluster.name}": ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }
-      set.vars = rendered;
-    }
-    sets.push(set);
-  }
-  if (failures.length > 0) {
-    const shown = failures.slice(0, 5).join('; ');
-    const more = failures.length > 5 ? `; and ${failures.length - 5} more` : '';
-    throw new InputError('GL_TEMPLATE_FAILED', `template failed: ${shown}${more}`);
-  }
+    return set;
+  });
+  if (vars.length > 0) renderVars(vars, selected, sets, budget);
   return sets;
+}
+
+/** Renders every var for every cluster within the request's budget; throws on the first budget overrun, or with the template errors. */
+function renderVars(vars: readonly [string, CompiledTemplate][], selected: readonly ClusterRecord[], sets: ParameterSet[], budget: RenderBudget): void {
+  const failures: string[] = [];
+  let failed = 0;
+  budget.resume();
+  for (const [i, set] of sets.entries()) {
+    const cluster = selected[i] as ClusterRecord;
+    const rendered: Record<string, string> = {};
+    for (const [key, template] of vars) {
+      try {
+        rendered[key] = template.render(set, budget);
+      } catch (err) {
+        if (err instanceof RenderBudgetExceeded) {
+          throw overBudget(err, `input.parameters.vars.${key} for cluster "${cluster.name}" (cluster ${i + 1} of ${selected.length})`, 'rendering');
+        }
+        // Anything else is a bug: it becomes a 500 that does not quote an internal message.
+        if (!(err instanceof TemplateError)) throw err;
+        failed += 1;
+        if (failures.length < 5) failures.push(`input.parameters.vars.${key} for cluster "${cluster.name}": ${err.message}`);
+      }
+    }
+    set.vars = rendered;
+  }
+  budget.pause();
+  if (failed > 0) {
+    const more = failed > failures.length ? `; and ${failed - failures.length} more` : '';
+    throw new InputError('GL_TEMPLATE_FAILED', `template failed: ${failures.join('; ')}${more}`);
+  }
+}
+
+/** GL_TEMPLATE_BUDGET_EXCEEDED: which var (and cluster) ran out of the request's budget, and what to do. */
+function overBudget(err: RenderBudgetExceeded, where: string, phase: 'compiling' | 'rendering'): InputError {
+  const { maxSteps, maxOutput, maxMs } = err.limits;
+  const advice =
+    phase === 'compiling'
+      ? 'Send fewer or smaller templates in one request (templates already compiled are kept, so a retry goes further)'
+      : err.kind === 'output'
+        ? 'Render less per cluster, or select fewer clusters per ApplicationSet'
+        : 'Loops inside loops multiply the work (#each inside #each, above all over @root): loop over a smaller map, or select fewer clusters per ApplicationSet';
+  const message = phase === 'compiling' ? `compiling this request's new templates took more than ${maxMs} ms` : err.message;
+  return new InputError(
+    'GL_TEMPLATE_BUDGET_EXCEEDED',
+    `${where}: ${message}, over the render budget of one request (${maxSteps} steps, ${maxOutput} characters of output and ${maxMs} ms of CPU, ` +
+      `shared by every var of every selected cluster). ${advice}; an operator can raise GREENLIGHT_RENDER_BUDGET_MS.`,
+    { cause: err },
+  );
 }

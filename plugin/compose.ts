@@ -2,7 +2,14 @@
  * @module Builds the adapters a configuration asks for. Shared by the server (`main.ts`) and the
  * CLI. The live fleet (live-fleet.ts) is imported only when configured.
  */
-import { generateParameters, TemplateCache, type ClusterFactsProvider, type ClusterInventory } from '../generator/index.js';
+import {
+  DEFAULT_RENDER_BUDGET_MS,
+  generateParameters,
+  renderLimits,
+  TemplateCache,
+  type ClusterFactsProvider,
+  type ClusterInventory,
+} from '../generator/index.js';
 import { FleetFileInventory } from './adapters/fleet-file/fleet-file-inventory.js';
 import { FileTokenSource, StaticTokenSource, type TokenSource } from './auth/token-source.js';
 import type { FactsConfig, InventoryConfig, TokenConfig } from './config.js';
@@ -63,7 +70,17 @@ export function openTokenSource(config: TokenConfig, logger: Logger, variable = 
   return new StaticTokenSource(config.value, config.kind === 'demo' ? demo : variable);
 }
 
-/** The core use case bound to a fleet and a template cache. */
-export function bindGenerate(fleet: Fleet, templates = new TemplateCache()): Generate {
-  return (request, signal) => generateParameters(request, { inventory: fleet.inventory, facts: fleet.facts, templates }, signal);
+/**
+ * This process's CPU time in milliseconds: the render budget's clock. It counts the work a
+ * request makes the process do, not the time a busy machine makes it wait.
+ */
+export function cpuClockMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** The core use case bound to a fleet, a template cache and the render budget of one request. */
+export function bindGenerate(fleet: Fleet, templates = new TemplateCache(), renderBudgetMs = DEFAULT_RENDER_BUDGET_MS): Generate {
+  const render = { limits: renderLimits(renderBudgetMs), now: cpuClockMs };
+  return (request, signal) => generateParameters(request, { inventory: fleet.inventory, facts: fleet.facts, templates, render }, signal);
 }

@@ -39,6 +39,8 @@ export const envSchema = z.object({
   GREENLIGHT_MAX_BODY_BYTES: int('GREENLIGHT_MAX_BODY_BYTES', 1024, 10 * 1024 * 1024, 256 * 1024),
   GREENLIGHT_TOKEN_RELOAD_MS: int('GREENLIGHT_TOKEN_RELOAD_MS', 100, 600_000, 2_000),
   GREENLIGHT_SHUTDOWN_GRACE_MS: int('GREENLIGHT_SHUTDOWN_GRACE_MS', 0, 120_000, 10_000),
+  GREENLIGHT_RENDER_BUDGET_MS: int('GREENLIGHT_RENDER_BUDGET_MS', 10, 10_000, 100),
+  GREENLIGHT_TEMPLATE_CACHE_BYTES: int('GREENLIGHT_TEMPLATE_CACHE_BYTES', 64 * 1024, 1024 * 1024 * 1024, 4 * 1024 * 1024),
   ARGOCD_NAMESPACE: optionalString.transform((v) => v ?? 'argocd'),
   GREENLIGHT_SSM_PREFIX: optionalString.transform((v) => v ?? '/greenlight/{{cluster.name}}/'),
   GREENLIGHT_FACTS_TTL_MS: int('GREENLIGHT_FACTS_TTL_MS', 1000, 86_400_000, 300_000),
@@ -107,6 +109,10 @@ export interface Config {
   readonly answerCacheMs: number;
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
+  /** CPU milliseconds (and 10,000 steps per ms) that rendering one request's templates may take. */
+  readonly renderBudgetMs: number;
+  /** Bound of the compiled-template cache, in estimated bytes. */
+  readonly templateCacheBytes: number;
   readonly logLevel: string;
 }
 
@@ -198,6 +204,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     answerCacheMs: e.GREENLIGHT_ANSWER_CACHE_MS,
     maxBodyBytes: e.GREENLIGHT_MAX_BODY_BYTES,
     shutdownGraceMs: e.GREENLIGHT_SHUTDOWN_GRACE_MS,
+    renderBudgetMs: e.GREENLIGHT_RENDER_BUDGET_MS,
+    templateCacheBytes: e.GREENLIGHT_TEMPLATE_CACHE_BYTES,
     logLevel: e.GREENLIGHT_LOG_LEVEL,
   });
 }

@@ -1,6 +1,7 @@
 /** @module The composition root: config → adapters → app → listen; graceful stop on SIGTERM. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TemplateCache } from '../generator/index.js';
 import { bindGenerate, openFleet, openTokenSource, type Fleet } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { AnswerCache } from './http/answer-cache.js';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     tokens,
-    generate: bindGenerate(fleet),
+    generate: bindGenerate(fleet, new TemplateCache(config.templateCacheBytes), config.renderBudgetMs),
     inventory: fleet.inventory,
     facts: fleet.facts,
     proxySecret,

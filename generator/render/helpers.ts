@@ -1,59 +1,68 @@
 /**
- * @module The helpers templates may call. Registered explicitly in a private environment;
- * every helper takes and returns strings and says what was wrong when it gets something else.
+ * @module The helpers templates may call. Every helper takes strings and returns a string (or,
+ * for `eq`/`ne`, a boolean for `#if`); the interpreter checks the number of arguments when the
+ * template compiles and their types before the call, so a helper only sees strings.
  */
 import { toDnsLabel } from '../names.js';
+import { MAX_RENDERED_LENGTH } from './budget.js';
+import { TemplateError } from './template-error.js';
 
-type HelperFn = (...args: unknown[]) => unknown;
+export type HelperFn = (...values: string[]) => string | boolean;
 
-function str(helper: string, value: unknown, position: number): string {
-  if (typeof value === 'string') return value;
-  throw new Error(`helper "${helper}": argument ${position} must be a string, got ${value === null ? 'null' : typeof value}`);
+/** name → [helper, one-line documentation, [fewest, most] arguments]. The README's helper table follows this. */
+export type HelperEntry = readonly [HelperFn, string, readonly [number, number]];
+
+function tooLong(name: string, length: number): TemplateError {
+  return new TemplateError(`helper "${name}" would give ${length} characters, more than ${MAX_RENDERED_LENGTH}`);
 }
 
-/** Handlebars passes an options object last; helpers work on the arguments before it. */
-function args(raw: unknown[]): unknown[] {
-  return raw.slice(0, -1);
+/** `split/join` would build its result before anyone could check its size: count it first. */
+function replaceAll(s: string, from: string, to: string): string {
+  if (from === '') return s;
+  const parts = s.split(from);
+  const length = s.length + (parts.length - 1) * (to.length - from.length);
+  if (length > MAX_RENDERED_LENGTH) throw tooLong('replace', length);
+  return parts.join(to);
 }
 
-function fixed(name: string, arity: number, fn: (...values: string[]) => string | boolean): HelperFn {
-  return (...raw) => {
-    const values = args(raw);
-    if (values.length !== arity) throw new Error(`helper "${name}" takes ${arity} argument(s), got ${values.length}`);
-    return fn(...values.map((v, i) => str(name, v, i + 1)));
-  };
+function join(sep: string, ...values: string[]): string {
+  const parts = values.filter((p) => p !== '');
+  const length = parts.reduce((n, p) => n + p.length, 0) + Math.max(0, parts.length - 1) * sep.length;
+  if (length > MAX_RENDERED_LENGTH) throw tooLong('join', length);
+  return parts.join(sep);
 }
 
-/** name → [helper, one-line documentation]. The README's helper table is generated from this. */
-export const HELPERS: Readonly<Record<string, readonly [HelperFn, string]>> = {
-  lower: [fixed('lower', 1, (s) => s.toLowerCase()), '`{{lower cluster.name}}`: lowercase'],
-  upper: [fixed('upper', 1, (s) => s.toUpperCase()), '`{{upper aws.region}}`: uppercase'],
-  replace: [
-    fixed('replace', 3, (s, from, to) => (from === '' ? s : s.split(from).join(to))),
-    '`{{replace cluster.name "-" "."}}`: replace every occurrence',
-  ],
+export const HELPERS: Readonly<Record<string, HelperEntry>> = {
+  lower: [(s) => s.toLowerCase(), '`{{lower cluster.name}}`: lowercase', [1, 1]],
+  upper: [(s) => s.toUpperCase(), '`{{upper aws.region}}`: uppercase', [1, 1]],
+  replace: [(s, from, to) => replaceAll(s, from, to), '`{{replace cluster.name "-" "."}}`: replace every occurrence', [3, 3]],
   trimPrefix: [
-    fixed('trimPrefix', 2, (s, p) => (s.startsWith(p) ? s.slice(p.length) : s)),
+    (s, p) => (s.startsWith(p) ? s.slice(p.length) : s),
     '`{{trimPrefix aws.oidcIssuer "https://"}}`: drop a prefix if present',
+    [2, 2],
   ],
   trimSuffix: [
-    fixed('trimSuffix', 2, (s, x) => (x !== '' && s.endsWith(x) ? s.slice(0, -x.length) : s)),
+    (s, x) => (x !== '' && s.endsWith(x) ? s.slice(0, -x.length) : s),
     '`{{trimSuffix cluster.name "-green"}}`: drop a suffix if present',
+    [2, 2],
   ],
   default: [
-    fixed('default', 2, (s, fallback) => (s === '' ? fallback : s)),
+    (s, fallback) => (s === '' ? fallback : s),
     '`{{default input.team "platform"}}`: the fallback when the value is empty (a missing key is still an error)',
+    [2, 2],
   ],
-  dnsLabel: [fixed('dnsLabel', 1, toDnsLabel), '`{{dnsLabel input.app}}`: a DNS-1123 label (lowercase, a-z 0-9 -, at most 63)'],
-  join: [
-    (...raw) => {
-      const values = args(raw);
-      if (values.length < 2) throw new Error('helper "join" takes a separator and at least one value');
-      const [sep, ...parts] = values.map((v, i) => str('join', v, i + 1));
-      return parts.filter((p) => p !== '').join(sep);
-    },
-    '`{{join "." "web" cluster.nameNormalized ingress.domain}}`: join non-empty values with a separator',
-  ],
-  eq: [fixed('eq', 2, (a, b) => a === b), '`{{#if (eq cluster.role "green")}}...{{/if}}`: string equality'],
-  ne: [fixed('ne', 2, (a, b) => a !== b), '`{{#if (ne cluster.role "blue")}}...{{/if}}`: string inequality'],
+  dnsLabel: [(s) => toDnsLabel(s), '`{{dnsLabel input.app}}`: a DNS-1123 label (lowercase, a-z 0-9 -, at most 63)', [1, 1]],
+  join: [(sep, ...values) => join(sep, ...values), '`{{join "." "web" cluster.nameNormalized ingress.domain}}`: join non-empty values with a separator', [2, Infinity]],
+  eq: [(a, b) => a === b, '`{{#if (eq cluster.role "green")}}...{{/if}}`: string equality', [2, 2]],
+  ne: [(a, b) => a !== b, '`{{#if (ne cluster.role "blue")}}...{{/if}}`: string inequality', [2, 2]],
 };
+
+/** The message for a call with the wrong number of arguments. */
+export function arityProblem(name: string, got: number): string | undefined {
+  const entry = HELPERS[name];
+  if (entry === undefined) return undefined;
+  const [min, max] = entry[2];
+  if (got >= min && got <= max) return undefined;
+  if (name === 'join') return 'helper "join" takes a separator and at least one value';
+  return `helper "${name}" takes ${min} argument(s), got ${got}`;
+}

@@ -39,6 +39,8 @@ describe('loadConfig', () => {
       answerCacheMs: 1_000,
       maxBodyBytes: 262_144,
       shutdownGraceMs: 10_000,
+      renderBudgetMs: 100,
+      templateCacheBytes: 4 * 1024 * 1024,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
