@@ -1,7 +1,9 @@
 /**
  * @module A fleet file: clusters and their facts in one YAML file. It backs the demo and
  * laptop use, and is an inventory and a fact source at once. An invalid file makes the
- * inventory unavailable (every request fails closed) rather than shrinking the fleet.
+ * inventory unavailable (every request fails closed) rather than shrinking the fleet. A changed
+ * file is read only once it has stopped changing: a file written in place in steps is not read
+ * half-written (many prefixes of a fleet file are valid fleets with fewer clusters).
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -72,6 +74,11 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
   private loaded: Loaded | undefined;
   private failure: string | undefined;
   private watching = false;
+  /** The text last read (loaded or refused), to skip re-reading a file that did not change. */
+  private lastText: string | undefined;
+  private settleMs = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly path: string,
@@ -85,26 +92,76 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
     return this;
   }
 
-  /** Re-reads the file whenever it changes (polling, which also works on mounted ConfigMaps). */
-  watch(intervalMs = 2000): this {
+  /**
+   * Re-reads the file whenever it changes (polling every `intervalMs`, which also works on mounted
+   * ConfigMaps), once its content has stayed the same for `settleMs` after the last change seen.
+   */
+  watch(intervalMs = 2000, settleMs = 1000): this {
     if (!this.watching) {
-      watchFile(this.path, { interval: intervalMs, persistent: false }, () => this.reload(false));
+      this.settleMs = settleMs;
+      watchFile(this.path, { interval: intervalMs, persistent: false }, () => this.changed());
       this.watching = true;
       // watchFile takes its first snapshot asynchronously: a change made between load() and
-      // that snapshot would never be seen, so read once more now.
-      this.reload(false);
+      // that snapshot would never be seen, so look once more now.
+      this.changed();
     }
     return this;
   }
 
   close(): void {
     if (this.watching) unwatchFile(this.path);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
     this.watching = false;
   }
 
-  private reload(throwOnError: boolean): void {
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The file changed (or may have): read it once it has settled, i.e. when two reads `settleMs`
+   * apart give the same text. A file still being written gives different texts and waits on.
+   */
+  private changed(): void {
+    if (!this.watching) return;
+    const first = this.readText();
+    if (first !== undefined && first === this.lastText) return;
+    if (this.settleMs <= 0) {
+      this.reload(false, first);
+      return;
+    }
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    const check = (before: string | undefined) => {
+      this.settleTimer = setTimeout(() => {
+        this.settleTimer = undefined;
+        if (!this.watching) return;
+        const now = this.readText();
+        if (now !== before) {
+          check(now);
+          return;
+        }
+        if (now === undefined || now !== this.lastText) this.reload(false, now);
+      }, this.settleMs);
+      this.settleTimer.unref();
+    };
+    check(first);
+  }
+
+  private readText(): string | undefined {
     try {
-      const fleet = parseFleet(readFileSync(this.path, 'utf8'), this.label);
+      return readFileSync(this.path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private reload(throwOnError: boolean, text?: string): void {
+    try {
+      const content = text ?? readFileSync(this.path, 'utf8');
+      this.lastText = content;
+      const fleet = parseFleet(content, this.label);
       const clusters: ClusterRecord[] = fleet.clusters.map((c) => ({
         name: c.name,
         server: c.server,
@@ -126,6 +183,13 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
       this.failure = (err as Error).message;
       this.logger.error({ fleetFile: this.path, err: this.failure }, 'fleet file cannot be used; every request fails until it is fixed');
       if (throwOnError) throw err;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error({ err }, 'a fleet file listener failed');
+      }
     }
   }
 
