@@ -5,7 +5,7 @@
  * file is read only once it has stopped changing: a file written in place in steps is not read
  * half-written (many prefixes of a fleet file are valid fleets with fewer clusters).
  */
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
@@ -78,6 +78,9 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
   private lastText: string | undefined;
   private settleMs = 0;
   private settleTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  /** inode, size and mtime at the last poll: a change of any means the file may have changed. */
+  private lastStat: string | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -93,23 +96,31 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
   }
 
   /**
-   * Re-reads the file whenever it changes (polling every `intervalMs`, which also works on mounted
-   * ConfigMaps), once its content has stayed the same for `settleMs` after the last change seen.
+   * Re-reads the file whenever it changes (its inode, size or mtime, polled every `intervalMs`,
+   * which also works on mounted ConfigMaps), once its content has stayed the same for `settleMs`
+   * after the last change seen.
    */
   watch(intervalMs = 2000, settleMs = 1000): this {
     if (!this.watching) {
       this.settleMs = settleMs;
-      watchFile(this.path, { interval: intervalMs, persistent: false }, () => this.changed());
       this.watching = true;
-      // watchFile takes its first snapshot asynchronously: a change made between load() and
-      // that snapshot would never be seen, so look once more now.
+      this.lastStat = this.statKey();
+      this.pollTimer = setInterval(() => {
+        const key = this.statKey();
+        if (key === this.lastStat) return;
+        this.lastStat = key;
+        this.changed();
+      }, intervalMs);
+      this.pollTimer.unref();
+      // A change made between load() and now is seen here.
       this.changed();
     }
     return this;
   }
 
   close(): void {
-    if (this.watching) unwatchFile(this.path);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
     this.watching = false;
@@ -147,6 +158,15 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
       this.settleTimer.unref();
     };
     check(first);
+  }
+
+  private statKey(): string {
+    try {
+      const stat = statSync(this.path);
+      return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
   }
 
   private readText(): string | undefined {
