@@ -3,6 +3,7 @@
  * CLI. The live fleet (live-fleet.ts) is imported only when configured.
  */
 import { generateParameters, TemplateCache, type ClusterFactsProvider, type ClusterInventory } from '../generator/index.js';
+import type { ClusterConnections } from './adapters/argocd/cluster-connection.js';
 import { FleetFileInventory } from './adapters/fleet-file/fleet-file-inventory.js';
 import { FileTokenSource, StaticTokenSource, type TokenSource } from './auth/token-source.js';
 import type { FactsConfig, InventoryConfig, InventoryPolicy, TokenConfig } from './config.js';
@@ -19,6 +20,8 @@ const DEFAULT_POLICY: InventoryPolicy = { removalGraceMs: 120_000, maxStalenessM
 export interface Fleet {
   readonly inventory: ClusterInventory;
   readonly facts: ClusterFactsProvider;
+  /** How to reach each cluster and which Secret registers it (live fleets only). */
+  readonly connections?: ClusterConnections;
   /** Live fleets only. */
   readonly aws?: LiveAws;
   /** Where the clusters come from, for people: "the bundled demo fleet (demo/fleet.yaml)". */

@@ -102,6 +102,7 @@ export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Log
   sweep.unref();
   return {
     inventory,
+    connections: inventory,
     facts: cache,
     aws: { credentials: aws, decorateEksClient },
     description: `Argo CD cluster Secrets in namespace ${namespace}`,
