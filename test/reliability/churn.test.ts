@@ -178,15 +178,17 @@ describe.skipIf(!hasOpenssl())('churn in Argo CD cluster Secrets', () => {
       argocd.sendRawWatchEvent('MODIFIED', { kind: 'Secret', metadata: { namespace: 'argocd' } });
       argocd.sendRawWatchEvent('DELETED', 'garbage');
       argocd.sendRawWatchEvent('SURPRISE', { metadata: { name: 'cluster-churn-a' } });
+      argocd.sendRawWatchEvent('MODIFIED', { metadata: { name: 'cluster-churn-a', labels: ['greenlight.io/pair'] } });
       const counted = await until(
         async () => (await (await fetch(`${patient.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('greenlight_inventory_anomalies_total{')),
-        (lines) => lines.length === 3,
+        (lines) => lines.length === 4,
         'the anomalies counted',
       );
       expect(counted.sort()).toEqual([
         'greenlight_inventory_anomalies_total{inventory="argocd",reason="event-no-name"} 1',
         'greenlight_inventory_anomalies_total{inventory="argocd",reason="event-no-object"} 2',
         'greenlight_inventory_anomalies_total{inventory="argocd",reason="event-unknown-type"} 1',
+        'greenlight_inventory_anomalies_total{inventory="argocd",reason="event-wrong-shape"} 1',
       ]);
       const okBefore = loop.counts.ok;
       await until(async () => loop.counts.ok, (n) => n > okBefore + 5, 'answers after the malformed events');

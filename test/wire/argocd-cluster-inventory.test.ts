@@ -420,17 +420,21 @@ describe('ArgoCdClusterInventory over the wire', () => {
     fake.sendRawWatchEvent('ADDED', 'a string');
     fake.sendRawWatchEvent('ADDED', { metadata: { name: '' } });
     fake.sendRawWatchEvent('EXPLODED', { metadata: { name: 'cluster-prod-eu-blue' } });
+    fake.sendRawWatchEvent('ADDED', { metadata: { name: 'cluster-odd', labels: 'greenlight.io/pair=prod-eu' }, data: { name: 'c2VjcmV0' } });
+    fake.sendRawWatchEvent('MODIFIED', { metadata: { name: 'cluster-prod-eu-blue' }, data: 42 });
     // A real change after them still applies: the watch goes on.
     fake.putSecret(clusterSecret('prod-eu-green'));
     await eventually(() => expect(names(inventory)).toEqual(['prod-eu-blue', 'prod-eu-green', 'in-cluster']));
 
     expect(inventory.snapshot().problems).toEqual([]);
     const counted = (await metrics.registry.getSingleMetric('greenlight_inventory_anomalies_total')?.get())?.values ?? [];
-    expect(Object.fromEntries(counted.map((v) => [String(v.labels['reason']), v.value]))).toEqual({ 'event-no-object': 3, 'event-no-name': 2, 'event-unknown-type': 1 });
+    expect(Object.fromEntries(counted.map((v) => [String(v.labels['reason']), v.value]))).toEqual({ 'event-no-object': 3, 'event-no-name': 2, 'event-unknown-type': 1, 'event-wrong-shape': 2 });
     expect(counted.every((v) => v.labels['inventory'] === 'argocd')).toBe(true);
     expect((await metrics.registry.getSingleMetric('greenlight_inventory_problems_total')?.get())?.values ?? []).toEqual([]);
     const warned = lines.filter((l) => l.includes('"reason":"event-'));
-    expect(warned).toHaveLength(6);
+    expect(warned).toHaveLength(8);
+    // The last good version of a Secret stays when an event of the wrong shape names it.
+    expect(inventory.snapshot().clusters[0]?.labels).toEqual({ ...CLUSTER_LABEL, 'greenlight.io/pair': 'prod-eu' });
     expect(warned.some((l) => l.includes('"object":"null"') && l.includes('a watch ADDED event carries no object; ignored'))).toBe(true);
     expect(warned.some((l) => l.includes('"object":"an object with keys [kind, metadata, data]"') && l.includes('without metadata.name'))).toBe(true);
     expect(warned.some((l) => l.includes('"eventType":"EXPLODED"'))).toBe(true);

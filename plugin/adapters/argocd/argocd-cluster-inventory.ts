@@ -13,7 +13,7 @@ import {
 import type { Logger } from '../../logger.js';
 import { abortable, describeKubeFailure, kubeStatusSchema, raceAbort, type KubeFailure } from '../kubernetes/kube-request.js';
 import type { ClusterConnection, ClusterConnections } from './cluster-connection.js';
-import { buildInventoryView, CLUSTER_SECRET_SELECTOR, parseClusterSecret, type InventoryView, type SecretEntry } from './cluster-secret.js';
+import { buildInventoryView, CLUSTER_SECRET_SELECTOR, clusterSecretSchema, parseClusterSecret, type InventoryView, type SecretEntry } from './cluster-secret.js';
 
 /** Counts unreadable registrations. A prom-client `Counter<'inventory'>` fits (`Metrics.inventoryProblems`). */
 export interface ProblemCounter {
@@ -24,7 +24,15 @@ export interface ProblemCounter {
  * Why an answer of the API server was ignored or refused: a watch event that is no Secret
  * (`event-*`), or a list whose `continue` tokens do not end (`list-*`).
  */
-export type AnomalyReason = 'event-no-object' | 'event-no-name' | 'event-unknown-type' | 'list-item-no-name' | 'list-token-repeated' | 'list-page-cap';
+export type AnomalyReason =
+  | 'event-no-object'
+  | 'event-no-name'
+  | 'event-wrong-shape'
+  | 'event-unknown-type'
+  | 'list-item-no-name'
+  | 'list-item-wrong-shape'
+  | 'list-token-repeated'
+  | 'list-page-cap';
 
 /** Counts anomalies. A prom-client `Counter<'inventory' | 'reason'>` fits (`Metrics.inventoryAnomalies`). */
 export interface AnomalyCounter {
@@ -326,6 +334,10 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
             this.anomaly('list-item-no-name', 'a listed object has no metadata.name; ignored', item);
             continue;
           }
+          if (!clusterSecretSchema.safeParse(item).success) {
+            this.anomaly('list-item-wrong-shape', `listed object "${name.slice(0, 253)}" is not shaped like a Secret (metadata labels/annotations or data not string maps); ignored`, item);
+            continue;
+          }
           const entry = this.read(item);
           next.set(entry.secretName, entry);
         }
@@ -406,8 +418,16 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
             this.anomaly('event-no-object', `a watch ${type} event carries no object; ignored`, object, type);
             return;
           }
-          if (secretNameOf(object) === undefined) {
+          const name = secretNameOf(object);
+          if (name === undefined) {
             this.anomaly('event-no-name', `a watch ${type} event carries an object without metadata.name; ignored`, object, type);
+            return;
+          }
+          // The API server only sends Secrets: string maps for labels, annotations and data. Bad
+          // *values* (data that is not a cluster registration) are a problem of that Secret; a
+          // wrong shape is no Secret at all, and would be a problem without a cluster name.
+          if (!clusterSecretSchema.safeParse(object).success) {
+            this.anomaly('event-wrong-shape', `a watch ${type} event for "${name.slice(0, 253)}" carries an object not shaped like a Secret; ignored`, object, type);
             return;
           }
         } else if (type !== 'BOOKMARK') {
