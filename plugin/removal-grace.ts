@@ -74,12 +74,6 @@ export class RemovalGrace implements ClusterInventory {
     this.unsubscribe?.();
   }
 
-  /** Clusters leaving now (for tests and tools). */
-  leavingNow(): LeavingCluster[] {
-    this.expire(this.now());
-    return [...this.leaving.values()];
-  }
-
   private observe(): void {
     let current: InventorySnapshot;
     try {

@@ -108,7 +108,11 @@ const INVENTORY_LABEL = 'argocd';
  * `maxStaleMs` the last known Secrets are served, since Argo CD's own cache would serve them too.
  *
  * Unreadable Secrets are kept as `InventoryProblem`s (with name and labels when readable), logged
- * without their data and counted; they are never dropped.
+ * without their data and counted; they are never dropped. What is no Secret at all (a watch event
+ * without an object or a name, of the wrong shape or of an unknown type) is logged with its
+ * shape, counted as an anomaly and ignored. A list is at most `maxListPages` pages, and is given
+ * up (an anomaly, then a failure that the backoff and the staleness rule handle) when its
+ * `continue` tokens repeat or do not end.
  *
  * @example
  * const inventory = ArgoCdClusterInventory.fromConfig({ namespace: 'argocd', logger, problemCounter: metrics.inventoryProblems });
@@ -516,7 +520,10 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
   /** Logs (with what the object was, never its data) and counts something the API server sent that cannot be used. */
   private anomaly(reason: AnomalyReason, message: string, object: unknown, eventType?: string): void {
     this.options.anomalyCounter?.inc({ inventory: INVENTORY_LABEL, reason });
-    this.logger.warn({ reason, ...(eventType !== undefined ? { eventType: String(eventType).slice(0, 40) } : {}), object: describeShape(object) }, message);
+    this.logger.warn(
+      { reason, ...(eventType !== undefined ? { eventType: String(eventType).slice(0, 40) } : {}), ...(object !== undefined ? { object: describeShape(object) } : {}) },
+      message,
+    );
   }
 
   /** Gives up a list whose paging does not end: reported, then the loop starts over after its backoff. */
