@@ -149,6 +149,7 @@ describe.skipIf(!hasOpenssl())('churn in Argo CD cluster Secrets', () => {
     const loop = requestLoop(patient, PAIR, () => CLUSTERS);
     const selectors = requestLoop(patient, { selector: { matchLabels: { 'greenlight.io/pair': 'churn' } } }, () => CLUSTERS, 1);
     const byName = requestLoop(patient, { cluster: 'churn-b' }, () => ['churn-b'], 1);
+    let failed: unknown;
     try {
       for (let round = 0; round < 6; round++) {
         argocd.deleteSecret('cluster-churn-b');
@@ -160,10 +161,14 @@ describe.skipIf(!hasOpenssl())('churn in Argo CD cluster Secrets', () => {
         argocd.putSecret(secret('churn-b'));
         await until(() => getparams(patient, PAIR), (a) => a.status === 200, 'churn-b back');
       }
+    } catch (err) {
+      failed = err;
     } finally {
       await Promise.all([loop.stop(), selectors.stop(), byName.stop()]);
     }
-    expect([...loop.violations, ...selectors.violations, ...byName.violations]).toEqual([]);
+    // The answers seen first: they say more than a wait that ran out.
+    expect([...loop.violations, ...selectors.violations, ...byName.violations].slice(0, 5)).toEqual([]);
+    if (failed) throw failed;
     expect(loop.counts.ok).toBeGreaterThan(0);
     expect(loop.counts.leaving).toBeGreaterThan(0);
     // Selections that cannot include it were never held up.
