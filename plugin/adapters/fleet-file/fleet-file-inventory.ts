@@ -178,6 +178,8 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
   }
 
   private reload(throwOnError: boolean, text?: string): void {
+    // Unknown until read: a file that cannot be read and comes back unchanged is read again.
+    this.lastText = undefined;
     try {
       const content = text ?? readFileSync(this.path, 'utf8');
       this.lastText = content;

@@ -2,7 +2,7 @@
  * A fleet file written in place in steps (truncate, part of it, a pause, the rest) is never read
  * half-written: many prefixes of a fleet file are valid fleets with fewer clusters.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,5 +90,20 @@ describe('FleetFileInventory and files written in place', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(calls).toBe(after);
+  }, 60_000);
+
+  it('fails closed while the file is missing, and reads it again when the same content comes back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'greenlight-torn-'));
+    const path = join(dir, 'fleet.yaml');
+    writeFileSync(path, DEMO);
+    const inventory = new FleetFileInventory(path, createLogger('silent')).load();
+    opened.push({ dir, inventory });
+    inventory.watch(10, 30);
+    renameSync(path, join(dir, 'moved.yaml'));
+    while (inventory.isReady()) await new Promise((r) => setTimeout(r, 10));
+    expect(() => inventory.snapshot()).toThrow(/ENOENT|no such file/);
+    writeFileSync(path, DEMO);
+    while (!inventory.isReady()) await new Promise((r) => setTimeout(r, 10));
+    expect(inventory.snapshot().clusters).toHaveLength(2);
   }, 60_000);
 });
