@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   GL_METHOD_NOT_ALLOWED: 'the endpoint does not take this method',
   GL_INVENTORY_UNAVAILABLE: 'the cluster inventory is not loaded or is invalid',
   GL_CLUSTER_INVALID: 'a selected cluster is registered with invalid data',
+  GL_CLUSTER_LEAVING: 'a cluster the selection may include left the inventory less than GREENLIGHT_REMOVAL_GRACE_MS ago',
   GL_FACTS_UNAVAILABLE: 'facts of a selected cluster could not be read',
   GL_DEADLINE_EXCEEDED: 'the answer was not ready within the request deadline',
   GL_INTERNAL: 'a bug in greenlight',

@@ -16,6 +16,7 @@ import {
   UpstreamError,
 } from './errors.js';
 import { describeSelector, matchesSelector } from './label-selector.js';
+import { clusterLeavingError, leavingInSelection } from './leaving.js';
 import { BLUE_GREEN_KEYS, type CancelSignal, type ClusterRecord, type FactsResult, type InventoryProblem } from './model.js';
 import type { ClusterFactsProvider, ClusterInventory } from './ports.js';
 import { RenderBudget, RenderBudgetExceeded, renderLimits, type RenderLimits } from './render/budget.js';
@@ -196,6 +197,10 @@ export async function generateParameters(
         `It may be one of the clusters selected by ${describeSelection(input)}, so greenlight answers nothing rather than a list without it: fix the Secret.`,
     );
   }
+  // A cluster that just left may come back (a Secret re-created): until its removal grace ends,
+  // a selection that may include it gets no answer rather than one without it.
+  const leaving = leavingInSelection(snapshot.leaving, input);
+  if (leaving.length > 0) throw clusterLeavingError(leaving, describeSelection(input));
 
   let candidates: readonly ClusterRecord[] = snapshot.clusters;
   if (names) {

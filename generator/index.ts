@@ -6,6 +6,7 @@ export * from './ports.js';
 export * from './names.js';
 export * from './label-selector.js';
 export * from './blue-green.js';
+export * from './leaving.js';
 export * from './build-parameter-set.js';
 export * from './generate-parameters.js';
 export { compileTemplate, translateBrackets, type CompiledTemplate, MAX_RENDERED_LENGTH } from './render/environment.js';

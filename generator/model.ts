@@ -27,6 +27,29 @@ export interface InventoryProblem {
 export interface InventorySnapshot {
   readonly clusters: readonly ClusterRecord[];
   readonly problems: readonly InventoryProblem[];
+  /**
+   * Clusters that left the inventory less than the removal grace ago (a Secret deleted, a fleet
+   * file shrinking, a relist without them). A request that may select one fails (503
+   * `GL_CLUSTER_LEAVING`) rather than answer without it; absent means none.
+   */
+  readonly leaving?: readonly LeavingCluster[];
+}
+
+/** A cluster that was in the inventory and is no longer: what selection needs to know of it. */
+export interface LeavingCluster {
+  readonly name: string;
+  /** Its API server URL when it was last seen, when known. */
+  readonly server?: string | undefined;
+  /** Where it was registered, for messages. */
+  readonly origin: string;
+  /** Its labels when it was last seen. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Whether pair and role missing from its labels may have come from EKS tags (registered through EKS, or not known). */
+  readonly eksTags: boolean;
+  /** When it was first seen missing (ms since the epoch). */
+  readonly leftAt: number;
+  /** When answers stop waiting for it (ms since the epoch): `leftAt` plus the removal grace. */
+  readonly dropAt: number;
 }
 
 /** Facts of one cluster with where and when each part was read. */

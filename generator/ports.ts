@@ -11,6 +11,12 @@ export interface ClusterInventory {
   snapshot(): InventorySnapshot;
   /** True once a first complete list is loaded. */
   isReady(): boolean;
+  /**
+   * Calls `listener` after each change of what `snapshot()` answers (a Secret added or removed, a
+   * file reloaded), so that a change is seen when it happens, not at the next request. Returns
+   * the way to stop listening. Optional: inventories that never change need not offer it.
+   */
+  subscribe?(listener: () => void): () => void;
 }
 
 /**

@@ -42,6 +42,10 @@ export const envSchema = z.object({
   GREENLIGHT_RENDER_BUDGET_MS: int('GREENLIGHT_RENDER_BUDGET_MS', 10, 10_000, 100),
   GREENLIGHT_TEMPLATE_CACHE_BYTES: int('GREENLIGHT_TEMPLATE_CACHE_BYTES', 64 * 1024, 1024 * 1024 * 1024, 4 * 1024 * 1024),
   ARGOCD_NAMESPACE: optionalString.transform((v) => v ?? 'argocd'),
+  GREENLIGHT_REMOVAL_GRACE_MS: int('GREENLIGHT_REMOVAL_GRACE_MS', 0, 86_400_000, 120_000),
+  GREENLIGHT_INVENTORY_MAX_STALENESS_MS: int('GREENLIGHT_INVENTORY_MAX_STALENESS_MS', 1000, 86_400_000, 300_000),
+  GREENLIGHT_FLEET_FILE_SETTLE_MS: int('GREENLIGHT_FLEET_FILE_SETTLE_MS', 0, 60_000, 1_000),
+  GREENLIGHT_FLEET_FILE_POLL_MS: int('GREENLIGHT_FLEET_FILE_POLL_MS', 50, 600_000, 2_000),
   GREENLIGHT_SSM_PREFIX: optionalString.transform((v) => v ?? '/greenlight/{{cluster.name}}/'),
   GREENLIGHT_FACTS_TTL_MS: int('GREENLIGHT_FACTS_TTL_MS', 1000, 86_400_000, 300_000),
   GREENLIGHT_FACTS_REFRESH_AHEAD_MS: int('GREENLIGHT_FACTS_REFRESH_AHEAD_MS', 0, 86_400_000, 60_000),
@@ -89,6 +93,18 @@ export interface FactsConfig {
   /** STS endpoint override, also used for the EKS tokens greenlight signs (AWS_ENDPOINT_URL_STS). */
   readonly stsEndpoint: string | undefined;
 }
+/** How the inventory rides out churn and outages (every inventory kind). */
+export interface InventoryPolicy {
+  /** How long a cluster that left the inventory fails the requests that may select it before answers omit it. */
+  readonly removalGraceMs: number;
+  /** How long the Argo CD Secret list/watch may fail before the inventory (and /readyz) refuses to answer from memory. */
+  readonly maxStalenessMs: number;
+  /** How long a changed fleet file must stay unchanged before it is read (a file written in place in steps). */
+  readonly fleetFileSettleMs: number;
+  /** How often a fleet file is checked for changes. */
+  readonly fleetFilePollMs: number;
+}
+
 export type TokenConfig =
   | { kind: 'file'; path: string; reloadMs: number }
   | { kind: 'static'; value: string }
@@ -98,6 +114,7 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly inventory: InventoryConfig;
+  readonly inventoryPolicy: InventoryPolicy;
   readonly facts: FactsConfig;
   readonly token: TokenConfig;
   /** The proxy extension's shared secret (GET /api/v1/facts); absent turns that endpoint off. */
@@ -196,6 +213,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     port: e.PORT,
     host: e.GREENLIGHT_HOST,
     inventory: Object.freeze(inventory),
+    inventoryPolicy: Object.freeze({
+      removalGraceMs: e.GREENLIGHT_REMOVAL_GRACE_MS,
+      maxStalenessMs: e.GREENLIGHT_INVENTORY_MAX_STALENESS_MS,
+      fleetFileSettleMs: e.GREENLIGHT_FLEET_FILE_SETTLE_MS,
+      fleetFilePollMs: e.GREENLIGHT_FLEET_FILE_POLL_MS,
+    }),
     facts,
     token: Object.freeze(token),
     proxySecret: proxySecret && Object.freeze(proxySecret),

@@ -44,11 +44,13 @@ function rateLimited(budget: RateBudget) {
  * cache. AWS calls are made once by the SDK (maxAttempts 1): the cache retries whole fetches with
  * backoff, so retries do not multiply.
  */
-export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Logger, metrics: Metrics): Fleet {
+export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Logger, metrics: Metrics, options: { maxStalenessMs?: number } = {}): Fleet {
   const inventory = ArgoCdClusterInventory.fromConfig({
     namespace,
     logger: logger.child({ component: 'inventory' }),
     problemCounter: metrics.inventoryProblems,
+    anomalyCounter: metrics.inventoryAnomalies,
+    maxStaleMs: options.maxStalenessMs,
   }).start();
   const aws = AwsCredentials.fromConfig({
     ...(facts.awsRegion !== undefined ? { stsRegion: facts.awsRegion } : {}),
@@ -100,6 +102,7 @@ export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Log
   sweep.unref();
   return {
     inventory,
+    connections: inventory,
     facts: cache,
     aws: { credentials: aws, decorateEksClient },
     description: `Argo CD cluster Secrets in namespace ${namespace}`,

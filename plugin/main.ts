@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { AnswerCache } from './http/answer-cache.js';
 import { createApp } from './http/create-app.js';
 import { GETPARAMS_PATH } from './http/routes/getparams.js';
+import { inventoryReadiness } from './http/routes/operations.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { openReadinessInputs, ReadinessMetrics } from './readiness-metrics.js';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     facts: fleet.facts,
     proxySecret,
     demoUi: config.demoUi,
-    readiness: () => (fleet.inventory.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
+    readiness: () => inventoryReadiness(fleet.inventory),
     answers: new AnswerCache(config.answerCacheMs),
     requestDeadlineMs: config.requestDeadlineMs,
     maxBodyBytes: config.maxBodyBytes,

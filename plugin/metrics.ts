@@ -1,5 +1,5 @@
 /** @module Prometheus metrics on a private registry (prom-client). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -31,6 +31,23 @@ export class Metrics {
     name: 'greenlight_inventory_problems_total',
     help: 'Cluster registrations (Secrets, fleet entries) that could not be read.',
     labelNames: ['inventory'] as const,
+    registers: [this.registry],
+  });
+  readonly inventoryAnomalies = new Counter({
+    name: 'greenlight_inventory_anomalies_total',
+    help: 'Answers of the inventory upstream that greenlight ignored or gave up: malformed watch events, Secret lists whose continue tokens do not end.',
+    labelNames: ['inventory', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly inventoryDepartures = new Counter({
+    name: 'greenlight_inventory_departures_total',
+    help: 'Clusters that left the inventory (left), came back within the removal grace (returned), or were dropped after it (dropped).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly inventoryLeaving = new Gauge({
+    name: 'greenlight_inventory_leaving_clusters',
+    help: 'Clusters that left the inventory and are within the removal grace: requests that may select them answer 503 GL_CLUSTER_LEAVING.',
     registers: [this.registry],
   });
 

@@ -5,7 +5,6 @@
  */
 import { stringify } from 'yaml';
 import { GreenlightError, TemplateCache } from '../../generator/index.js';
-import type { ClusterConnections } from '../adapters/argocd/cluster-connection.js';
 import { annotationsFor, ClusterSecretStore, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-store.js';
 import { bindGenerate, type Fleet } from '../compose.js';
 import { openCliFleet } from './cli-fleet.js';
@@ -46,10 +45,6 @@ export interface AnnotateDeps {
   readonly annotator?: () => Pick<ClusterSecretStore, 'annotate'>;
 }
 
-function isConnections(inventory: unknown): inventory is ClusterConnections {
-  return typeof (inventory as Partial<ClusterConnections>).connectionFor === 'function';
-}
-
 export async function runAnnotate(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: AnnotateDeps = {}): Promise<number> {
   const parsed = parseCommandFlags('annotate', ANNOTATE_USAGE, {
     args: [...argv],
@@ -76,7 +71,7 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
   try {
     const sets = await bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, fanOutSignal(AbortSignal.timeout(25_000)));
     const snapshot = fleet.inventory.snapshot();
-    const connections = isConnections(fleet.inventory) ? fleet.inventory : undefined;
+    const connections = fleet.connections;
     const targets: Target[] = [];
     for (const set of sets) {
       const { facts: _facts, ...rest } = set;

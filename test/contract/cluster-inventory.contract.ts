@@ -227,7 +227,7 @@ export async function fleetFileInventoryHarness(): Promise<InventoryHarness> {
       } catch {
         // An invalid file is reported by snapshot(); the contract checks how.
       }
-      inventory.watch(20);
+      inventory.watch(20, 50);
       // fs.watchFile takes its baseline stat asynchronously: a rewrite before that is never seen.
       // Let the first polls happen (setup, not an assertion).
       await new Promise((r) => setTimeout(r, 100));

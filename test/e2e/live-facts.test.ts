@@ -89,6 +89,8 @@ beforeAll(async () => {
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
       GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS: '1',
+      // Short, so that a deleted Secret's removal grace ends within the test.
+      GREENLIGHT_REMOVAL_GRACE_MS: '1000',
     },
   });
 });
@@ -175,15 +177,19 @@ describe('greenlight on live facts', () => {
     argocd.deleteSecret('cluster-prod-ap-green', { namespace: 'argocd' });
   });
 
-  it('follows Argo CD: a cluster Secret deleted there is gone from the next answer', async () => {
+  it('follows Argo CD: a cluster Secret deleted there is leaving (503) for the removal grace, then gone from the answers', async () => {
     argocd.deleteSecret('cluster-prod-us-green', { namespace: 'argocd' });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     let res = await getparams({ role: 'green' });
+    const seen = new Set<string>();
     while (res.status !== 200 && Date.now() < deadline) {
+      seen.add(`${res.status} ${(JSON.parse(res.text) as { code?: string }).code ?? ''}`);
       await new Promise((r) => setTimeout(r, 50));
       res = await getparams({ role: 'green' });
     }
     expect(res.status, res.text).toBe(200);
+    // Before the answer without it: its facts failing (until the deletion is seen), then its grace.
+    expect([...seen].filter((s) => s !== '503 GL_CLUSTER_LEAVING' && s !== '502 GL_FACTS_UNAVAILABLE')).toEqual([]);
     expect((JSON.parse(res.text) as { output: { parameters: { cluster: { name: string } }[] } }).output.parameters.map((p) => p.cluster.name)).toEqual(['prod-eu-green']);
   });
 });

@@ -82,6 +82,9 @@ export interface FakeIngressClass {
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** How the fake pages Secret lists (see `setSecretListPaging`). */
+export type SecretListPaging = 'normal' | 'repeat-token' | 'endless-token';
+
 interface Change {
   readonly rv: number;
   readonly type: EventType;
@@ -199,6 +202,7 @@ export class FakeKubeApiServer {
   private readonly failures: Failure[] = [];
   private readonly delays: Delay[] = [];
   private readonly openTimers = new Set<NodeJS.Timeout>();
+  private secretListPaging: SecretListPaging = 'normal';
 
   private constructor(
     private readonly server: Server,
@@ -450,6 +454,29 @@ export class FakeKubeApiServer {
     this.delays.push({ ...delay, remaining: delay.times ?? 1 });
   }
 
+  /**
+   * How Secret lists page from now on: `normal`; `repeat-token`, as a proxy that drops the
+   * `continue` parameter makes it look (every request gets the first page and the same token);
+   * or `endless-token`, a server whose tokens never end (a new one with every page, past the end
+   * with no items).
+   */
+  setSecretListPaging(mode: SecretListPaging): void {
+    this.secretListPaging = mode;
+  }
+
+  /** Secret list requests so far (not watches). */
+  get secretListCount(): number {
+    return this.requests.filter((r) => /\/secrets$/.test(r.path) && r.method === 'GET' && r.query.get('watch') !== 'true').length;
+  }
+
+  /**
+   * Writes one raw watch event line `{"type": type, "object": object}` to every open Secret
+   * watch, whatever its shape: for malformed events (`object: null`, no name, unknown type).
+   */
+  sendRawWatchEvent(type: unknown, object: unknown): void {
+    for (const w of this.watchers) writeEvent(w.res, type, object);
+  }
+
   /** Open watch connections. */
   get watchCount(): number {
     return this.watchers.size;
@@ -585,6 +612,18 @@ export class FakeKubeApiServer {
     const all = [...this.secrets.values()]
       .filter((s) => s.metadata.namespace === namespace && selector(s.metadata.labels ?? {}))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    if (this.secretListPaging !== 'normal') {
+      const limit = Math.max(1, Number(query.get('limit') ?? '1') || 1);
+      const token = query.get('continue');
+      const offset = this.secretListPaging === 'repeat-token' || !token ? 0 : Number(/^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'))?.[1] ?? 0);
+      const next = this.secretListPaging === 'repeat-token' ? limit : offset + limit;
+      return sendJson(res, 200, {
+        kind: 'SecretList',
+        apiVersion: 'v1',
+        items: all.slice(offset, offset + limit),
+        metadata: { resourceVersion: String(this.resourceVersion), continue: Buffer.from(`offset:${next}`).toString('base64url') },
+      });
+    }
     const page = this.page(res, all, query);
     if (page) sendJson(res, 200, { kind: 'SecretList', apiVersion: 'v1', ...page });
   }
@@ -687,7 +726,7 @@ export class FakeKubeApiServer {
 // ---------------------------------------------------------------------------------------------
 // Wire helpers
 
-function writeEvent(res: ServerResponse, type: string, object: unknown): void {
+function writeEvent(res: ServerResponse, type: unknown, object: unknown): void {
   if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
 }
 

@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError, type ClusterInventory } from '../../generator/index.js';
 import { ArgoCdClusterInventory, type ArgoCdClusterInventoryOptions } from '../../plugin/adapters/argocd/argocd-cluster-inventory.js';
+import { inventoryReadiness } from '../../plugin/http/routes/operations.js';
 import { createLogger } from '../../plugin/logger.js';
 import { Metrics } from '../../plugin/metrics.js';
 import { FakeKubeApiServer, type FakeSecretInput } from '../support/fake-kube-apiserver.js';
@@ -325,5 +326,109 @@ describe('ArgoCdClusterInventory over the wire', () => {
     const requests = fake.requests.length;
     await new Promise((r) => setTimeout(r, 100));
     expect(fake.requests.length).toBe(requests);
+  });
+
+  it('gives up a list whose continue tokens never end at the page cap, reports it, keeps serving the last list, and lists again after the backoff', async () => {
+    const lines: string[] = [];
+    const metrics = new Metrics({ defaultMetrics: false });
+    // The staleness bound is crossed by moving this clock, not by waiting.
+    const clock = { skewMs: 0 };
+    const { fake, inventory } = await setUp(
+      { anomalyCounter: metrics.inventoryAnomalies, listPageSize: 2, maxListPages: 4, maxStaleMs: 60_000, backoff: { initialMs: 20, maxMs: 200 }, now: () => Date.now() + clock.skewMs },
+      lines,
+    );
+    fake.putSecret(clusterSecret('prod-eu-blue'));
+    fake.putSecret(clusterSecret('prod-eu-green'));
+    fake.putSecret(clusterSecret('prod-eu-red'));
+    await inventory.start().whenReady(5000);
+    await eventually(() => expect(fake.watchCount).toBe(1));
+    const before = fake.secretListCount;
+
+    fake.setSecretListPaging('endless-token');
+    fake.forceGone();
+    const anomalies = async () =>
+      ((await metrics.registry.getSingleMetric('greenlight_inventory_anomalies_total')?.get())?.values ?? []).filter((v) => v.labels['reason'] === 'list-page-cap').map((v) => v.value)[0] ?? 0;
+    await eventually(async () => expect(await anomalies()).toBeGreaterThanOrEqual(3));
+    const attempts = await anomalies();
+    // Every attempt stops at the cap: no more than 4 pages each (plus the attempt under way).
+    expect(fake.secretListCount - before).toBeLessThanOrEqual((attempts + 1) * 4);
+    expect(lines.some((l) => l.includes('list-page-cap') && l.includes('still had more pages after 4 pages of 2') && l.includes('lists again after a backoff'))).toBe(true);
+    // The last complete list is served (not a half-read one) until the staleness bound...
+    expect(names(inventory)).toEqual(['prod-eu-blue', 'prod-eu-green', 'prod-eu-red', 'in-cluster']);
+    expect(inventoryReadiness(inventory)).toEqual({ ready: true, reasons: [] });
+    // ...after which the inventory, and so /readyz, refuse it, saying why.
+    clock.skewMs = 61_000;
+    expect(inventoryReadiness(inventory).ready).toBe(false);
+    expect(inventoryReadiness(inventory).reasons).toEqual([
+      expect.stringMatching(/^GL_INVENTORY_UNAVAILABLE: Argo CD cluster Secrets in namespace "argocd" could not be watched for \d+ s \(last error: list: the list of cluster Secrets still had more pages after 4 pages of 2; the list was given up\)/),
+    ]);
+
+    fake.setSecretListPaging('normal');
+    await eventually(() => expect(inventoryReadiness(inventory)).toEqual({ ready: true, reasons: [] }));
+    expect(names(inventory)).toEqual(['prod-eu-blue', 'prod-eu-green', 'prod-eu-red', 'in-cluster']);
+  });
+
+  it('gives up a list handed the same continue token twice, and is not ready until a list completes', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    const { fake, inventory } = await setUp({ anomalyCounter: metrics.inventoryAnomalies, listPageSize: 1, backoff: { initialMs: 20, maxMs: 100 } });
+    fake.putSecret(clusterSecret('prod-eu-blue'));
+    fake.putSecret(clusterSecret('prod-eu-green'));
+    fake.setSecretListPaging('repeat-token');
+    inventory.start();
+    const repeatedCount = async () =>
+      ((await metrics.registry.getSingleMetric('greenlight_inventory_anomalies_total')?.get())?.values ?? []).find((v) => v.labels['reason'] === 'list-token-repeated')?.value ?? 0;
+    await eventually(async () => expect(await repeatedCount()).toBeGreaterThanOrEqual(1));
+    const err = await inventory.whenReady(10).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toContain('(last error: list: the API server handed the same continue token twice (page 2); the list was given up)');
+    expect(inventoryReadiness(inventory)).toEqual({ ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] });
+    const repeated = await repeatedCount();
+    // Two pages an attempt, attempts spaced by the backoff: not thousands of calls.
+    expect(fake.secretListCount).toBeLessThanOrEqual((repeated + 1) * 2);
+
+    fake.setSecretListPaging('normal');
+    await inventory.whenReady(5000);
+    expect(names(inventory)).toEqual(['prod-eu-blue', 'prod-eu-green', 'in-cluster']);
+  });
+
+  it('ignores, logs and counts malformed watch events, which never become a nameless problem', async () => {
+    const lines: string[] = [];
+    const metrics = new Metrics({ defaultMetrics: false });
+    const { fake, inventory } = await setUp({ anomalyCounter: metrics.inventoryAnomalies, problemCounter: metrics.inventoryProblems }, lines);
+    fake.putSecret(clusterSecret('prod-eu-blue'));
+    await inventory.start().whenReady(5000);
+    await eventually(() => expect(fake.watchCount).toBe(1));
+
+    fake.sendRawWatchEvent('ADDED', null);
+    fake.sendRawWatchEvent('MODIFIED', { kind: 'Secret', metadata: { namespace: 'argocd' }, data: { name: 'c2VjcmV0' } });
+    fake.sendRawWatchEvent('DELETED', ['not', 'a', 'secret']);
+    fake.sendRawWatchEvent('ADDED', 'a string');
+    fake.sendRawWatchEvent('ADDED', { metadata: { name: '' } });
+    fake.sendRawWatchEvent('EXPLODED', { metadata: { name: 'cluster-prod-eu-blue' } });
+    fake.sendRawWatchEvent('ADDED', { metadata: { name: 'cluster-odd', labels: 'greenlight.io/pair=prod-eu' }, data: { name: 'c2VjcmV0' } });
+    fake.sendRawWatchEvent('MODIFIED', { metadata: { name: 'cluster-prod-eu-blue' }, data: 42 });
+    // A real change after them still applies: the watch goes on.
+    fake.putSecret(clusterSecret('prod-eu-green'));
+    await eventually(() => expect(names(inventory)).toEqual(['prod-eu-blue', 'prod-eu-green', 'in-cluster']));
+
+    expect(inventory.snapshot().problems).toEqual([]);
+    const counted = (await metrics.registry.getSingleMetric('greenlight_inventory_anomalies_total')?.get())?.values ?? [];
+    expect(Object.fromEntries(counted.map((v) => [String(v.labels['reason']), v.value]))).toEqual({ 'event-no-object': 3, 'event-no-name': 2, 'event-unknown-type': 1, 'event-wrong-shape': 2 });
+    expect(counted.every((v) => v.labels['inventory'] === 'argocd')).toBe(true);
+    expect((await metrics.registry.getSingleMetric('greenlight_inventory_problems_total')?.get())?.values ?? []).toEqual([]);
+    const warned = lines.filter((l) => l.includes('"reason":"event-'));
+    expect(warned).toHaveLength(8);
+    // The last good version of a Secret stays when an event of the wrong shape names it.
+    expect(inventory.snapshot().clusters[0]?.labels).toEqual({ ...CLUSTER_LABEL, 'greenlight.io/pair': 'prod-eu' });
+    expect(warned.some((l) => l.includes('"object":"null"') && l.includes('a watch ADDED event carries no object; ignored'))).toBe(true);
+    expect(warned.some((l) => l.includes('"object":"an object with keys [kind, metadata, data]"') && l.includes('without metadata.name'))).toBe(true);
+    expect(warned.some((l) => l.includes('"eventType":"EXPLODED"'))).toBe(true);
+    // Never the data of what was sent.
+    expect(lines.join('\n')).not.toContain('c2VjcmV0');
+    // The watch was never restarted for them.
+    expect(watchCount(fake)).toBe(1);
   });
 });

@@ -13,11 +13,30 @@ import {
 import type { Logger } from '../../logger.js';
 import { abortable, describeKubeFailure, kubeStatusSchema, raceAbort, type KubeFailure } from '../kubernetes/kube-request.js';
 import type { ClusterConnection, ClusterConnections } from './cluster-connection.js';
-import { buildInventoryView, CLUSTER_SECRET_SELECTOR, parseClusterSecret, type InventoryView, type SecretEntry } from './cluster-secret.js';
+import { buildInventoryView, CLUSTER_SECRET_SELECTOR, clusterSecretSchema, parseClusterSecret, type InventoryView, type SecretEntry } from './cluster-secret.js';
 
 /** Counts unreadable registrations. A prom-client `Counter<'inventory'>` fits (`Metrics.inventoryProblems`). */
 export interface ProblemCounter {
   inc(labels: { inventory: string }): void;
+}
+
+/**
+ * Why an answer of the API server was ignored or refused: a watch event that is no Secret
+ * (`event-*`), or a list whose `continue` tokens do not end (`list-*`).
+ */
+export type AnomalyReason =
+  | 'event-no-object'
+  | 'event-no-name'
+  | 'event-wrong-shape'
+  | 'event-unknown-type'
+  | 'list-item-no-name'
+  | 'list-item-wrong-shape'
+  | 'list-token-repeated'
+  | 'list-page-cap';
+
+/** Counts anomalies. A prom-client `Counter<'inventory' | 'reason'>` fits (`Metrics.inventoryAnomalies`). */
+export interface AnomalyCounter {
+  inc(labels: { inventory: string; reason: AnomalyReason }): void;
 }
 
 export interface ArgoCdClusterInventoryOptions {
@@ -26,6 +45,8 @@ export interface ArgoCdClusterInventoryOptions {
   readonly logger: Logger;
   /** Counted once for each Secret version that cannot be read (label `inventory="argocd"`). */
   readonly problemCounter?: ProblemCounter | undefined;
+  /** Counted for each malformed watch event ignored and each list given up for endless paging. */
+  readonly anomalyCounter?: AnomalyCounter | undefined;
   /** Add Argo CD's in-cluster entry; false where argocd-cm sets `cluster.inClusterEnabled: "false"`. Default true. */
   readonly inClusterEntry?: boolean | undefined;
   /** How long the list/watch may keep failing before `snapshot()` refuses to answer from memory. Default 5 min. */
@@ -34,6 +55,12 @@ export interface ArgoCdClusterInventoryOptions {
   readonly resyncIntervalMs?: number | undefined;
   /** Secrets per list page (`limit`, following `continue` to the end), as client-go's informers do. Default 500. */
   readonly listPageSize?: number | undefined;
+  /**
+   * Pages one list may take (default 200: 100,000 Secrets at 500 a page). A list that still has
+   * a `continue` token after that, or that is handed a token it was handed before, is given up,
+   * reported, and started over after the backoff: the server is not called in a loop.
+   */
+  readonly maxListPages?: number | undefined;
   /**
    * `timeoutSeconds` asked of each watch. A watch silent for this long plus `watchGraceMs` (no
    * event, no bookmark, no server close) is presumed dead and replaced. Default 300 s.
@@ -81,7 +108,11 @@ const INVENTORY_LABEL = 'argocd';
  * `maxStaleMs` the last known Secrets are served, since Argo CD's own cache would serve them too.
  *
  * Unreadable Secrets are kept as `InventoryProblem`s (with name and labels when readable), logged
- * without their data and counted; they are never dropped.
+ * without their data and counted; they are never dropped. What is no Secret at all (a watch event
+ * without an object or a name, of the wrong shape or of an unknown type) is logged with its
+ * shape, counted as an anomaly and ignored. A list is at most `maxListPages` pages, and is given
+ * up (an anomaly, then a failure that the backoff and the staleness rule handle) when its
+ * `continue` tokens repeat or do not end.
  *
  * @example
  * const inventory = ArgoCdClusterInventory.fromConfig({ namespace: 'argocd', logger, problemCounter: metrics.inventoryProblems });
@@ -99,6 +130,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
     maxStaleMs: number;
     resyncIntervalMs: number;
     listPageSize: number;
+    maxListPages: number;
     watchTimeoutSeconds: number;
     watchGraceMs: number;
     backoffInitialMs: number;
@@ -121,6 +153,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
   private resyncTimer: NodeJS.Timeout | undefined;
   private resyncDue = false;
   private readonly readyWaiters: (() => void)[] = [];
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly options: ArgoCdClusterInventoryOptions,
@@ -136,6 +169,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
       maxStaleMs: options.maxStaleMs ?? 5 * 60_000,
       resyncIntervalMs: options.resyncIntervalMs ?? 10 * 60_000,
       listPageSize: Math.max(1, options.listPageSize ?? 500),
+      maxListPages: Math.max(1, options.maxListPages ?? 200),
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
       watchGraceMs: options.watchGraceMs ?? 30_000,
       backoffInitialMs: options.backoff?.initialMs ?? 250,
@@ -212,6 +246,11 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
     return this.view.snapshot;
   }
 
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   connectionFor(clusterName: string): ClusterConnection | undefined {
     return this.view?.connections.get(clusterName);
   }
@@ -281,7 +320,13 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
       const next = new Map<string, SecretEntry>();
       let resourceVersion = '';
       let token: string | undefined;
+      const tokens = new Set<string>();
+      let pages = 0;
       do {
+        if (pages >= this.settings.maxListPages) {
+          return this.endlessList('list-page-cap', `the list of cluster Secrets still had more pages after ${this.settings.maxListPages} pages of ${this.settings.listPageSize}`);
+        }
+        pages++;
         const page = await raceAbort(
           this.api.listNamespacedSecret(
             { namespace: this.namespace, labelSelector: CLUSTER_SECRET_SELECTOR, limit: this.settings.listPageSize, ...(token ? { _continue: token } : {}) },
@@ -290,11 +335,26 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
           controller.signal,
         );
         for (const item of page.items) {
+          const name = secretNameOf(item);
+          if (name === undefined) {
+            this.anomaly('list-item-no-name', 'a listed object has no metadata.name; ignored', item);
+            continue;
+          }
+          if (!clusterSecretSchema.safeParse(item).success) {
+            this.anomaly('list-item-wrong-shape', `listed object "${name.slice(0, 253)}" is not shaped like a Secret (metadata labels/annotations or data not string maps); ignored`, item);
+            continue;
+          }
           const entry = this.read(item);
           next.set(entry.secretName, entry);
         }
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
         token = page.metadata?._continue || undefined;
+        if (token !== undefined) {
+          if (tokens.has(token)) {
+            return this.endlessList('list-token-repeated', `the API server handed the same continue token twice (page ${pages})`);
+          }
+          tokens.add(token);
+        }
       } while (token !== undefined);
       this.entries = next;
       this.resourceVersion = resourceVersion;
@@ -357,6 +417,29 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
           return;
         }
         const rv = resourceVersionOf(object);
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+          // An event that names no Secret cannot be applied: applied, it would become a nameless
+          // problem that fails every selection by labels until the next relist. Log, count, skip.
+          if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+            this.anomaly('event-no-object', `a watch ${type} event carries no object; ignored`, object, type);
+            return;
+          }
+          const name = secretNameOf(object);
+          if (name === undefined) {
+            this.anomaly('event-no-name', `a watch ${type} event carries an object without metadata.name; ignored`, object, type);
+            return;
+          }
+          // The API server only sends Secrets: string maps for labels, annotations and data. Bad
+          // *values* (data that is not a cluster registration) are a problem of that Secret; a
+          // wrong shape is no Secret at all, and would be a problem without a cluster name.
+          if (!clusterSecretSchema.safeParse(object).success) {
+            this.anomaly('event-wrong-shape', `a watch ${type} event for "${name.slice(0, 253)}" carries an object not shaped like a Secret; ignored`, object, type);
+            return;
+          }
+        } else if (type !== 'BOOKMARK') {
+          this.anomaly('event-unknown-type', 'a watch event of an unknown type; ignored', object, type);
+          return;
+        }
         if (type === 'ADDED' || type === 'MODIFIED') {
           const entry = this.read(object);
           this.entries.set(entry.secretName, entry);
@@ -427,6 +510,33 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
     const firstView = this.view === undefined;
     this.view = view;
     if (firstView) this.readyWaiters.splice(0).forEach((wake) => wake());
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error({ err }, 'an inventory listener failed');
+      }
+    }
+  }
+
+  /** Logs (with what the object was, never its data) and counts something the API server sent that cannot be used. */
+  private anomaly(reason: AnomalyReason, message: string, object: unknown, eventType?: string): void {
+    this.options.anomalyCounter?.inc({ inventory: INVENTORY_LABEL, reason });
+    this.logger.warn(
+      { reason, ...(eventType !== undefined ? { eventType: String(eventType).slice(0, 40) } : {}), ...(object !== undefined ? { object: describeShape(object) } : {}) },
+      message,
+    );
+  }
+
+  /** Gives up a list whose paging does not end: reported, then the loop starts over after its backoff. */
+  private endlessList(reason: 'list-page-cap' | 'list-token-repeated', detail: string): KubeFailure {
+    this.anomaly(
+      reason,
+      `${detail}: greenlight gave up this list rather than call the API server in a loop, keeps serving the Secrets it last read, and lists again after a backoff. ` +
+        'If it keeps happening, check the Kubernetes API server (or a proxy in front of it) that serves the Secret list',
+      undefined,
+    );
+    return { kind: 'other', detail: `${detail}; the list was given up` };
   }
 
   private healthy(): void {
@@ -466,6 +576,25 @@ function failureText(failure: KubeFailure): string {
 
 function problemKey(problem: InventoryProblem): string {
   return `${problem.origin}\n${problem.reason}`;
+}
+
+/** `metadata.name` of an object, when it is a non-empty string. */
+function secretNameOf(object: unknown): string | undefined {
+  if (typeof object !== 'object' || object === null) return undefined;
+  const metadata: unknown = (object as { metadata?: unknown }).metadata;
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const name: unknown = (metadata as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/** What an unusable object looked like, for a log line: its type and top-level keys, never values (a Secret's data is credentials). */
+function describeShape(object: unknown): string {
+  if (object === undefined) return 'none';
+  if (object === null) return 'null';
+  if (Array.isArray(object)) return `an array of ${object.length}`;
+  if (typeof object !== 'object') return `a ${typeof object}`;
+  const keys = Object.keys(object).slice(0, 10).map((k) => k.slice(0, 40));
+  return `an object with keys [${keys.join(', ')}]`;
 }
 
 function resourceVersionOf(object: unknown): string | undefined {

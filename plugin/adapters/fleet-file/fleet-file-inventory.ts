@@ -1,9 +1,11 @@
 /**
  * @module A fleet file: clusters and their facts in one YAML file. It backs the demo and
  * laptop use, and is an inventory and a fact source at once. An invalid file makes the
- * inventory unavailable (every request fails closed) rather than shrinking the fleet.
+ * inventory unavailable (every request fails closed) rather than shrinking the fleet. A changed
+ * file is read only once it has stopped changing: a file written in place in steps is not read
+ * half-written (many prefixes of a fleet file are valid fleets with fewer clusters).
  */
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
@@ -72,6 +74,14 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
   private loaded: Loaded | undefined;
   private failure: string | undefined;
   private watching = false;
+  /** The text last read (loaded or refused), to skip re-reading a file that did not change. */
+  private lastText: string | undefined;
+  private settleMs = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  /** inode, size and mtime at the last poll: a change of any means the file may have changed. */
+  private lastStat: string | undefined;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly path: string,
@@ -85,26 +95,95 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
     return this;
   }
 
-  /** Re-reads the file whenever it changes (polling, which also works on mounted ConfigMaps). */
-  watch(intervalMs = 2000): this {
+  /**
+   * Re-reads the file whenever it changes (its inode, size or mtime, polled every `intervalMs`,
+   * which also works on mounted ConfigMaps), once its content has stayed the same for `settleMs`
+   * after the last change seen.
+   */
+  watch(intervalMs = 2000, settleMs = 1000): this {
     if (!this.watching) {
-      watchFile(this.path, { interval: intervalMs, persistent: false }, () => this.reload(false));
+      this.settleMs = settleMs;
       this.watching = true;
-      // watchFile takes its first snapshot asynchronously: a change made between load() and
-      // that snapshot would never be seen, so read once more now.
-      this.reload(false);
+      this.lastStat = this.statKey();
+      this.pollTimer = setInterval(() => {
+        const key = this.statKey();
+        if (key === this.lastStat) return;
+        this.lastStat = key;
+        this.changed();
+      }, intervalMs);
+      this.pollTimer.unref();
+      // A change made between load() and now is seen here.
+      this.changed();
     }
     return this;
   }
 
   close(): void {
-    if (this.watching) unwatchFile(this.path);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
     this.watching = false;
   }
 
-  private reload(throwOnError: boolean): void {
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The file changed (or may have): read it once it has settled, i.e. when two reads `settleMs`
+   * apart give the same text. A file still being written gives different texts and waits on.
+   */
+  private changed(): void {
+    if (!this.watching) return;
+    const first = this.readText();
+    if (first !== undefined && first === this.lastText) return;
+    if (this.settleMs <= 0) {
+      this.reload(false, first);
+      return;
+    }
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    const check = (before: string | undefined) => {
+      this.settleTimer = setTimeout(() => {
+        this.settleTimer = undefined;
+        if (!this.watching) return;
+        const now = this.readText();
+        if (now !== before) {
+          check(now);
+          return;
+        }
+        if (now === undefined || now !== this.lastText) this.reload(false, now);
+      }, this.settleMs);
+      this.settleTimer.unref();
+    };
+    check(first);
+  }
+
+  private statKey(): string {
     try {
-      const fleet = parseFleet(readFileSync(this.path, 'utf8'), this.label);
+      const stat = statSync(this.path);
+      return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  private readText(): string | undefined {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private reload(throwOnError: boolean, text?: string): void {
+    // Unknown until read: a file that cannot be read and comes back unchanged is read again.
+    this.lastText = undefined;
+    try {
+      const content = text ?? readFileSync(this.path, 'utf8');
+      this.lastText = content;
+      const fleet = parseFleet(content, this.label);
       const clusters: ClusterRecord[] = fleet.clusters.map((c) => ({
         name: c.name,
         server: c.server,
@@ -126,6 +205,13 @@ export class FleetFileInventory implements ClusterInventory, FactSource, Cluster
       this.failure = (err as Error).message;
       this.logger.error({ fleetFile: this.path, err: this.failure }, 'fleet file cannot be used; every request fails until it is fixed');
       if (throwOnError) throw err;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error({ err }, 'a fleet file listener failed');
+      }
     }
   }
 

@@ -22,7 +22,9 @@ import {
   AuthenticationError,
   NotAllowedError,
   BLUE_GREEN_KEYS,
+  clusterLeavingError,
   mayHaveEksTag,
+  type LeavingCluster,
   type ClusterFactsProvider,
   type ClusterInventory,
   type ClusterRecord,
@@ -116,7 +118,7 @@ const trimServer = (server: string) => server.replace(/\/+$/, '');
  * Application itself. Argo CD sets each only when that destination field is non-empty and leaves
  * a client's own value in place otherwise, so every header present must name the same cluster.
  */
-function destinationCluster(req: Request, clusters: readonly ClusterRecord[], app: ProxiedApp): ClusterRecord {
+function destinationCluster(req: Request, clusters: readonly ClusterRecord[], app: ProxiedApp, leaving: readonly LeavingCluster[]): ClusterRecord {
   const url = req.get('Argocd-Target-Cluster-URL')?.trim() || undefined;
   const name = req.get('Argocd-Target-Cluster-Name')?.trim() || undefined;
   const appName = `${app.namespace}:${app.name}`;
@@ -129,6 +131,9 @@ function destinationCluster(req: Request, clusters: readonly ClusterRecord[], ap
   const byUrl = url === undefined ? undefined : clusters.find((c) => trimServer(c.server) === trimServer(url));
   const byName = name === undefined ? undefined : clusters.find((c) => c.name === name);
   const missing = url !== undefined && !byUrl ? url : name !== undefined && !byName ? name : undefined;
+  // A destination that just left the inventory may be coming back (a Secret re-created): 503, not 404.
+  const gone = leaving.find((c) => (url !== undefined && c.server !== undefined && trimServer(c.server) === trimServer(url)) || c.name === name);
+  if (missing !== undefined && gone) throw clusterLeavingError([gone], `the destination of Application ${appName}`);
   if (missing !== undefined) {
     throw new NotFoundError(
       'GL_CLUSTER_NOT_FOUND',
@@ -194,8 +199,9 @@ export function factsRouter(deps: FactsRouteDeps): Router {
   router.get(FACTS_PATH, async (req, res) => {
     checkProxySecret(req, deps.proxySecret);
     const app = proxiedApplication(req);
-    const clusters = deps.inventory.snapshot().clusters;
-    const target = destinationCluster(req, clusters, app);
+    const snapshot = deps.inventory.snapshot();
+    const clusters = snapshot.clusters;
+    const target = destinationCluster(req, clusters, app, snapshot.leaving ?? []);
 
     const deadline = requestDeadline(res, deps.requestDeadlineMs);
     try {

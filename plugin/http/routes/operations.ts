@@ -1,10 +1,27 @@
 /** @module Liveness, readiness and Prometheus metrics. */
 import { Router } from 'express';
+import { GreenlightError, type ClusterInventory } from '../../../generator/index.js';
 import type { Metrics } from '../../metrics.js';
 
 export interface Readiness {
   readonly ready: boolean;
   readonly reasons: readonly string[];
+}
+
+/**
+ * Ready while the inventory answers: loaded, and (Argo CD Secrets) listed or watched within
+ * GREENLIGHT_INVENTORY_MAX_STALENESS_MS. A frozen or failing inventory, past that bound, makes
+ * `/readyz` answer 503 with the inventory's own reason, as every getparams request would.
+ */
+export function inventoryReadiness(inventory: ClusterInventory): Readiness {
+  if (!inventory.isReady()) return { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] };
+  try {
+    inventory.snapshot();
+    return { ready: true, reasons: [] };
+  } catch (err) {
+    const reason = err instanceof GreenlightError ? `${err.code}: ${err.message}` : 'the cluster inventory cannot be read (see logs)';
+    return { ready: false, reasons: [reason] };
+  }
 }
 
 export function operationsRouter(deps: { metrics: Metrics; readiness: () => Readiness }): Router {

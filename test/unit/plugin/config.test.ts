@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       port: 4355,
       host: '127.0.0.1',
       inventory: { kind: 'demo' },
+      inventoryPolicy: { removalGraceMs: 120_000, maxStalenessMs: 300_000, fleetFileSettleMs: 1_000, fleetFilePollMs: 2_000 },
       facts: {
         ttlMs: 300_000,
         refreshAheadMs: 60_000,
@@ -44,6 +45,20 @@ describe('loadConfig', () => {
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the inventory policy: removal grace, staleness bound, fleet file settle and poll periods', () => {
+    const config = loadConfig({
+      GREENLIGHT_REMOVAL_GRACE_MS: '0',
+      GREENLIGHT_INVENTORY_MAX_STALENESS_MS: '600000',
+      GREENLIGHT_FLEET_FILE_SETTLE_MS: '250',
+      GREENLIGHT_FLEET_FILE_POLL_MS: '100',
+    });
+    expect(config.inventoryPolicy).toEqual({ removalGraceMs: 0, maxStalenessMs: 600_000, fleetFileSettleMs: 250, fleetFilePollMs: 100 });
+    expect(problems({ GREENLIGHT_REMOVAL_GRACE_MS: '-1', GREENLIGHT_INVENTORY_MAX_STALENESS_MS: '10' })).toEqual([
+      'GREENLIGHT_REMOVAL_GRACE_MS must be a whole number from 0 to 86400000, got "-1"',
+      'GREENLIGHT_INVENTORY_MAX_STALENESS_MS must be a whole number from 1000 to 86400000, got "10"',
+    ]);
   });
 
   it('reads a fleet file and a token file', () => {
