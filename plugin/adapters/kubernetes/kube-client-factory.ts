@@ -19,6 +19,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { GreenlightError, UpstreamError } from '../../../generator/index.js';
 import { awsAuthOf, type AwsAuth, type ClusterConnection } from '../argocd/cluster-connection.js';
 import { regionFromServer } from '../aws/aws-identifiers.js';
+import { quoteUpstream } from '../upstream-text.js';
 import { EksTokenSource } from './eks-token.js';
 
 /** How greenlight authenticates to a cluster; messages use it to say what to fix. */
@@ -199,7 +200,7 @@ export class KubeClientFactory {
           token = await tokens.token();
         } catch (err) {
           if (err instanceof GreenlightError) throw err;
-          const reason = err instanceof Error ? err.message : String(err);
+          const reason = quoteUpstream(err instanceof Error ? err.message : String(err));
           throw new UpstreamError(
             'GL_FACTS_UNAVAILABLE',
             `greenlight could not make an EKS token for cluster "${connection.name}" (EKS cluster ${aws.clusterName}, ${who}): ${reason}. ` +

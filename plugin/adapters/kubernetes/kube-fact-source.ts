@@ -32,6 +32,7 @@ import {
   versionInfoSchema,
   versionOf,
 } from './kube-facts.js';
+import { quoteUpstream } from '../upstream-text.js';
 import { abortable, describeKubeFailure, raceAbort, type KubeFailure } from './kube-request.js';
 
 export interface KubeFactSourceOptions {
@@ -137,7 +138,7 @@ export class KubeFactSource implements FactSource {
       if (err instanceof GreenlightError) throw err;
       throw new UpstreamError(
         'GL_FACTS_UNAVAILABLE',
-        `greenlight could not set up a client for kubernetes API ${server} of cluster "${cluster.name}": ${(err as Error).message}. Check ${cluster.origin}.`,
+        `greenlight could not set up a client for kubernetes API ${server} of cluster "${cluster.name}": ${quoteUpstream((err as Error).message)}. Check ${cluster.origin}.`,
         { cause: err },
       );
     }
@@ -182,7 +183,7 @@ export class KubeFactSource implements FactSource {
 
       const fail = (read: KubeRead, error: unknown, shape = false): never => {
         if (error instanceof GreenlightError) throw error;
-        let failure: KubeFailure = shape ? { kind: 'other', detail: (error as Error).message } : describeKubeFailure(error);
+        let failure: KubeFailure = shape ? { kind: 'other', detail: quoteUpstream((error as Error).message) } : describeKubeFailure(error);
         if (failure.kind === 'aborted' && timedOut) failure = { kind: 'aborted', detail: `no answer within ${this.timeoutMs} ms` };
         const message = explainFailure({ cluster, server, auth: clients.auth, read, failure, shape });
         this.logger.debug({ cluster: cluster.name, server, read: read.path, status: failure.status, error: failure.detail }, 'kubernetes facts failed');
