@@ -18,7 +18,7 @@ import {
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import type { ClusterConnections } from '../argocd/cluster-connection.js';
-import { KubeClientFactory, type AwsCredentialSource, type KubeAuth, type KubeClients } from './kube-client-factory.js';
+import { KubeClientFactory, type AwsCredentialSource, type EksEndpointSource, type KubeAuth, type KubeClients } from './kube-client-factory.js';
 import {
   apiGroupListSchema,
   apiVersionsOf,
@@ -47,6 +47,8 @@ export interface KubeFactSourceConfig extends KubeFactSourceOptions {
   readonly connections: ClusterConnections;
   /** EKS token signing credentials, per role (`AwsCredentials` from adapters/aws fits). */
   readonly awsCredentials?: AwsCredentialSource | undefined;
+  /** Where EKS says each cluster's endpoint is: EKS tokens go only there (`EksEndpoints` fits). */
+  readonly eksEndpoints?: EksEndpointSource | undefined;
   readonly defaultRegion?: string | undefined;
   readonly stsEndpoint?: string | undefined;
 }
@@ -105,6 +107,7 @@ export class KubeFactSource implements FactSource {
   static fromConfig(config: KubeFactSourceConfig): KubeFactSource {
     const clients = new KubeClientFactory({
       awsCredentials: config.awsCredentials,
+      eksEndpoints: config.eksEndpoints,
       defaultRegion: config.defaultRegion,
       stsEndpoint: config.stsEndpoint,
     });
