@@ -32,6 +32,7 @@ import {
   type FactsResult,
   type PairMember,
 } from '../../../generator/index.js';
+import { withoutUserinfo } from '../../adapters/upstream-text.js';
 import type { TokenSource } from '../../auth/token-source.js';
 import { describeSecretReference, tokensEqual } from '../middleware/bearer-auth.js';
 import { requestDeadline } from '../middleware/deadline.js';
@@ -128,7 +129,8 @@ function destinationCluster(req: Request, clusters: readonly ClusterRecord[], ap
   }
   const byUrl = url === undefined ? undefined : clusters.find((c) => trimServer(c.server) === trimServer(url));
   const byName = name === undefined ? undefined : clusters.find((c) => c.name === name);
-  const missing = url !== undefined && !byUrl ? url : name !== undefined && !byName ? name : undefined;
+  // The URL comes from the Application's destination: shown without any userinfo it may carry.
+  const missing = url !== undefined && !byUrl ? withoutUserinfo(url) : name !== undefined && !byName ? name : undefined;
   if (missing !== undefined) {
     throw new NotFoundError(
       'GL_CLUSTER_NOT_FOUND',
