@@ -85,6 +85,9 @@ export interface KubeClientFactoryOptions {
 
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
 
+/** How long a checked EKS token destination is trusted before DescribeCluster is asked again. */
+const DESTINATION_RECHECK_MS = 10 * 60_000;
+
 /** The auth-provider name that routes a kubeconfig user to greenlight's EKS token authenticator. */
 const EKS_AUTH_PROVIDER = 'greenlight-eks-token';
 
@@ -225,14 +228,20 @@ export class KubeClientFactory {
       ...(this.options.eksTokenRefreshAfterMs !== undefined ? { refreshAfterMs: this.options.eksTokenRefreshAfterMs } : {}),
     });
     const who = aws.roleArn ? `role ${aws.roleArn}` : "greenlight's own AWS identity";
-    // Checked once per connection (again after a failure): the token goes only to this cluster's API server.
-    let destination: Promise<void> | undefined;
+    // The token goes only to this cluster's API server: checked once for the reads that start
+    // together, again after a failure, and again every DESTINATION_RECHECK_MS (a cluster re-created
+    // under the same name has another endpoint and CA).
+    const now = this.options.now ?? Date.now;
+    let destination: { readonly checked: Promise<void>; readonly at: number } | undefined;
     const checkDestination = () => {
-      destination ??= verifyEksDestination(connection, withRegion, endpoints, who).catch((err: unknown) => {
-        destination = undefined;
-        throw err;
-      });
-      return destination;
+      if (destination === undefined || now() - destination.at > DESTINATION_RECHECK_MS) {
+        const checked = verifyEksDestination(connection, withRegion, endpoints, who).catch((err: unknown) => {
+          if (destination?.checked === checked) destination = undefined;
+          throw err;
+        });
+        destination = { checked, at: now() };
+      }
+      return destination.checked;
     };
     const authenticator: Authenticator = {
       isAuthProvider: (user) => user.authProvider?.name === EKS_AUTH_PROVIDER,
