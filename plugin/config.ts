@@ -2,7 +2,9 @@
  * @module Configuration: read from the environment once, at boot, into a frozen object.
  * Every problem is reported at once. `process.env` is read only by `main.ts`, which passes it here.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MIN_SECRET_LENGTH, secretFileProblem } from './auth/token-source.js';
 
 const int = (name: string, min: number, max: number, fallback: number) =>
   z
@@ -141,10 +143,41 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+/** Reads a token or proxy-secret file at start, so that `loadConfig` can list its problems with the others. */
+export type SecretFileReader = (path: string) => string;
+
+const readSecretFileFromDisk: SecretFileReader = (path) => readFileSync(path, 'utf8');
+
+/** The problem with a token or proxy-secret file named by `variable`, or `undefined`. Never quotes the file's text. */
+function secretFileCheck(variable: string, path: string, read: SecretFileReader): string | undefined {
+  let text: string;
+  try {
+    text = read(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+    return `${variable}: cannot read ${path} (${why}); mount the Secret there or fix the path`;
+  }
+  const problem = secretFileProblem(path, text);
+  return problem === undefined ? undefined : `${variable}: ${problem}; put a random value of at least ${MIN_SECRET_LENGTH} characters in it (e.g. openssl rand -hex 32)`;
+}
+
+/**
+ * @param readSecretFile reads the token and proxy-secret files (default: from disk), so that a
+ *   missing, empty or short file is a problem listed with every other one.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, readSecretFile: SecretFileReader = readSecretFileFromDisk): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => (i.path.length > 0 && !i.message.includes(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message));
-  if (!parsed.success) throw new ConfigError(problems);
+  if (!parsed.success) {
+    // The files are checked even so: every problem is listed at once.
+    for (const variable of ['GREENLIGHT_TOKEN_FILE', 'GREENLIGHT_PROXY_SECRET_FILE'] as const) {
+      const path = env[variable]?.trim();
+      const problem = path ? secretFileCheck(variable, path, readSecretFile) : undefined;
+      if (problem !== undefined) problems.push(problem);
+    }
+    throw new ConfigError(problems);
+  }
   const e = parsed.data;
 
   let inventory: InventoryConfig;
@@ -158,8 +191,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     token = { kind: 'file', path: e.GREENLIGHT_TOKEN_FILE, reloadMs: e.GREENLIGHT_TOKEN_RELOAD_MS };
   } else if (e.GREENLIGHT_TOKEN_FILE !== undefined) {
     token = { kind: 'file', path: e.GREENLIGHT_TOKEN_FILE, reloadMs: e.GREENLIGHT_TOKEN_RELOAD_MS };
+    const problem = secretFileCheck('GREENLIGHT_TOKEN_FILE', e.GREENLIGHT_TOKEN_FILE, readSecretFile);
+    if (problem !== undefined) problems.push(problem);
   } else if (e.GREENLIGHT_TOKEN !== undefined) {
-    if (e.GREENLIGHT_TOKEN.trim().length < 16) problems.push('GREENLIGHT_TOKEN must be at least 16 characters');
+    if (e.GREENLIGHT_TOKEN.trim().length < MIN_SECRET_LENGTH) problems.push(`GREENLIGHT_TOKEN must be at least ${MIN_SECRET_LENGTH} characters`);
     token = { kind: 'static', value: e.GREENLIGHT_TOKEN.trim() };
   } else if (inventory.kind === 'demo') {
     token = { kind: 'demo', value: DEMO_TOKEN };
@@ -173,8 +208,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push('set only one of GREENLIGHT_PROXY_SECRET_FILE and GREENLIGHT_PROXY_SECRET');
   } else if (e.GREENLIGHT_PROXY_SECRET_FILE !== undefined) {
     proxySecret = { kind: 'file', path: e.GREENLIGHT_PROXY_SECRET_FILE, reloadMs: e.GREENLIGHT_TOKEN_RELOAD_MS };
+    const problem = secretFileCheck('GREENLIGHT_PROXY_SECRET_FILE', e.GREENLIGHT_PROXY_SECRET_FILE, readSecretFile);
+    if (problem !== undefined) problems.push(problem);
   } else if (e.GREENLIGHT_PROXY_SECRET !== undefined) {
-    if (e.GREENLIGHT_PROXY_SECRET.trim().length < 16) problems.push('GREENLIGHT_PROXY_SECRET must be at least 16 characters');
+    if (e.GREENLIGHT_PROXY_SECRET.trim().length < MIN_SECRET_LENGTH) problems.push(`GREENLIGHT_PROXY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
     proxySecret = { kind: 'static', value: e.GREENLIGHT_PROXY_SECRET.trim() };
   } else if (inventory.kind === 'demo') {
     proxySecret = { kind: 'demo', value: DEMO_PROXY_SECRET };

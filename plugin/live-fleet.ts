@@ -7,6 +7,7 @@ import type { MiddlewareStack } from '@smithy/types';
 import { ArgoCdApplicationSource } from './adapters/argocd/application-source.js';
 import { ArgoCdClusterInventory } from './adapters/argocd/argocd-cluster-inventory.js';
 import { AwsCredentials } from './adapters/aws/aws-credentials.js';
+import { EksEndpoints } from './adapters/eks/eks-endpoints.js';
 import { EksFactSource } from './adapters/eks/eks-fact-source.js';
 import { EksReadinessSource } from './adapters/eks/eks-readiness-source.js';
 import { CachedFactsProvider } from './adapters/facts-cache/cached-facts-provider.js';
@@ -73,10 +74,12 @@ export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Log
     logger: logger.child({ component: 'ssm' }),
     decorateClient: rateLimited(new RateBudget({ ratePerSecond: facts.ratePerSecond.ssm }, Date.now, systemSleep)),
   });
+  const eksEndpoints = EksEndpoints.fromConfig({ credentials: aws, maxAttempts: 1, decorateClient: decorateEksClient });
   const kube = KubeFactSource.fromConfig({
     connections: inventory,
     logger: logger.child({ component: 'kubernetes' }),
     awsCredentials: aws,
+    eksEndpoints,
     defaultRegion: facts.awsRegion,
     stsEndpoint: facts.stsEndpoint,
   });
@@ -111,6 +114,7 @@ export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Log
       clearInterval(sweep);
       await inventory.close();
       eks.close();
+      eksEndpoints.close();
       ssm.close();
       aws.close();
     },

@@ -44,8 +44,16 @@ async function main(): Promise<void> {
   }
   const readinessInputs = await openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
   new ReadinessMetrics({ registry: metrics.registry, inventory: fleet.inventory, facts: fleet.facts, ...readinessInputs, logger: logger.child({ component: 'readiness-metrics' }) });
-  const tokens = openTokenSource(config.token, logger);
-  const proxySecret = config.proxySecret && openTokenSource(config.proxySecret, logger, 'GREENLIGHT_PROXY_SECRET');
+  let tokens: ReturnType<typeof openTokenSource>;
+  let proxySecret: ReturnType<typeof openTokenSource> | undefined;
+  try {
+    // loadConfig checked the files; this only fails if one changed since (a message, not a stack trace).
+    tokens = openTokenSource(config.token, logger);
+    proxySecret = config.proxySecret && openTokenSource(config.proxySecret, logger, 'GREENLIGHT_PROXY_SECRET');
+  } catch (err) {
+    process.stderr.write(`greenlight cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
   if (!proxySecret) {
     logger.warn('no proxy-extension secret (GREENLIGHT_PROXY_SECRET_FILE): GET /api/v1/facts is off, and the UI shows blue/green parity without the facts diff');
   }

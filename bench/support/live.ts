@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_AWS_APIS, FAKE_REGION, startFakeAws, type FakeAws, type FakeAwsApi, fakeAwsEnv } from '../../test/support/fake-aws.js';
+import { clusterCaData, clusterTls } from '../../test/support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../../test/support/fake-kube-apiserver.js';
 import { benchClusterMetadata, benchClusterName } from './fleet.js';
 
@@ -42,7 +43,9 @@ export class LiveFleet {
 
   static async start(options: LiveFleetOptions): Promise<LiveFleet> {
     const aws = await startFakeAws();
+    // HTTPS with a pinned CA: greenlight sends an EKS token only to a server that proves to be the cluster.
     const target = await FakeKubeApiServer.start({
+      tls: clusterTls(),
       version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' },
       storageClasses: [
         { name: 'gp2', provisioner: 'kubernetes.io/aws-ebs' },
@@ -55,7 +58,7 @@ export class LiveFleet {
     for (let i = 0; i < options.clusters; i++) {
       const name = benchClusterName(i);
       names.push(name);
-      aws.addCluster({ name, region: FAKE_REGION, version: i % 2 === 0 ? '1.31' : '1.32', tags: { team: 'platform' } });
+      aws.addCluster({ name, region: FAKE_REGION, version: i % 2 === 0 ? '1.31' : '1.32', tags: { team: 'platform' }, caData: clusterCaData() });
       for (let a = 0; a < (options.associations ?? 0); a++) {
         aws.addPodIdentityAssociation({ clusterName: name, namespace: `ns-${a}`, serviceAccount: `app-${a}-sa`, roleArn: `arn:aws:iam::111111111111:role/${name}-app-${a}` });
       }
@@ -73,7 +76,7 @@ export class LiveFleet {
             name,
             server: target.url,
             project: 'platform',
-            config: JSON.stringify({ awsAuthConfig: { clusterName: name }, tlsClientConfig: { insecure: true } }),
+            config: JSON.stringify({ awsAuthConfig: { clusterName: name }, tlsClientConfig: { caData: clusterCaData() } }),
           },
         },
         { quiet: true },

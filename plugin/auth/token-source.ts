@@ -24,14 +24,30 @@ export class StaticTokenSource implements TokenSource {
   close(): void {}
 }
 
+/** The shortest token or proxy secret greenlight accepts, from a file or a variable alike. */
+export const MIN_SECRET_LENGTH = 16;
+
+/** Why a token file's (trimmed) text cannot be a token, or `undefined` when it can. Never quotes the text. */
+export function secretFileProblem(path: string, text: string): string | undefined {
+  const token = text.trim();
+  if (token === '') return `the token file ${path} is empty`;
+  if (token.length < MIN_SECRET_LENGTH) return `the token in the file ${path} is shorter than ${MIN_SECRET_LENGTH} characters`;
+  return undefined;
+}
+
+class TokenFileError extends Error {}
+
 function readToken(path: string): string {
-  const token = readFileSync(path, 'utf8').trim();
-  if (token === '') throw new Error(`the token file ${path} is empty`);
-  return token;
+  const text = readFileSync(path, 'utf8');
+  const problem = secretFileProblem(path, text);
+  if (problem !== undefined) throw new TokenFileError(problem);
+  return text.trim();
 }
 
 /**
- * Reads the token file at start (failing loudly) and then checks it every `reloadMs`.
+ * Reads the token file at start (failing loudly) and then checks it every `reloadMs`. A file that
+ * is empty or shorter than `MIN_SECRET_LENGTH` is refused at start and ignored on reload (the
+ * previous token stays, with a warning).
  * Kubernetes updates Secret volumes by swapping a symlink, so the check compares the file's
  * identity and mtime rather than relying on inotify events.
  */
@@ -60,14 +76,20 @@ export class FileTokenSource implements TokenSource {
   }
 
   private reload(): void {
+    let stamp: string | undefined;
     try {
-      const stamp = this.fileStamp();
+      stamp = this.fileStamp();
       if (stamp === this.stamp) return;
       this.token = readToken(this.path);
       this.stamp = stamp;
       this.logger.info({ tokenFile: this.path }, 'bearer token file changed; the new token is in effect');
     } catch (err) {
-      this.logger.error({ tokenFile: this.path, err: (err as Error).message }, 'cannot re-read the bearer token file; keeping the previous token');
+      // An empty or short file is usually a Secret being rewritten: the old token stays valid
+      // meanwhile. Warned once per change of the file, not at every check.
+      if (err instanceof TokenFileError) {
+        if (stamp !== undefined) this.stamp = stamp;
+        this.logger.warn({ tokenFile: this.path, problem: err.message }, 'the bearer token file holds no usable token; keeping the previous token');
+      } else this.logger.error({ tokenFile: this.path, err: (err as Error).message }, 'cannot re-read the bearer token file; keeping the previous token');
     }
   }
 

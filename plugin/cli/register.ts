@@ -3,14 +3,14 @@
  * Secret, checked first the way Argo CD will connect (an EKS token through the given role).
  */
 import { stringify } from 'yaml';
-import { BLUE_GREEN_KEYS } from '../../generator/index.js';
-import type { ClusterConnection } from '../adapters/argocd/cluster-connection.js';
+import { BLUE_GREEN_KEYS, GreenlightError } from '../../generator/index.js';
+import { apiServerUrl, type ClusterConnection } from '../adapters/argocd/cluster-connection.js';
 import { buildClusterSecret } from '../adapters/argocd/cluster-secret.js';
 import { ClusterSecretStore } from '../adapters/argocd/cluster-secret-store.js';
 import { AwsCredentials } from '../adapters/aws/aws-credentials.js';
 import { EksClusterDescriber, type EksClusterRegistration } from '../adapters/eks/eks-cluster-describer.js';
 import { KubeClientFactory } from '../adapters/kubernetes/kube-client-factory.js';
-import { describeKubeFailure } from '../adapters/kubernetes/kube-request.js';
+import { abortable, describeKubeFailure, raceAbort } from '../adapters/kubernetes/kube-request.js';
 import type { Io } from './preview.js';
 import { UsageError } from './selection-flags.js';
 import { parseCommandFlags } from './command-flags.js';
@@ -77,24 +77,48 @@ async function verify(reg: EksClusterRegistration, roleArn: string | undefined, 
   } else {
     checks.push({ ok: true, text: "no --role-arn: Argo CD will sign with its own identity, so the API check below used yours (it proves the endpoint, not Argo CD's access)" });
   }
+  const signal = AbortSignal.timeout(API_CHECK_TIMEOUT_MS);
   try {
-    const version = await clients.clientsFor(connection).version.getCode();
-    checks.push({ ok: true, text: `API server ${reg.endpoint} answers as Kubernetes ${version.gitVersion} to an EKS token${roleArn !== undefined ? ' for that role' : ''}` });
+    const version = await raceAbort(clients.clientsFor(connection).version.getCode({}, abortable(signal)), signal);
+    checks.push({ ok: true, text: `API server ${connection.server} answers as Kubernetes ${version.gitVersion} to an EKS token${roleArn !== undefined ? ' for that role' : ''}` });
   } catch (err) {
-    const f = describeKubeFailure(err);
-    const who = roleArn ?? 'your identity';
-    const advice =
-      f.kind === 'http' && f.status === 401
-        ? `the API server does not accept ${who}: give it an access entry, e.g. aws eks create-access-entry --cluster-name ${reg.name} --principal-arn ${who} and aws eks associate-access-policy --cluster-name ${reg.name} --principal-arn ${who} --access-scope type=cluster --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy` +
-          (reg.authenticationMode === 'CONFIG_MAP' ? ' (the cluster uses only the aws-auth ConfigMap: switch it to API_AND_CONFIG_MAP, or map the role there)' : '')
-        : f.kind === 'http' && f.status === 403
-          ? `${who} is authenticated but not allowed to read /version: its access policy is too narrow for Argo CD`
-          : f.kind === 'tls'
-            ? `the API server's certificate does not match the CA from EKS (${f.detail})`
-            : `the API server cannot be reached from here (${f.detail}): is its endpoint private? Argo CD needs a network path to it`;
-    checks.push({ ok: false, text: advice });
+    checks.push({ ok: false, text: apiCheckFailure(err, reg, roleArn, connection.server) });
   }
   return checks;
+}
+
+/** How long the API check waits for /version before calling the endpoint unreachable. */
+const API_CHECK_TIMEOUT_MS = 20_000;
+
+/** What a failed GET /version means, in words that fit what happened: "cannot be reached" only when nothing answered. */
+export function apiCheckFailure(err: unknown, reg: Pick<EksClusterRegistration, 'name' | 'authenticationMode'>, roleArn: string | undefined, server: string): string {
+  // greenlight's own refusals (no token could be made, the token's destination): already explained.
+  if (err instanceof GreenlightError) return err.message;
+  const f = describeKubeFailure(err);
+  const who = roleArn ?? 'your identity';
+  switch (f.kind) {
+    case 'http':
+      if (f.status === 401) {
+        return (
+          `the API server does not accept ${who}: give it an access entry, e.g. aws eks create-access-entry --cluster-name ${reg.name} --principal-arn ${who} and aws eks associate-access-policy --cluster-name ${reg.name} --principal-arn ${who} --access-scope type=cluster --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy` +
+          (reg.authenticationMode === 'CONFIG_MAP' ? ' (the cluster uses only the aws-auth ConfigMap: switch it to API_AND_CONFIG_MAP, or map the role there)' : '')
+        );
+      }
+      if (f.status === 403) return `${who} is authenticated but not allowed to read /version: its access policy is too narrow for Argo CD`;
+      if (f.status === 404) return `the API server at ${server} answered 404 to GET ${server}/version (${f.detail}): it is reachable, but that URL is not a Kubernetes API server; check the cluster's endpoint`;
+      if (f.status !== undefined && f.status >= 500) {
+        return `the API server at ${server} is reachable but answered ${f.status} to GET /version (${f.detail}): it is failing or still starting; run register again once it is healthy`;
+      }
+      return `the API server at ${server} is reachable but answered ${f.status ?? 'an error'} to GET /version (${f.detail})`;
+    case 'tls':
+      return `the API server's certificate does not match the CA from EKS (${f.detail})`;
+    case 'network':
+      return `the API server cannot be reached from here (${f.detail}): is its endpoint private? Argo CD needs a network path to it`;
+    case 'aborted':
+      return `the API server cannot be reached from here: no answer to GET /version within ${API_CHECK_TIMEOUT_MS / 1000} s: is its endpoint private? Argo CD needs a network path to it`;
+    case 'other':
+      return `the API check failed: ${f.detail}`;
+  }
 }
 
 export interface RegisterDeps {
@@ -185,11 +209,17 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
     });
     const connection: ClusterConnection = {
       name: argoName,
-      server: reg.endpoint,
+      server: apiServerUrl(reg.endpoint),
       inCluster: false,
       config: { tlsClientConfig: { insecure: false, caData: reg.caData }, awsAuthConfig: { clusterName: reg.name, ...(roleArn !== undefined ? { roleARN: roleArn } : {}) } },
     };
-    const checks = await verify(reg, roleArn, aws, new KubeClientFactory({ awsCredentials: aws, defaultRegion: region, stsEndpoint }), connection);
+    const checks = await verify(reg, roleArn, aws, new KubeClientFactory({
+      awsCredentials: aws,
+      // The endpoint and CA just read from DescribeCluster: the token goes there.
+      eksEndpoints: { endpointOf: async () => ({ endpoint: reg.endpoint, caData: reg.caData }) },
+      defaultRegion: region,
+      stsEndpoint,
+    }), connection);
     for (const c of checks) io.err(`${c.ok ? '✓' : '✗'} ${c.text}\n`);
     const failed = checks.filter((c) => !c.ok).length;
 

@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(getparamsRouter(deps));
   const facts = factsRouter(deps);
   app.use(facts);
-  if (deps.demoUi && deps.proxySecret) app.use(demoUiRouter({ inventory: deps.inventory, proxySecret: deps.proxySecret, facts, clusterFacts: deps.facts }));
+  if (deps.demoUi && deps.proxySecret) app.use(demoUiRouter({ inventory: deps.inventory, facts, clusterFacts: deps.facts }));
   app.use((req) => {
     throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path.slice(0, 200)}; Argo CD calls POST /api/v1/getparams.execute (the plugin ConfigMap's baseUrl must be greenlight's root URL)`);
   });

@@ -30,7 +30,7 @@ function demoApp() {
   app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
   const facts = factsRouter({ inventory, facts: inventory, proxySecret, requestDeadlineMs: 5000 });
   app.use(facts);
-  app.use(demoUiRouter({ inventory, proxySecret, facts, clusterFacts: inventory }));
+  app.use(demoUiRouter({ inventory, facts, clusterFacts: inventory }));
   app.use((req) => {
     throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path}`);
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
+import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
@@ -22,9 +23,10 @@ function annotate(...args: string[]) {
 
 beforeAll(async () => {
   aws = await startFakeAws();
-  aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.32' });
+  aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.32', caData: clusterCaData() });
   aws.addPodIdentityAssociation({ clusterName: 'prod-eu-green', region: FAKE_REGION, namespace: 'external-dns', serviceAccount: 'external-dns-sa', roleArn: 'arn:aws:iam::111111111111:role/green-external-dns' });
   green = await FakeKubeApiServer.start({
+    tls: clusterTls(),
     auth: { eks: { clusterName: 'prod-eu-green', credentials: { [FAKE_ACCESS_KEY_ID]: FAKE_SECRET_ACCESS_KEY }, extraStsHosts: [new URL(aws.endpoint).host] } },
     version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' },
     storageClasses: [{ name: 'gp3', provisioner: 'ebs.csi.aws.com', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }],
@@ -35,7 +37,7 @@ beforeAll(async () => {
     namespace: 'argocd',
     labels: { 'argocd.argoproj.io/secret-type': 'cluster', 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'green' },
     annotations: { 'greenlight.io/weight': '0', 'facts.greenlight.io/aws.retired': 'left over from an older run', 'team': 'platform' },
-    stringData: { name: 'prod-eu-green', server: green.url, config: JSON.stringify({ awsAuthConfig: { clusterName: 'prod-eu-green' }, tlsClientConfig: { insecure: true } }) },
+    stringData: { name: 'prod-eu-green', server: green.url, config: JSON.stringify({ awsAuthConfig: { clusterName: 'prod-eu-green' }, tlsClientConfig: { caData: clusterCaData() } }) },
   });
   dir = mkdtempSync(join(tmpdir(), 'gl-annotate-'));
   writeKubeconfig(dir, argocd.url);

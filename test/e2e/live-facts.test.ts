@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parameterSetSchema } from '../../generator/index.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
+import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 
@@ -31,8 +32,8 @@ function clusterSecret(name: string, server: string, labels: Record<string, stri
       name,
       server,
       project: 'platform',
-      // The fake API servers speak plain HTTP here; TLS is covered by the adapter wire tests.
-      config: JSON.stringify({ awsAuthConfig: { clusterName }, tlsClientConfig: { insecure: true } }),
+      // The fake API server is not at the endpoint EKS reports: the Secret pins the cluster's CA.
+      config: JSON.stringify({ awsAuthConfig: { clusterName }, tlsClientConfig: { caData: clusterCaData() } }),
     },
   };
 }
@@ -59,13 +60,14 @@ async function waitForStatus(parameters: object, ok: (status: number) => boolean
 
 beforeAll(async () => {
   aws = await startFakeAws();
-  aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.32', tags: { team: 'platform' } });
+  aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.32', tags: { team: 'platform' }, caData: clusterCaData() });
   aws.addPodIdentityAssociation({ clusterName: 'prod-eu-green', region: FAKE_REGION, namespace: 'external-dns', serviceAccount: 'external-dns-sa', roleArn: 'arn:aws:iam::111111111111:role/green-external-dns' });
   aws.addAddon({ clusterName: 'prod-eu-green', region: FAKE_REGION, name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' });
   aws.putParameter({ name: '/greenlight/prod-eu-green/payments/db-password', value: CANARY, type: 'SecureString', region: FAKE_REGION });
   aws.putParameter({ name: '/greenlight/prod-eu-green/checkout/redis-url', value: CANARY, region: FAKE_REGION });
 
   green = await FakeKubeApiServer.start({
+    tls: clusterTls(),
     auth: { eks: { clusterName: 'prod-eu-green', credentials: { [FAKE_ACCESS_KEY_ID]: FAKE_SECRET_ACCESS_KEY }, extraStsHosts: [new URL(aws.endpoint).host] } },
     version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' },
     storageClasses: [{ name: 'gp3', provisioner: 'ebs.csi.aws.com', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }],
@@ -154,12 +156,12 @@ describe('greenlight on live facts', () => {
   });
 
   it('never answers 2xx without a cluster whose Secret is deleted while the request is in flight', async () => {
-    aws.addCluster({ name: 'prod-ap-green', region: FAKE_REGION, version: '1.32' });
+    aws.addCluster({ name: 'prod-ap-green', region: FAKE_REGION, version: '1.32', caData: clusterCaData() });
     argocd.putSecret(clusterSecret('prod-ap-green', green.url, { 'greenlight.io/pair': 'prod-ap', 'greenlight.io/role': 'green' }));
     await waitForStatus({ cluster: 'prod-ap-green' }, (s) => s !== 404 && s !== 503);
     aws.clearFaults();
     argocd.putSecret(clusterSecret('prod-ap-blue', green.url, { 'greenlight.io/pair': 'prod-ap', 'greenlight.io/role': 'blue' }));
-    aws.addCluster({ name: 'prod-ap-blue', region: FAKE_REGION, version: '1.31' });
+    aws.addCluster({ name: 'prod-ap-blue', region: FAKE_REGION, version: '1.31', caData: clusterCaData() });
     await waitForStatus({ clusters: ['prod-ap-blue'] }, (s) => s !== 404);
     // prod-ap-blue's first EKS read is slow; its Secret disappears while the request waits.
     aws.inject('DescribeCluster', { kind: 'latency', ms: 400 }, { times: 1 });

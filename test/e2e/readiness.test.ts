@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READINESS_EXIT_CODES, readinessVerdictSchema, type ReadinessVerdict } from '../../generator/index.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
+import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
 
@@ -40,7 +41,7 @@ function clusterSecret(name: string, role: string, server: string) {
     namespace: 'argocd',
     labels: { 'argocd.argoproj.io/secret-type': 'cluster', 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': role },
     annotations: { 'greenlight.io/weight': role === 'blue' ? '100' : '0' },
-    stringData: { name, server, project: 'platform', config: JSON.stringify({ awsAuthConfig: { clusterName: name }, tlsClientConfig: { insecure: true } }) },
+    stringData: { name, server, project: 'platform', config: JSON.stringify({ awsAuthConfig: { clusterName: name }, tlsClientConfig: { caData: clusterCaData() } }) },
   };
 }
 
@@ -67,11 +68,11 @@ beforeAll(async () => {
   aws = await startFakeAws();
   const credentials = { [FAKE_ACCESS_KEY_ID]: FAKE_SECRET_ACCESS_KEY };
   const extraStsHosts = [new URL(aws.endpoint).host];
-  blueApi = await FakeKubeApiServer.start({ auth: { eks: { clusterName: 'prod-eu-blue', credentials, extraStsHosts } }, version: { major: '1', minor: '31+', gitVersion: 'v1.31.4-eks-2d5f260' } });
-  greenApi = await FakeKubeApiServer.start({ auth: { eks: { clusterName: 'prod-eu-green', credentials, extraStsHosts } }, version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' } });
+  blueApi = await FakeKubeApiServer.start({ tls: clusterTls(), auth: { eks: { clusterName: 'prod-eu-blue', credentials, extraStsHosts } }, version: { major: '1', minor: '31+', gitVersion: 'v1.31.4-eks-2d5f260' } });
+  greenApi = await FakeKubeApiServer.start({ tls: clusterTls(), auth: { eks: { clusterName: 'prod-eu-green', credentials, extraStsHosts } }, version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' } });
 
-  aws.addCluster({ name: 'prod-eu-blue', version: '1.31' });
-  aws.addCluster({ name: 'prod-eu-green', version: '1.32' });
+  aws.addCluster({ name: 'prod-eu-blue', version: '1.31', caData: clusterCaData() });
+  aws.addCluster({ name: 'prod-eu-green', version: '1.32', caData: clusterCaData() });
   for (const [cluster, kubeProxy] of [['prod-eu-blue', 'v1.31.3-eksbuild.2'], ['prod-eu-green', 'v1.32.0-eksbuild.2']] as const) {
     aws.addAddon({ clusterName: cluster, name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' });
     aws.addAddon({ clusterName: cluster, name: 'coredns', version: 'v1.11.4-eksbuild.2' });
@@ -259,7 +260,7 @@ describe('greenlight readiness live', () => {
 
   it('green older than blue', async () => {
     greenApi.setVersion({ major: '1', minor: '30+', gitVersion: 'v1.30.9-eks-1a2b3c4' });
-    aws.addCluster({ name: 'prod-eu-green', version: '1.30' });
+    aws.addCluster({ name: 'prod-eu-green', version: '1.30', caData: clusterCaData() });
     try {
       const { code, verdict } = await liveVerdict();
       expect(code).toBe(READINESS_EXIT_CODES.blockers);
@@ -272,7 +273,7 @@ describe('greenlight readiness live', () => {
       expect(subjects(verdict)).toEqual(['kubernetes.minor', 'addon:kube-proxy']);
     } finally {
       greenApi.setVersion({ major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' });
-      aws.addCluster({ name: 'prod-eu-green', version: '1.32' });
+      aws.addCluster({ name: 'prod-eu-green', version: '1.32', caData: clusterCaData() });
     }
   });
 

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_REGION, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
+import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 import { GETPARAMS } from './support/bad-input.js';
@@ -78,18 +79,18 @@ async function drive(ms: number, tally: Tally): Promise<void> {
 
 beforeAll(async () => {
   aws = await startFakeAws();
-  target = await FakeKubeApiServer.start({ storageClasses: [{ name: 'gp3', provisioner: 'ebs.csi.aws.com' }], ingressClasses: [{ name: 'alb', controller: 'ingress.k8s.aws/alb' }] });
+  target = await FakeKubeApiServer.start({ tls: clusterTls(), storageClasses: [{ name: 'gp3', provisioner: 'ebs.csi.aws.com' }], ingressClasses: [{ name: 'alb', controller: 'ingress.k8s.aws/alb' }] });
   argocd = await FakeKubeApiServer.start();
   for (let i = 0; i < CLUSTERS; i++) {
     const name = `load-${i}`;
-    aws.addCluster({ name, region: FAKE_REGION });
+    aws.addCluster({ name, region: FAKE_REGION, caData: clusterCaData() });
     aws.addPodIdentityAssociation({ clusterName: name, namespace: 'payments', serviceAccount: 'payments-api', roleArn: `arn:aws:iam::111111111111:role/${name}-payments` });
     aws.addAddon({ clusterName: name, name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' });
     aws.putParameter({ name: `/greenlight/${name}/payments/db-password`, value: 'load-canary-value' });
     argocd.putSecret({
       name: `cluster-${name}`,
       labels: { 'argocd.argoproj.io/secret-type': 'cluster', load: 'yes' },
-      stringData: { name, server: target.url, config: JSON.stringify({ awsAuthConfig: { clusterName: name }, tlsClientConfig: { insecure: true } }) },
+      stringData: { name, server: target.url, config: JSON.stringify({ awsAuthConfig: { clusterName: name }, tlsClientConfig: { caData: clusterCaData() } }) },
     });
   }
   dir = mkdtempSync(join(tmpdir(), 'greenlight-load-'));

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TimeoutError, UpstreamError, type ClusterRecord } from '../../generator/index.js';
 import { ArgoCdClusterInventory } from '../../plugin/adapters/argocd/argocd-cluster-inventory.js';
 import { clusterConfigSchema, type ClusterConnection } from '../../plugin/adapters/argocd/cluster-connection.js';
-import { KubeClientFactory, type KubeClientFactoryOptions } from '../../plugin/adapters/kubernetes/kube-client-factory.js';
+import { KubeClientFactory, type EksEndpointSource, type KubeClientFactoryOptions } from '../../plugin/adapters/kubernetes/kube-client-factory.js';
 import { KubeFactSource } from '../../plugin/adapters/kubernetes/kube-fact-source.js';
 import { createLogger } from '../../plugin/logger.js';
 import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki, type FakeKubeApiServerOptions, type TestPki } from '../support/fake-kube-apiserver.js';
@@ -94,6 +94,8 @@ describe.skipIf(!hasOpenssl())('KubeFactSource over the wire', () => {
     pki = makeTestPki();
   });
   const tls = () => ({ key: pki.serverKey, cert: pki.serverCert });
+  /** EKS's answer for a cluster whose endpoint is `api` itself (the fake stands for the EKS endpoint). */
+  const endpointIs = (api: FakeKubeApiServer): EksEndpointSource => ({ endpointOf: async () => ({ endpoint: api.url, caData: b64(pki.caCert) }) });
 
   it('reads version, classes and discovery with a bearer token over verified TLS', async () => {
     const api = await serve({ ...EKS_LIKE, tls: tls(), auth: { bearerTokens: { [TOKEN]: 'system:serviceaccount:kube-system:argocd-manager' } } });
@@ -145,6 +147,7 @@ describe.skipIf(!hasOpenssl())('KubeFactSource over the wire', () => {
           return async () => FAKE_AWS;
         },
       },
+      eksEndpoints: endpointIs(api),
       defaultRegion: 'eu-west-1',
     });
     expect(await source.fetch(record('prod-eu-green', api.url), never)).toEqual({ kubernetes: EXPECTED_FACTS });
@@ -168,7 +171,7 @@ describe.skipIf(!hasOpenssl())('KubeFactSource over the wire', () => {
     const { source } = sourceFor(
       [connection('prod-eu-green', api.url, { awsAuthConfig: { clusterName: 'prod-eu-green' }, tlsClientConfig: { caData: b64(pki.caCert) } })],
       // A clock 20 minutes behind signs tokens that are already expired for the server.
-      { awsCredentials, defaultRegion: 'eu-west-1', now: () => Date.now() - 20 * 60_000 },
+      { awsCredentials, eksEndpoints: endpointIs(api), defaultRegion: 'eu-west-1', now: () => Date.now() - 20 * 60_000 },
     );
     const err = await failureOf(source.fetch(record('prod-eu-green', api.url), never));
     expect(err.message).toContain("greenlight's own AWS identity was refused");

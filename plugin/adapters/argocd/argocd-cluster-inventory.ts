@@ -12,6 +12,7 @@ import {
 } from '../../../generator/index.js';
 import type { Logger } from '../../logger.js';
 import { abortable, describeKubeFailure, kubeStatusSchema, raceAbort, type KubeFailure } from '../kubernetes/kube-request.js';
+import { quoteUpstream } from '../upstream-text.js';
 import type { ClusterConnection, ClusterConnections } from './cluster-connection.js';
 import { buildInventoryView, CLUSTER_SECRET_SELECTOR, clusterSecretSchema, parseClusterSecret, type InventoryView, type SecretEntry } from './cluster-secret.js';
 
@@ -411,7 +412,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
             this.logger.info('the watch resourceVersion expired (410 Gone); listing again');
           } else {
             const message = status.success ? status.data.message : undefined;
-            failure = { kind: 'http', ...(code !== undefined ? { status: code } : {}), detail: message ?? 'the watch sent an ERROR event' };
+            failure = { kind: 'http', ...(code !== undefined ? { status: code } : {}), detail: message !== undefined ? quoteUpstream(message) : 'the watch sent an ERROR event' };
           }
           settle(gone ? 'gone' : 'failed', failure);
           return;

@@ -60,6 +60,16 @@ export interface ClusterConnections {
   connectionFor(clusterName: string): ClusterConnection | undefined;
 }
 
+/**
+ * The base URL requests go to: the server without trailing slashes. Argo CD accepts
+ * `https://host/` (some tools print EKS endpoints that way); the client appends `/version`, so a
+ * slash left there would ask for `//version`. Done once, where a server URL is read; the record
+ * keeps the server as written for display and for Argo CD's own matching.
+ */
+export function apiServerUrl(server: string): string {
+  return server.replace(/\/+$/, '');
+}
+
 /** Argo CD's address for the cluster it runs in (common.KubernetesInternalAPIServerAddr). */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
@@ -101,6 +111,18 @@ export function awsAuthOf(config: ClusterConfig): AwsAuth | undefined {
     ...(profile ? { profile } : {}),
     ...(region ? { region } : {}),
   };
+}
+
+/**
+ * The credentials greenlight would send with every request to the server, in words for a message
+ * (`an EKS token (awsAuthConfig)`, `a bearerToken`, `a username and password`), or `undefined`.
+ * A client certificate is not in the list: it proves itself in the TLS handshake, never over http.
+ */
+export function credentialsSentTo(config: ClusterConfig): string | undefined {
+  if (awsAuthOf(config)) return config.awsAuthConfig ? 'an EKS token (awsAuthConfig)' : 'an EKS token (execProviderConfig)';
+  if (config.bearerToken) return 'a bearerToken';
+  if (config.username !== undefined || config.password !== undefined) return 'a username and password';
+  return undefined;
 }
 
 /** `--flag value` or `--flag=value`. */

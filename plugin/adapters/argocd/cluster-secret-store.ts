@@ -6,6 +6,7 @@
  */
 import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { quoteUpstream } from '../upstream-text.js';
 
 /** Prefix of every annotation `greenlight annotate` manages (and may therefore remove). */
 export const FACTS_ANNOTATION_PREFIX = 'facts.greenlight.io/';
@@ -133,7 +134,7 @@ export class ClusterSecretStore {
     if (code === 409 && verb === 'patch') return new SecretConflictError(`Secret ${secret.namespace}/${secret.name} changed while greenlight was updating it; nothing of it was overwritten`, { cause: err });
     const what = verb === 'list' ? `list Secrets in ${secret.namespace}` : `${verb} Secret ${secret.namespace}/${secret.name}`;
     const hint = code === 403 ? `: grant ${verb} on secrets in namespace ${secret.namespace} to the identity running greenlight` : '';
-    return new Error(`cannot ${what} (${typeof code === 'number' || typeof code === 'string' ? code : (err as Error).message})${hint}`, { cause: err });
+    return new Error(`cannot ${what} (${typeof code === 'number' || typeof code === 'string' ? code : quoteUpstream((err as Error).message)})${hint}`, { cause: err });
   }
 }
 

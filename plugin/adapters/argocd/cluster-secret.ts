@@ -5,9 +5,12 @@
  */
 import { z } from 'zod';
 import { describeIssues, normalizeName, type ClusterRecord, type InventoryProblem, type InventorySnapshot } from '../../../generator/index.js';
+import { hasUserinfo, withoutUserinfo } from '../upstream-text.js';
 import {
+  apiServerUrl,
   awsAuthOf,
   clusterConfigSchema,
+  credentialsSentTo,
   IN_CLUSTER_SERVER,
   usesInClusterConfig,
   type ClusterConfig,
@@ -121,6 +124,14 @@ export function parseClusterSecret(secret: unknown, namespace: string): SecretEn
     if (err instanceof SecretDataError) return problem(err.message);
     throw err;
   }
+  if (server !== undefined && hasUserinfo(server)) {
+    // Argo CD would send these credentials to the cluster; greenlight neither uses nor shows them.
+    server = withoutUserinfo(server);
+    return problem(
+      `data.server (${server}) has a user name or password in it, which greenlight does not use or show: remove them from data.server ` +
+        '(the Secret\'s config gives credentials: awsAuthConfig, bearerToken or tlsClientConfig)',
+    );
+  }
   if (!name) return problem('data.name is missing: Argo CD cluster Secrets need the cluster name');
   if (!server) return problem('data.server is missing: Argo CD cluster Secrets need the API server URL');
   if (!/^https?:\/\//.test(server) || !URL.canParse(server)) return problem('data.server is not an http(s) URL');
@@ -140,6 +151,13 @@ export function parseClusterSecret(secret: unknown, namespace: string): SecretEn
   const config: ClusterConfig = checked.data;
 
   const aws = awsAuthOf(config);
+  const sent = credentialsSentTo(config);
+  if (sent !== undefined && new URL(server).protocol === 'http:') {
+    return problem(
+      `data.server is plain http:// (${server}), but the Secret's config gives ${sent}, which greenlight never sends unencrypted: ` +
+        'set data.server to the cluster\'s https:// endpoint (with tlsClientConfig.caData for its CA)',
+    );
+  }
   const annotations = Object.fromEntries(Object.entries(metadata.annotations).filter(([key]) => !DROPPED_ANNOTATIONS.has(key)));
   return {
     kind: 'cluster',
@@ -154,7 +172,7 @@ export function parseClusterSecret(secret: unknown, namespace: string): SecretEn
       origin,
       ...(aws ? { aws: { clusterName: aws.clusterName, roleArn: aws.roleArn, profile: aws.profile } } : {}),
     },
-    connection: { name, server, inCluster: usesInClusterConfig(server, config), config, secret: { namespace, name: metadata.name } },
+    connection: { name, server: apiServerUrl(server), inCluster: usesInClusterConfig(server, config), config, secret: { namespace, name: metadata.name } },
   };
 }
 

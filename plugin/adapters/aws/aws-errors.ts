@@ -4,6 +4,7 @@
  * `$metadata.httpStatusCode`, which the facts cache reads to tell throttling from the rest.
  */
 import { GreenlightError, TimeoutError, UpstreamError, type ClusterRecord } from '../../../generator/index.js';
+import { quoteUpstream } from '../upstream-text.js';
 
 /** The names AWS uses for throttling, across protocols (the SDK's retry classifier agrees). */
 export const THROTTLING_NAMES: ReadonlySet<string> = new Set([
@@ -145,8 +146,7 @@ function awsMessage(err: unknown): string {
   if (asSdkError(err).$fault === undefined) return '';
   const message = asSdkError(err).message;
   if (typeof message !== 'string' || message.trim() === '' || message === 'UnknownError') return '';
-  const oneLine = message.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
+  return quoteUpstream(message);
 }
 
 function errorName(err: unknown): string {

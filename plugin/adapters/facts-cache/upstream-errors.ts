@@ -3,6 +3,8 @@
  * `UpstreamError` with the original as `cause`, so the whole cause chain is read: the outer
  * error names the cluster, the inner one says whether AWS or the network asked us to slow down.
  */
+import { GreenlightError } from '../../../generator/index.js';
+import { quoteUpstream } from '../upstream-text.js';
 
 /**
  * - `throttled`: the upstream asked us to slow down (retry after a backoff).
@@ -105,9 +107,14 @@ export function isRetryable(errorClass: UpstreamErrorClass): boolean {
   return errorClass !== 'permanent';
 }
 
-/** The failure in one line for an operator: the outer message (adapters name what failed), else the name. */
+/**
+ * The failure in one line for an operator: the outer message (adapters name what failed, and
+ * quote upstream text through `quoteUpstream`), else the name. Anything that is not a greenlight
+ * error may be an upstream's own text: it is quoted the same way (bounded, scrubbed).
+ */
 export function describeUpstreamError(err: unknown): string {
-  if (err instanceof Error) return err.message.trim() !== '' ? err.message : err.name;
-  if (typeof err === 'string' && err !== '') return err;
+  if (err instanceof GreenlightError) return err.message.trim() !== '' ? err.message : err.name;
+  if (err instanceof Error) return err.message.trim() !== '' ? quoteUpstream(err.message) : err.name;
+  if (typeof err === 'string' && err !== '') return quoteUpstream(err);
   return 'unknown error';
 }

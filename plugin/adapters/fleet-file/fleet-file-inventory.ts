@@ -21,12 +21,17 @@ import {
   type InventorySnapshot,
 } from '../../../generator/index.js';
 import type { Logger } from '../../logger.js';
+import { hasUserinfo } from '../upstream-text.js';
 
 const stringMap = z.record(z.string(), z.string()).default({});
 
 export const fleetClusterSchema = z.strictObject({
   name: z.string().min(1).describe('Argo CD cluster name.'),
-  server: z.string().min(1).describe('API server URL, as in the Argo CD cluster Secret.'),
+  server: z
+    .string()
+    .min(1)
+    .refine((server) => !hasUserinfo(server), 'must not carry a user name or password (https://user:password@host): greenlight does not use or show them; remove them')
+    .describe('API server URL, as in the Argo CD cluster Secret.'),
   project: z.string().default(''),
   labels: stringMap,
   annotations: stringMap,

@@ -17,8 +17,9 @@ import {
 } from '@kubernetes/client-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { GreenlightError, UpstreamError } from '../../../generator/index.js';
-import { awsAuthOf, type AwsAuth, type ClusterConnection } from '../argocd/cluster-connection.js';
+import { awsAuthOf, credentialsSentTo, type AwsAuth, type ClusterConnection } from '../argocd/cluster-connection.js';
 import { regionFromServer } from '../aws/aws-identifiers.js';
+import { quoteUpstream } from '../upstream-text.js';
 import { EksTokenSource } from './eks-token.js';
 
 /** How greenlight authenticates to a cluster; messages use it to say what to fix. */
@@ -50,9 +51,27 @@ export interface AwsCredentialSource {
   credentialsFor(roleArn?: string): AwsCredentialIdentityProvider;
 }
 
+/** Where EKS says a cluster's API server is: DescribeCluster's `endpoint` and `certificateAuthority.data`. */
+export interface EksEndpoint {
+  readonly endpoint: string;
+  /** base64 of the cluster CA's PEM. */
+  readonly caData: string | undefined;
+}
+
+/**
+ * Looks up an EKS cluster's endpoint (DescribeCluster, as `aws.roleArn` or greenlight's own
+ * identity), so that its EKS token goes only there. `EksEndpoints` (adapters/eks) fits; rejects
+ * with the AWS error.
+ */
+export interface EksEndpointSource {
+  endpointOf(aws: AwsAuth & { readonly region: string }, signal: AbortSignal): Promise<EksEndpoint>;
+}
+
 export interface KubeClientFactoryOptions {
   /** Needed for clusters registered with `awsAuthConfig`; without it they fail with a clear message. */
   readonly awsCredentials?: AwsCredentialSource | undefined;
+  /** Needed with `awsCredentials`: an EKS token goes only to the endpoint EKS names for its cluster. */
+  readonly eksEndpoints?: EksEndpointSource | undefined;
   /** Region for EKS clusters whose server URL does not name one (private DNS, proxies). */
   readonly defaultRegion?: string | undefined;
   /** STS endpoint override for EKS tokens (like AWS_ENDPOINT_URL_STS). */
@@ -65,6 +84,9 @@ export interface KubeClientFactoryOptions {
 }
 
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
+
+/** How long a checked EKS token destination is trusted before DescribeCluster is asked again. */
+const DESTINATION_RECHECK_MS = 10 * 60_000;
 
 /** The auth-provider name that routes a kubeconfig user to greenlight's EKS token authenticator. */
 const EKS_AUTH_PROVIDER = 'greenlight-eks-token';
@@ -122,6 +144,14 @@ export class KubeClientFactory {
     }
     const { config, server, name } = connection;
     const tls = config.tlsClientConfig;
+    const sent = credentialsSentTo(config);
+    if (sent !== undefined && server.startsWith('http://')) {
+      throw new UpstreamError(
+        'GL_CLUSTER_INVALID',
+        `cluster "${name}" is registered with plain http:// server ${server} and ${sent}, which greenlight never sends unencrypted: ` +
+          "set the server to the cluster's https:// endpoint (with tlsClientConfig.caData for its CA)",
+      );
+    }
     const cluster: Cluster = {
       name,
       server,
@@ -182,6 +212,13 @@ export class KubeClientFactory {
         `cluster "${connection.name}" is registered with awsAuthConfig, but greenlight has no AWS credentials configured to make EKS tokens for kubernetes API ${connection.server}`,
       );
     }
+    const endpoints = this.options.eksEndpoints;
+    if (!endpoints) {
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `cluster "${connection.name}" is registered with awsAuthConfig, but greenlight cannot look up EKS cluster "${aws.clusterName}"'s endpoint, so it sends no EKS token to kubernetes API ${connection.server}`,
+      );
+    }
     const tokens = new EksTokenSource({
       clusterName: aws.clusterName,
       region,
@@ -191,15 +228,31 @@ export class KubeClientFactory {
       ...(this.options.eksTokenRefreshAfterMs !== undefined ? { refreshAfterMs: this.options.eksTokenRefreshAfterMs } : {}),
     });
     const who = aws.roleArn ? `role ${aws.roleArn}` : "greenlight's own AWS identity";
+    // The token goes only to this cluster's API server: checked once for the reads that start
+    // together, again after a failure, and again every DESTINATION_RECHECK_MS (a cluster re-created
+    // under the same name has another endpoint and CA).
+    const now = this.options.now ?? Date.now;
+    let destination: { readonly checked: Promise<void>; readonly at: number } | undefined;
+    const checkDestination = () => {
+      if (destination === undefined || now() - destination.at > DESTINATION_RECHECK_MS) {
+        const checked = verifyEksDestination(connection, withRegion, endpoints, who).catch((err: unknown) => {
+          if (destination?.checked === checked) destination = undefined;
+          throw err;
+        });
+        destination = { checked, at: now() };
+      }
+      return destination.checked;
+    };
     const authenticator: Authenticator = {
       isAuthProvider: (user) => user.authProvider?.name === EKS_AUTH_PROVIDER,
       applyAuthentication: async (_user, opts) => {
+        await checkDestination();
         let token: string;
         try {
           token = await tokens.token();
         } catch (err) {
           if (err instanceof GreenlightError) throw err;
-          const reason = err instanceof Error ? err.message : String(err);
+          const reason = quoteUpstream(err instanceof Error ? err.message : String(err));
           throw new UpstreamError(
             'GL_FACTS_UNAVAILABLE',
             `greenlight could not make an EKS token for cluster "${connection.name}" (EKS cluster ${aws.clusterName}, ${who}): ${reason}. ` +
@@ -211,5 +264,57 @@ export class KubeClientFactory {
       },
     };
     return { authenticator, aws: withRegion };
+  }
+}
+
+const hostOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+};
+
+/** The certificates of a base64 PEM bundle, compared without line breaks and whitespace. */
+function certificates(caData: string): string[] {
+  const pem = Buffer.from(caData.replace(/\s/g, ''), 'base64').toString('utf8');
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => (m[1] ?? '').replace(/\s/g, '')).sort();
+}
+
+/** Whether two base64 PEM CAs hold the same certificates. */
+export function sameCertificateAuthority(a: string, b: string): boolean {
+  const left = certificates(a);
+  const right = certificates(b);
+  return left.length > 0 && left.length === right.length && left.every((c, i) => c === right[i]);
+}
+
+/**
+ * An EKS token for cluster X is good on X's API server for 15 minutes: it goes only to X's
+ * endpoint as DescribeCluster names it, or to another DNS name in front of it when the Secret
+ * pins X's own CA (so only a server holding X's certificate can read it). Rejects with
+ * `UpstreamError` otherwise.
+ */
+async function verifyEksDestination(connection: ClusterConnection, aws: AwsAuth & { region: string }, endpoints: EksEndpointSource, who: string): Promise<void> {
+  let described: EksEndpoint;
+  try {
+    described = await endpoints.endpointOf(aws, AbortSignal.timeout(10_000));
+  } catch (err) {
+    if (err instanceof GreenlightError) throw err;
+    throw new UpstreamError(
+      'GL_FACTS_UNAVAILABLE',
+      `greenlight could not look up EKS cluster "${aws.clusterName}" in ${aws.region} (DescribeCluster, ${who}) to check where its EKS token may go for cluster "${connection.name}": ${quoteUpstream(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}. ` +
+        'Allow eks:DescribeCluster on it, and check awsAuthConfig.clusterName in the cluster\'s Argo CD Secret.',
+      { cause: err },
+    );
+  }
+  const server = hostOf(connection.server);
+  if (server !== undefined && server === hostOf(described.endpoint)) return;
+  const where = `cluster "${connection.name}": its server ${connection.server} is not the endpoint ${described.endpoint} of EKS cluster "${aws.clusterName}"`;
+  const tls = connection.config.tlsClientConfig;
+  const fix = `set the server to ${described.endpoint}, or, for a DNS name in front of it, set tlsClientConfig.caData to EKS cluster "${aws.clusterName}"'s CA (aws eks describe-cluster --query cluster.certificateAuthority.data) with insecure false`;
+  if (tls.insecure) throw new UpstreamError('GL_CLUSTER_INVALID', `${where}, and tlsClientConfig.insecure is true, so greenlight cannot tell that the server is that cluster and sends it no EKS token: ${fix}`);
+  if (!tls.caData) throw new UpstreamError('GL_CLUSTER_INVALID', `${where}, and tlsClientConfig.caData is not set, so greenlight cannot tell that the server is that cluster and sends it no EKS token: ${fix}`);
+  if (described.caData === undefined || !sameCertificateAuthority(tls.caData, described.caData)) {
+    throw new UpstreamError('GL_CLUSTER_INVALID', `${where}, and tlsClientConfig.caData is not that cluster's CA, so greenlight sends it no EKS token: ${fix}`);
   }
 }

@@ -18,7 +18,7 @@ import {
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import type { ClusterConnections } from '../argocd/cluster-connection.js';
-import { KubeClientFactory, type AwsCredentialSource, type KubeAuth, type KubeClients } from './kube-client-factory.js';
+import { KubeClientFactory, type AwsCredentialSource, type EksEndpointSource, type KubeAuth, type KubeClients } from './kube-client-factory.js';
 import {
   apiGroupListSchema,
   apiVersionsOf,
@@ -32,6 +32,7 @@ import {
   versionInfoSchema,
   versionOf,
 } from './kube-facts.js';
+import { quoteUpstream } from '../upstream-text.js';
 import { abortable, describeKubeFailure, raceAbort, type KubeFailure } from './kube-request.js';
 
 export interface KubeFactSourceOptions {
@@ -46,6 +47,8 @@ export interface KubeFactSourceConfig extends KubeFactSourceOptions {
   readonly connections: ClusterConnections;
   /** EKS token signing credentials, per role (`AwsCredentials` from adapters/aws fits). */
   readonly awsCredentials?: AwsCredentialSource | undefined;
+  /** Where EKS says each cluster's endpoint is: EKS tokens go only there (`EksEndpoints` fits). */
+  readonly eksEndpoints?: EksEndpointSource | undefined;
   readonly defaultRegion?: string | undefined;
   readonly stsEndpoint?: string | undefined;
 }
@@ -104,6 +107,7 @@ export class KubeFactSource implements FactSource {
   static fromConfig(config: KubeFactSourceConfig): KubeFactSource {
     const clients = new KubeClientFactory({
       awsCredentials: config.awsCredentials,
+      eksEndpoints: config.eksEndpoints,
       defaultRegion: config.defaultRegion,
       stsEndpoint: config.stsEndpoint,
     });
@@ -137,7 +141,7 @@ export class KubeFactSource implements FactSource {
       if (err instanceof GreenlightError) throw err;
       throw new UpstreamError(
         'GL_FACTS_UNAVAILABLE',
-        `greenlight could not set up a client for kubernetes API ${server} of cluster "${cluster.name}": ${(err as Error).message}. Check ${cluster.origin}.`,
+        `greenlight could not set up a client for kubernetes API ${server} of cluster "${cluster.name}": ${quoteUpstream((err as Error).message)}. Check ${cluster.origin}.`,
         { cause: err },
       );
     }
@@ -182,7 +186,7 @@ export class KubeFactSource implements FactSource {
 
       const fail = (read: KubeRead, error: unknown, shape = false): never => {
         if (error instanceof GreenlightError) throw error;
-        let failure: KubeFailure = shape ? { kind: 'other', detail: (error as Error).message } : describeKubeFailure(error);
+        let failure: KubeFailure = shape ? { kind: 'other', detail: quoteUpstream((error as Error).message) } : describeKubeFailure(error);
         if (failure.kind === 'aborted' && timedOut) failure = { kind: 'aborted', detail: `no answer within ${this.timeoutMs} ms` };
         const message = explainFailure({ cluster, server, auth: clients.auth, read, failure, shape });
         this.logger.debug({ cluster: cluster.name, server, read: read.path, status: failure.status, error: failure.detail }, 'kubernetes facts failed');

@@ -5,6 +5,7 @@
  */
 import { ApiException, Observable, type ConfigurationOptions } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { quoteUpstream } from '../upstream-text.js';
 
 /**
  * Per-call options that make a generated-client request abortable: the generated API takes no
@@ -74,7 +75,6 @@ export interface KubeFailure {
 }
 
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH)/;
-const MAX_DETAIL = 300;
 
 const errorLike = z
   .object({
@@ -85,9 +85,8 @@ const errorLike = z
   })
   .loose();
 
-function clip(text: string): string {
-  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
-}
+/** Upstream text, bounded and scrubbed: Status messages and network errors may quote URLs and headers. */
+const clip = (text: string): string => quoteUpstream(text);
 
 /** The Status message of an error body, if the body is a Status. */
 function statusMessage(body: unknown): string | undefined {

@@ -6,8 +6,11 @@
  * managed resources Argo CD records in `status.resources`, one of them in an API version that the
  * demo's green cluster no longer serves), and a
  * stand-in for Argo CD's proxy extension (`/extensions/greenlight/*`) that validates the headers
- * as Argo CD does, adds the proxy secret and destination headers, and hands the request to
- * greenlight's own facts route in-process. Nothing here is used outside demo mode.
+ * as Argo CD does, adds the demo's own proxy secret and the destination headers, and hands the
+ * request to greenlight's own facts route in-process. It never adds a secret the operator set
+ * (GREENLIGHT_PROXY_SECRET[_FILE]): unlike Argo CD's proxy it checks no session, so with such a
+ * secret the facts route refuses it as it refuses any caller without the secret. Nothing here is
+ * used outside demo mode.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,13 +26,11 @@ import {
   type ClusterInventory,
   type ClusterRecord,
 } from '../../../generator/index.js';
-import type { TokenSource } from '../../auth/token-source.js';
+import { DEMO_PROXY_SECRET } from '../../config.js';
 import { packageRoot } from '../../paths.js';
 
 export interface DemoUiDeps {
   readonly inventory: ClusterInventory;
-  /** The proxy-extension secret greenlight's facts route checks; the demo proxy adds it. */
-  readonly proxySecret: TokenSource;
   /** greenlight's facts route, reached in-process as Argo CD's proxy would reach the service. */
   readonly facts: RequestHandler;
   /** Where `extension-greenlight.js` and `demo-host.js` are; default `ui-extension/dist`. */
@@ -333,7 +334,8 @@ export function demoUiRouter(deps: DemoUiDeps): Router {
 
     delete req.headers['cookie'];
     delete req.headers['authorization'];
-    req.headers[PROXY_SECRET_HEADER.toLowerCase()] = deps.proxySecret.current();
+    // The demo's own secret, never the configured one: anyone who reaches this page would get it.
+    req.headers[PROXY_SECRET_HEADER.toLowerCase()] = DEMO_PROXY_SECRET;
     req.headers['argocd-namespace'] = 'argocd';
     const dest = app.spec?.destination ?? {};
     if (dest.name) req.headers['argocd-target-cluster-name'] = dest.name;

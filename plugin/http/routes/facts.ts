@@ -34,6 +34,7 @@ import {
   type FactsResult,
   type PairMember,
 } from '../../../generator/index.js';
+import { withoutUserinfo } from '../../adapters/upstream-text.js';
 import type { TokenSource } from '../../auth/token-source.js';
 import { describeSecretReference, tokensEqual } from '../middleware/bearer-auth.js';
 import { requestDeadline } from '../middleware/deadline.js';
@@ -130,7 +131,8 @@ function destinationCluster(req: Request, clusters: readonly ClusterRecord[], ap
   }
   const byUrl = url === undefined ? undefined : clusters.find((c) => trimServer(c.server) === trimServer(url));
   const byName = name === undefined ? undefined : clusters.find((c) => c.name === name);
-  const missing = url !== undefined && !byUrl ? url : name !== undefined && !byName ? name : undefined;
+  // The URL comes from the Application's destination: shown without any userinfo it may carry.
+  const missing = url !== undefined && !byUrl ? withoutUserinfo(url) : name !== undefined && !byName ? name : undefined;
   // A destination that just left the inventory may be coming back (a Secret re-created): 503, not 404.
   const gone = leaving.find((c) => (url !== undefined && c.server !== undefined && trimServer(c.server) === trimServer(url)) || c.name === name);
   if (missing !== undefined && gone) throw clusterLeavingError([gone], `the destination of Application ${appName}`);

@@ -5,14 +5,19 @@
  * `garbage` (an HTTP 200 whose body is not what the protocol promises: HTML), `wrong-shape`
  * (an HTTP 200 with JSON of the wrong shape for every protocol greenlight speaks: lists that are
  * objects, strings where objects go) and `pass`. Switching to
- * a failing mode also breaks the connections already open, as an upstream restart would.
+ * a failing mode also breaks the connections already open, as an upstream restart would. With
+ * `tls`, it serves HTTPS itself (terminating TLS in front of a plain-HTTP upstream), so that its
+ * failures are still HTTP-level ones a client reads through a verified TLS connection.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 
 export type ProxyMode = 'pass' | 'refuse' | 'reset' | 'slow' | 'garbage' | 'wrong-shape';
 
 interface Pair {
   readonly client: Socket;
+  /** The TCP connection under `client` (the same socket without TLS): what a reset resets. */
+  readonly raw: Socket;
   upstream: Socket | undefined;
   /** Delivery to the client, in order, each chunk possibly delayed. */
   queue: Promise<void>;
@@ -50,10 +55,11 @@ export class FaultProxy {
     private readonly target: { host: string; port: number },
     readonly port: number,
     readonly slowMs: number,
+    private readonly tls: SecureContext | undefined,
   ) {}
 
   /** Starts a proxy to `targetUrl` (http://127.0.0.1:port) on a free port. */
-  static async start(targetUrl: string, options: { slowMs?: number } = {}): Promise<FaultProxy> {
+  static async start(targetUrl: string, options: { slowMs?: number; tls?: { key: string; cert: string } } = {}): Promise<FaultProxy> {
     const target = new URL(targetUrl);
     const probe = createServer();
     const port = await new Promise<number>((resolve, reject) => {
@@ -64,14 +70,14 @@ export class FaultProxy {
       });
     });
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const proxy = new FaultProxy({ host: target.hostname, port: Number(target.port) }, port, options.slowMs ?? 3000);
+    const proxy = new FaultProxy({ host: target.hostname, port: Number(target.port) }, port, options.slowMs ?? 3000, options.tls && createSecureContext(options.tls));
     await proxy.listen();
     return proxy;
   }
 
-  /** `http://127.0.0.1:<port>`: where greenlight is pointed instead of the upstream. */
+  /** `http(s)://127.0.0.1:<port>`: where greenlight is pointed instead of the upstream. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   get mode(): ProxyMode {
@@ -103,7 +109,7 @@ export class FaultProxy {
 
   private async listen(): Promise<void> {
     if (this.server) return;
-    const server = createServer((client) => this.accept(client));
+    const server = createServer((raw) => this.accept(raw));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
@@ -119,26 +125,28 @@ export class FaultProxy {
 
   private breakAll(how: 'destroy' | 'reset'): void {
     for (const pair of this.pairs) {
-      if (how === 'reset' && !pair.client.destroyed) pair.client.resetAndDestroy();
+      if (how === 'reset' && !pair.raw.destroyed) pair.raw.resetAndDestroy();
       else pair.client.destroy();
       pair.upstream?.destroy();
     }
     this.pairs.clear();
   }
 
-  private accept(client: Socket): void {
+  private accept(raw: Socket): void {
     this.connections++;
-    client.on('error', () => client.destroy());
+    raw.on('error', () => raw.destroy());
     if (this.current === 'reset') {
-      client.resetAndDestroy();
+      raw.resetAndDestroy();
       return;
     }
+    const client: Socket = this.tls ? new TLSSocket(raw, { isServer: true, secureContext: this.tls }) : raw;
+    client.on('error', () => client.destroy());
     if (this.current === 'garbage' || this.current === 'wrong-shape') {
       const reply = this.current === 'garbage' ? GARBAGE : WRONG_SHAPE;
       client.once('data', () => client.end(reply));
       return;
     }
-    const pair: Pair = { client, upstream: undefined, queue: Promise.resolve() };
+    const pair: Pair = { client, raw, upstream: undefined, queue: Promise.resolve() };
     this.pairs.add(pair);
     const upstream = connect(this.target.port, this.target.host);
     pair.upstream = upstream;

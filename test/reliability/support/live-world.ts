@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_ACCOUNT_ID, FAKE_AWS_APIS, FAKE_REGION, startFakeAws, type FakeAws, type FakeAwsApi, fakeAwsEnv } from '../../support/fake-aws.js';
+import { clusterCaData, clusterTls } from '../../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../../support/service-process.js';
 import { PATIENCE_MS } from '../../support/patience.js';
@@ -88,7 +89,8 @@ export class LiveWorld {
       eks: await FaultProxy.start(aws.endpoint, { slowMs: TIMINGS.slowMs }),
       sts: await FaultProxy.start(aws.endpoint, { slowMs: TIMINGS.slowMs }),
       ssm: await FaultProxy.start(aws.endpoint, { slowMs: TIMINGS.slowMs }),
-      'cluster-api': await FaultProxy.start(target.url, { slowMs: TIMINGS.slowMs }),
+      // HTTPS with the cluster's CA: greenlight sends a cluster's EKS token only to a server that proves to be it.
+      'cluster-api': await FaultProxy.start(target.url, { slowMs: TIMINGS.slowMs, tls: clusterTls() }),
     };
     const dir = mkdtempSync(join(tmpdir(), 'greenlight-reliability-'));
     const kubeconfig = writeKubeconfig(dir, proxies['kube-watch'].url);
@@ -223,7 +225,7 @@ interface Registry {
 function registerCluster(world: Registry, group: string, name: string): string {
   const roleArn = `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/greenlight-${group}`;
   world.aws.allowRole(roleArn);
-  world.aws.addCluster({ name, region: FAKE_REGION, tags: { team: 'platform' } });
+  world.aws.addCluster({ name, region: FAKE_REGION, tags: { team: 'platform' }, caData: clusterCaData() });
   world.aws.putParameter({ name: `/greenlight/${name}/payments/db-password`, value: CANARY, type: 'SecureString' });
   world.argocd.putSecret({
     name: `cluster-${name}`,
@@ -234,7 +236,7 @@ function registerCluster(world: Registry, group: string, name: string): string {
       name,
       server: world.proxies['cluster-api'].url,
       project: 'platform',
-      config: JSON.stringify({ bearerToken: SECRET_CANARY, awsAuthConfig: { clusterName: name, roleARN: roleArn }, tlsClientConfig: { insecure: true } }),
+      config: JSON.stringify({ bearerToken: SECRET_CANARY, awsAuthConfig: { clusterName: name, roleARN: roleArn }, tlsClientConfig: { caData: clusterCaData() } }),
     },
   });
   return name;

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_TOKEN, loadConfig } from '../../../plugin/config.js';
+import { ConfigError, DEMO_TOKEN, loadConfig, type SecretFileReader } from '../../../plugin/config.js';
 
-function problems(env: Record<string, string>): readonly string[] {
+/** Token files as a mounted Secret holds them: every path holds a good token unless listed. */
+function files(contents: Record<string, string> = {}): SecretFileReader {
+  return (path) => {
+    if (path in contents) return contents[path] as string;
+    if (path === '/missing') throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+    return 'a-mounted-token-0123456789\n';
+  };
+}
+
+function problems(env: Record<string, string>, read: SecretFileReader = files()): readonly string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, read);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -62,7 +71,7 @@ describe('loadConfig', () => {
   });
 
   it('reads a fleet file and a token file', () => {
-    const config = loadConfig({ GREENLIGHT_INVENTORY: '/etc/greenlight/fleet.yaml', GREENLIGHT_TOKEN_FILE: '/var/run/greenlight/token', PORT: '8080' });
+    const config = loadConfig({ GREENLIGHT_INVENTORY: '/etc/greenlight/fleet.yaml', GREENLIGHT_TOKEN_FILE: '/var/run/greenlight/token', PORT: '8080' }, files());
     expect(config.inventory).toEqual({ kind: 'fleet-file', path: '/etc/greenlight/fleet.yaml' });
     expect(config.token).toEqual({ kind: 'file', path: '/var/run/greenlight/token', reloadMs: 2000 });
     expect(config.port).toBe(8080);
@@ -83,9 +92,9 @@ describe('loadConfig', () => {
   });
 
   it('reads Argo CD cluster Secrets from ARGOCD_NAMESPACE', () => {
-    const config = loadConfig({ GREENLIGHT_INVENTORY: 'argocd', ARGOCD_NAMESPACE: 'gitops', GREENLIGHT_TOKEN_FILE: '/t' });
+    const config = loadConfig({ GREENLIGHT_INVENTORY: 'argocd', ARGOCD_NAMESPACE: 'gitops', GREENLIGHT_TOKEN_FILE: '/t' }, files());
     expect(config.inventory).toEqual({ kind: 'argocd', namespace: 'gitops' });
-    expect(loadConfig({ GREENLIGHT_INVENTORY: 'argocd', GREENLIGHT_TOKEN_FILE: '/t' }).inventory).toEqual({ kind: 'argocd', namespace: 'argocd' });
+    expect(loadConfig({ GREENLIGHT_INVENTORY: 'argocd', GREENLIGHT_TOKEN_FILE: '/t' }, files()).inventory).toEqual({ kind: 'argocd', namespace: 'argocd' });
   });
 
   it('checks that the facts settings fit together', () => {
@@ -113,11 +122,32 @@ describe('loadConfig', () => {
     expect(problems({ GREENLIGHT_TOKEN: 'short' })).toEqual(['GREENLIGHT_TOKEN must be at least 16 characters']);
   });
 
+  it('holds token and proxy-secret files to the same minimum as the variables, and lists a missing file with the other problems', () => {
+    const read = files({ '/short': 'x\n', '/empty': ' \n', '/proxy-short': 'fifteen-chars-x' });
+    expect(problems({ GREENLIGHT_TOKEN_FILE: '/short', GREENLIGHT_PROXY_SECRET_FILE: '/proxy-short' }, read)).toEqual([
+      'GREENLIGHT_TOKEN_FILE: the token in the file /short is shorter than 16 characters; put a random value of at least 16 characters in it (e.g. openssl rand -hex 32)',
+      'GREENLIGHT_PROXY_SECRET_FILE: the token in the file /proxy-short is shorter than 16 characters; put a random value of at least 16 characters in it (e.g. openssl rand -hex 32)',
+    ]);
+    expect(problems({ GREENLIGHT_TOKEN_FILE: '/empty' }, read)).toEqual([
+      'GREENLIGHT_TOKEN_FILE: the token file /empty is empty; put a random value of at least 16 characters in it (e.g. openssl rand -hex 32)',
+    ]);
+    expect(problems({ GREENLIGHT_TOKEN_FILE: '/missing', GREENLIGHT_FACTS_TTL_MS: '5' }, read)).toEqual([
+      'GREENLIGHT_FACTS_TTL_MS must be a whole number from 1000 to 86400000, got "5"',
+      'GREENLIGHT_TOKEN_FILE: cannot read /missing (it does not exist); mount the Secret there or fix the path',
+    ]);
+    expect(problems({ GREENLIGHT_TOKEN_FILE: '/missing', GREENLIGHT_SSM_PREFIX: 'x' }, read)).toEqual([
+      'GREENLIGHT_TOKEN_FILE: cannot read /missing (it does not exist); mount the Secret there or fix the path',
+      'GREENLIGHT_SSM_PREFIX must start and end with "/", got "x"',
+    ]);
+    // Sixteen characters after trimming are enough, as for the variables.
+    expect(loadConfig({ GREENLIGHT_TOKEN_FILE: '/ok', GREENLIGHT_PROXY_SECRET_FILE: '/ok' }, files({ '/ok': ' sixteen-chars-xx \n' })).token.kind).toBe('file');
+  });
+
   it('never puts a token value in its messages', () => {
     const secret = 'tok-not-a-secret-but-private';
     const message = (() => {
       try {
-        loadConfig({ GREENLIGHT_TOKEN: secret, GREENLIGHT_TOKEN_FILE: '/t', PORT: 'x' });
+        loadConfig({ GREENLIGHT_TOKEN: secret, GREENLIGHT_TOKEN_FILE: '/t', PORT: 'x' }, files());
       } catch (err) {
         return (err as Error).message;
       }

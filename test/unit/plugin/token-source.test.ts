@@ -47,6 +47,40 @@ describe('FileTokenSource', () => {
     writeFileSync(join(dir, 'token'), '  \n');
     expect(() => new FileTokenSource(join(dir, 'token'), 1000, createLogger('silent'))).toThrow(`the token file ${join(dir, 'token')} is empty`);
   });
+
+  it('refuses a token file shorter than 16 characters at start, as it refuses GREENLIGHT_TOKEN', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gl-token-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'token'), 'x\n');
+    expect(() => new FileTokenSource(join(dir, 'token'), 1000, createLogger('silent'))).toThrow(`the token in the file ${join(dir, 'token')} is shorter than 16 characters`);
+  });
+
+  it('keeps the previous token, with one warning, when the file is rewritten empty or too short', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gl-token-'));
+    dirs.push(dir);
+    const path = join(dir, 'token');
+    writeFileSync(path, 'test-token-one-not-secret\n');
+    const logs = captureLogs();
+    const source = new FileTokenSource(path, 30, createLogger('info', logs.stream));
+    const warnings = () => logs.lines().filter((l) => l.includes('holds no usable token'));
+    try {
+      for (const [i, text] of ['x', ''].entries()) {
+        writeFileSync(join(dir, 'token.new'), text);
+        renameSync(join(dir, 'token.new'), path);
+        await until(() => warnings().length === i + 1, `warning ${i + 1}`);
+        expect(source.current()).toBe('test-token-one-not-secret');
+      }
+      const [warning] = warnings();
+      expect(JSON.parse(warning ?? '{}')).toMatchObject({ level: 'warn', tokenFile: path, problem: `the token in the file ${path} is shorter than 16 characters` });
+      // A good token afterwards takes effect; the short one was never used.
+      writeFileSync(join(dir, 'token.new'), 'test-token-two-not-secret');
+      renameSync(join(dir, 'token.new'), path);
+      await until(() => source.current() === 'test-token-two-not-secret', 'the new token');
+      expect(warnings()).toHaveLength(2);
+    } finally {
+      source.close();
+    }
+  });
 });
 
 describe('bearer helpers', () => {

@@ -73,6 +73,32 @@ describe('parseClusterSecret', () => {
     expect(JSON.stringify(problem)).not.toContain(SECRET_TOKEN);
   });
 
+  it('refuses a server with a user name or password, and never repeats them', () => {
+    const entry = parseClusterSecret(
+      secret(encoded({ name: 'leaky', server: 'https://canary-user:CANARY-PASSWORD-0000@kube.example.com:6443/', config: JSON.stringify({ bearerToken: SECRET_TOKEN }) })),
+      'argocd',
+    );
+    expect(problemOf(entry)).toEqual({
+      origin: 'Secret argocd/cluster-x',
+      name: 'leaky',
+      labels: LABELS,
+      reason:
+        "data.server (https://kube.example.com:6443/) has a user name or password in it, which greenlight does not use or show: remove them from data.server (the Secret's config gives credentials: awsAuthConfig, bearerToken or tlsClientConfig)",
+    });
+    expect(JSON.stringify(entry)).not.toMatch(/canary-user|CANARY-PASSWORD/);
+    // Even with no name, and for the in-cluster server, the userinfo stays out.
+    const nameless = parseClusterSecret(secret(encoded({ server: 'https://u:CANARY-PASSWORD-0000@kubernetes.default.svc' })), 'argocd');
+    expect(nameless).toMatchObject({ kind: 'problem', server: 'https://kubernetes.default.svc' });
+    expect(JSON.stringify(nameless)).not.toContain('CANARY-PASSWORD');
+  });
+
+  it('reads a server with a trailing slash as written for the record, and without it for requests', () => {
+    const entry = parseClusterSecret(secret(encoded({ name: 'g', server: 'https://G.gr7.eu-west-1.eks.amazonaws.com/' })), 'argocd');
+    expect(entry).toMatchObject({ kind: 'cluster', record: { server: 'https://G.gr7.eu-west-1.eks.amazonaws.com/' }, connection: { server: 'https://G.gr7.eu-west-1.eks.amazonaws.com' } });
+    const prefixed = parseClusterSecret(secret(encoded({ name: 'r', server: 'https://rancher.example.com/k8s/clusters/c-1//' })), 'argocd');
+    expect(prefixed).toMatchObject({ connection: { server: 'https://rancher.example.com/k8s/clusters/c-1' } });
+  });
+
   it('makes a problem of an object that is not a Secret', () => {
     expect(problemOf(parseClusterSecret({ metadata: { name: 'odd' }, data: 'nope' }, 'argocd'))).toMatchObject({ origin: 'Secret argocd/odd', labels: {} });
     expect(problemOf(parseClusterSecret(null, 'argocd'))).toMatchObject({ origin: 'Secret argocd/(unnamed)' });
