@@ -71,7 +71,7 @@ describe('token and proxy-secret files at start', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('a missing token file is a configuration problem listed with the others: exit 1, no stack trace', { timeout: 60_000 }, async () => {
+  it('a missing token file is a configuration problem listed with the others: exit 1, no stack trace', async () => {
     const missing = join(dir, 'no-such-token');
     const run = await failedStart({ GREENLIGHT_INVENTORY: 'argocd', GREENLIGHT_TOKEN_FILE: missing, GREENLIGHT_MAX_BODY_BYTES: 'lots' });
     expect(run.code).toBe(1);
@@ -83,7 +83,7 @@ describe('token and proxy-secret files at start', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('a one-character token file, or proxy-secret file, is refused as the variables are', { timeout: 60_000 }, async () => {
+  it('a one-character token file, or proxy-secret file, is refused as the variables are', async () => {
     const short = join(dir, 'short');
     writeFileSync(short, 'x\n');
     const run = await failedStart({ GREENLIGHT_TOKEN_FILE: short, GREENLIGHT_PROXY_SECRET_FILE: short });
@@ -99,10 +99,10 @@ describe('token and proxy-secret files at start', () => {
 describe("the demo page's facts route with GREENLIGHT_PROXY_SECRET set", () => {
   const headers = { 'Argocd-Application-Name': 'argocd:web-prod-eu-green', 'Argocd-Project-Name': 'default' };
 
-  it('answers only with the secret; the demo stand-in never adds the configured one', { timeout: 60_000 }, async () => {
+  it('answers only with the secret; the demo stand-in never adds the configured one', async () => {
     const services: ServiceProcess[] = [];
     try {
-      const secured = await startService({ env: { GREENLIGHT_PROXY_SECRET: PROXY_SECRET }, startTimeoutMs: 30_000 });
+      const secured = await startService({ env: { GREENLIGHT_PROXY_SECRET: PROXY_SECRET } });
       services.push(secured);
       const viaDemo = await fetch(`${secured.url}/extensions/greenlight/api/v1/facts`, { headers });
       const body = await viaDemo.text();
@@ -119,7 +119,7 @@ describe("the demo page's facts route with GREENLIGHT_PROXY_SECRET set", () => {
       expect(secured.stdoutLines.join('\n') + secured.stderr()).not.toContain(PROXY_SECRET);
 
       // Without a configured secret the demo keeps working with its own.
-      const demo = await startService({ startTimeoutMs: 30_000 });
+      const demo = await startService();
       services.push(demo);
       const open = await fetch(`${demo.url}/extensions/greenlight/api/v1/facts`, { headers });
       expect(open.status).toBe(200);
@@ -155,12 +155,12 @@ describe('credential canaries', () => {
   beforeAll(async () => {
     world = await LiveWorld.start([GROUP], { GREENLIGHT_PROXY_SECRET: PROXY_SECRET }, { lastKnownGood: false });
     await world.firstAnswer(world.services.failClosed, groupRequest(GROUP), 30_000);
-  }, 90_000);
+  });
   afterAll(async () => {
     await world?.close();
   });
 
-  it('never show a userinfo or an upstream credential in answers, errors, /api/v1/facts, logs or metrics', { timeout: 180_000 }, async () => {
+  it('never show a userinfo or an upstream credential in answers, errors, /api/v1/facts, logs or metrics', async () => {
     const service = world.services.failClosed;
     const client = world.client(service);
     const clusterApi = world.proxies['cluster-api'].url;

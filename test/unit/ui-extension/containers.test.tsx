@@ -111,7 +111,7 @@ describe('ParityAppView', () => {
       applicationSets: [{ metadata: { name: 'guestbook', namespace: 'argocd' }, status: { resources: [{ kind: 'Application', name: 'guestbook-green', namespace: 'argocd' }] } }],
     });
     const first = await render(<ParityAppView application={blue} client={client} />);
-    await waitFor(() => expect(document.querySelector('h3')?.textContent).toBe('guestbook · guestbook: 2/2 at parity'), { timeout: 1500 });
+    await waitFor(() => expect(document.querySelector('h3')?.textContent).toBe('guestbook · guestbook: 2/2 at parity'));
     await first.unmount();
 
     argo.failures.set('api/v1/applicationsets', [{ status: 403, body: '{"error":"permission denied","code":7,"message":"permission denied"}' }]);

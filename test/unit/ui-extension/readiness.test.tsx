@@ -166,18 +166,15 @@ describe('fleetReadiness', () => {
     expect(fleetReadiness([], lonely)[1]).toEqual({ kind: 'incomplete-pair', pair: 'prod-us', missing: 'green' });
   });
 
-  it('stays fast with thousands of Applications', () => {
+  it('judges thousands of Applications (its speed is measured by npm run bench)', () => {
     const many: ArgoApplication[] = [];
     for (let i = 0; i < 2000; i++) {
       const resources = Array.from({ length: 12 }, (_, j) => ({ group: 'apps', version: 'v1', kind: 'Deployment', namespace: `ns-${i}`, name: `d-${j}` }));
       many.push(app(`svc-${i}-blue`, { family: `svc-${i}`, resources: i % 100 === 0 ? [...resources, FLOW_SCHEMA_V1BETA3] : resources }));
       many.push(app(`svc-${i}-green`, { family: `svc-${i}`, server: GREEN, resources }));
     }
-    const started = performance.now();
     const [line] = fleetReadiness(many, clusters);
-    const took = performance.now() - started;
     expect(line?.kind === 'checked' ? line.blockers.length : -1).toBe(20);
-    expect(took).toBeLessThan(1000);
   });
 });
 
