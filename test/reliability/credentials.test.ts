@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SERVICE_ENTRY, startService, type ServiceProcess } from '../support/service-process.js';
+import { PATIENCE_MS } from '../support/patience.js';
 import { CANARY, groupRequest, LiveWorld, REQUEST_HEADERS, SECRET_CANARY, TIMINGS } from './support/live-world.js';
 import type { RawOutcome } from './support/raw-http.js';
 
@@ -144,17 +145,18 @@ describe('credential canaries', () => {
   /** Asks until an answer quotes the fault (a busy machine may first meet the deadline); every answer is searched. */
   const askUntilQuoted = async (what: string): Promise<RawOutcome> => {
     let last: RawOutcome | undefined;
-    for (const until = Date.now() + 30_000; Date.now() < until; ) {
+    for (const until = Date.now() + PATIENCE_MS; Date.now() < until; ) {
       last = await ask(what);
       if (last.ok && last.answer.status >= 500 && last.answer.body.includes('[redacted]')) return last;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`${what}: no answer quoted the fault within 30 s; the last was ${JSON.stringify(last).slice(0, 600)}`);
+    throw new Error(`${what}: no answer quoted the fault in time; the last was ${JSON.stringify(last).slice(0, 600)}`);
   };
 
   beforeAll(async () => {
-    world = await LiveWorld.start([GROUP], { GREENLIGHT_PROXY_SECRET: PROXY_SECRET }, { lastKnownGood: false });
-    await world.firstAnswer(world.services.failClosed, groupRequest(GROUP), 30_000);
+    // No removal grace: the userinfo Secret is deleted mid-test, and churn is not what this test is about.
+    world = await LiveWorld.start([GROUP], { GREENLIGHT_PROXY_SECRET: PROXY_SECRET, GREENLIGHT_REMOVAL_GRACE_MS: '0' }, { lastKnownGood: false });
+    await world.firstAnswer(world.services.failClosed, groupRequest(GROUP));
   });
   afterAll(async () => {
     await world?.close();
@@ -176,7 +178,7 @@ describe('credential canaries', () => {
     const expected = `Secret argocd/cluster-creds-userinfo (cluster "${GROUP}-userinfo") cannot be read: data.server (${clusterApi}) has a user name or password in it`;
     const messageOf = (o: RawOutcome | undefined) => (o?.ok ? String((JSON.parse(o.answer.body) as { message?: unknown }).message) : '');
     let refused: RawOutcome | undefined;
-    for (const until = Date.now() + 30_000; Date.now() < until; ) {
+    for (const until = Date.now() + PATIENCE_MS; Date.now() < until; ) {
       refused = await ask('the group with the userinfo Secret');
       if (messageOf(refused).includes(expected)) break;
       await new Promise((r) => setTimeout(r, 100));
