@@ -1,6 +1,8 @@
 /** @module The composition root: config → adapters → app → listen; graceful stop on SIGTERM. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TemplateCache } from '../generator/index.js';
+import { registerCacheGauges } from './cache-stats.js';
 import { bindGenerate, openFleet, openTokenSource, type Fleet } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { AnswerCache } from './http/answer-cache.js';
@@ -41,7 +43,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const readinessInputs = await openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
-  new ReadinessMetrics({ registry: metrics.registry, inventory: fleet.inventory, facts: fleet.facts, ...readinessInputs, logger: logger.child({ component: 'readiness-metrics' }) });
+  const readinessMetrics = new ReadinessMetrics({
+    registry: metrics.registry,
+    inventory: fleet.inventory,
+    facts: fleet.facts,
+    ...readinessInputs,
+    readinessDataMaxBytes: config.facts.readinessCacheBytes,
+    logger: logger.child({ component: 'readiness-metrics' }),
+  });
+  const answers = new AnswerCache(config.answerCacheMs, config.answerCacheBytes);
+  const templates = new TemplateCache();
+  registerCacheGauges(metrics.registry, { answers, ...fleet.caches, readiness: readinessMetrics.cache });
   const tokens = openTokenSource(config.token, logger);
   const proxySecret = config.proxySecret && openTokenSource(config.proxySecret, logger, 'GREENLIGHT_PROXY_SECRET');
   if (!proxySecret) {
@@ -53,13 +65,13 @@ async function main(): Promise<void> {
     logger,
     metrics,
     tokens,
-    generate: bindGenerate(fleet),
+    generate: bindGenerate(fleet, templates),
     inventory: fleet.inventory,
     facts: fleet.facts,
     proxySecret,
     demoUi: config.demoUi,
     readiness: () => (fleet.inventory.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
-    answers: new AnswerCache(config.answerCacheMs),
+    answers,
     requestDeadlineMs: config.requestDeadlineMs,
     maxBodyBytes: config.maxBodyBytes,
   });
@@ -107,6 +119,7 @@ async function main(): Promise<void> {
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearInterval(sweep);
+      answers.close();
       tokens.close();
       proxySecret?.close();
       readinessInputs.close();
