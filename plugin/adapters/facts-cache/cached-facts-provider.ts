@@ -173,6 +173,8 @@ class Flight {
   overdue: Promise<void> | undefined;
   /** Whether a caller was already served stale facts because this flight hung (logged once). */
   reportedOverdue = false;
+  /** False once callers were served stale facts instead: a hung upstream is not retried for nobody. */
+  retries = true;
   /** The outcome, once settled. */
   outcome: FlightOutcome | undefined;
 
@@ -563,9 +565,10 @@ export class CachedFactsProvider implements ClusterFactsProvider, StatsSource {
     if (outcome === OVERDUE) {
       const after = this.clock();
       if (entry.value && staleUntil !== undefined && after <= staleUntil) {
-        // Nobody may be left waiting: the flight goes on by itself, and its result (fresh facts,
-        // or the failure and its cooldown) serves the next lookups.
+        // Nobody may be left waiting: the attempt under way goes on by itself (no retry after
+        // it), and its result (fresh facts, or the failure and its cooldown) serves the next lookups.
         flight.background = true;
+        flight.retries = false;
         flight.leave();
         this.reportOverdue(entry, flight, after);
         return this.serve(entry, entry.value, true, 'stale', after);
@@ -711,7 +714,7 @@ export class CachedFactsProvider implements ClusterFactsProvider, StatsSource {
       }
       const errorClass = classifyUpstreamError(result.error);
       this.metrics.recordError(name, errorClass);
-      if (!isRetryable(errorClass) || attempts >= this.retry.maxAttempts) {
+      if (!isRetryable(errorClass) || attempts >= this.retry.maxAttempts || !flight.retries) {
         const failure: Failure = { error: result.error, errorClass, attempts, at: this.clock() };
         entry.failure = failure;
         this.settle(entry, flight);

@@ -523,13 +523,16 @@ describe('CachedFactsProvider: a refresh that hangs (slow is not failed)', () =>
     expect(stale.facts).toEqual(first.facts);
     expect(stale.origins).toEqual([{ source: 'eks', fetchedAt, stale: true }]);
 
-    // The refresh goes on (its retry is under way); later callers do not wait for it.
+    // The refresh goes on; later callers do not wait for it.
     const later = await facts.factsFor(green, never());
     expect(later.origins).toEqual([{ source: 'eks', fetchedAt, stale: true }]);
     expect(eks.calls).toBe(2);
-    await clock.advance(10_000 + 200);
-    expect(eks.calls).toBe(3); // the retry, still for nobody waiting: a background refresh now
-    expect(await sample(registry, 'greenlight_facts_cache_lookups_total', { source: 'eks', result: 'stale' })).toBe(2);
+    // Its attempt is cut off, and not retried for nobody: the failure (and its cooldown) answers now.
+    await clock.advance(10_000 + 3_000);
+    expect(eks.calls).toBe(2);
+    expect((await facts.factsFor(green, never())).origins).toEqual([{ source: 'eks', fetchedAt, stale: true }]);
+    expect(eks.calls).toBe(2);
+    expect(await sample(registry, 'greenlight_facts_cache_lookups_total', { source: 'eks', result: 'stale' })).toBe(3);
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.filter((l) => String(l['msg']).startsWith('facts refresh has not answered'))).toEqual([
       expect.objectContaining({ level: 'warn', cluster: 'green', source: 'eks', waitedMs: 10_000, lastGoodAgeSeconds: 610 }),
