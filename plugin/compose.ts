@@ -13,6 +13,7 @@ import {
 import type { ClusterConnections } from './adapters/argocd/cluster-connection.js';
 import { FleetFileInventory } from './adapters/fleet-file/fleet-file-inventory.js';
 import { FileTokenSource, StaticTokenSource, type TokenSource } from './auth/token-source.js';
+import type { StatsSource } from './cache-stats.js';
 import type { FactsConfig, InventoryConfig, InventoryPolicy, TokenConfig } from './config.js';
 import type { Generate } from './http/routes/getparams.js';
 import type { Logger } from './logger.js';
@@ -31,6 +32,8 @@ export interface Fleet {
   readonly connections?: ClusterConnections;
   /** Live fleets only. */
   readonly aws?: LiveAws;
+  /** The fleet's caches by name, for the cache gauges (live fleets: `facts`). */
+  readonly caches?: Readonly<Record<string, StatsSource>>;
   /** Where the clusters come from, for people: "the bundled demo fleet (demo/fleet.yaml)". */
   readonly description: string;
   /** Resolves once the inventory has a first complete list, or rejects after `timeoutMs`. */

@@ -38,6 +38,7 @@ export const envSchema = z.object({
   GREENLIGHT_PROXY_SECRET: optionalString,
   GREENLIGHT_REQUEST_DEADLINE_MS: int('GREENLIGHT_REQUEST_DEADLINE_MS', 100, 28_000, 20_000),
   GREENLIGHT_ANSWER_CACHE_MS: int('GREENLIGHT_ANSWER_CACHE_MS', 0, 60_000, 1_000),
+  GREENLIGHT_ANSWER_CACHE_BYTES: int('GREENLIGHT_ANSWER_CACHE_BYTES', 1024 * 1024, 4 * 1024 ** 3, 64 * 1024 * 1024),
   GREENLIGHT_MAX_BODY_BYTES: int('GREENLIGHT_MAX_BODY_BYTES', 1024, 10 * 1024 * 1024, 256 * 1024),
   GREENLIGHT_TOKEN_RELOAD_MS: int('GREENLIGHT_TOKEN_RELOAD_MS', 100, 600_000, 2_000),
   GREENLIGHT_SHUTDOWN_GRACE_MS: int('GREENLIGHT_SHUTDOWN_GRACE_MS', 0, 120_000, 10_000),
@@ -56,6 +57,8 @@ export const envSchema = z.object({
   GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS: int('GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS', 100, 60_000, 10_000),
   GREENLIGHT_FACTS_CONCURRENCY: int('GREENLIGHT_FACTS_CONCURRENCY', 1, 1000, 16),
   GREENLIGHT_FACTS_MAX_ENTRIES: int('GREENLIGHT_FACTS_MAX_ENTRIES', 10, 1_000_000, 10_000),
+  GREENLIGHT_FACTS_CACHE_BYTES: int('GREENLIGHT_FACTS_CACHE_BYTES', 1024 * 1024, 4 * 1024 ** 3, 64 * 1024 * 1024),
+  GREENLIGHT_READINESS_CACHE_BYTES: int('GREENLIGHT_READINESS_CACHE_BYTES', 1024 * 1024, 4 * 1024 ** 3, 16 * 1024 * 1024),
   GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS: int('GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS', 1, 10, 4),
   GREENLIGHT_EKS_RATE_PER_SECOND: int('GREENLIGHT_EKS_RATE_PER_SECOND', 1, 10_000, 20),
   GREENLIGHT_SSM_RATE_PER_SECOND: int('GREENLIGHT_SSM_RATE_PER_SECOND', 1, 10_000, 40),
@@ -85,6 +88,10 @@ export interface FactsConfig {
   readonly attemptTimeoutMs: number;
   readonly concurrency: number;
   readonly maxEntries: number;
+  /** Bound on the facts cache, in estimated bytes. */
+  readonly cacheBytes: number;
+  /** Bound on the cache of EKS readiness data (add-on versions, insights), in estimated bytes. */
+  readonly readinessCacheBytes: number;
   readonly retryMaxAttempts: number;
   /** Requests per second per replica; `null` is unlimited. */
   readonly ratePerSecond: { readonly eks: number; readonly ssm: number; readonly kubernetes: number | null };
@@ -126,6 +133,8 @@ export interface Config {
   readonly requestDeadlineMs: number;
   /** How long a complete answer is reused for the same request bytes (0: never). */
   readonly answerCacheMs: number;
+  /** Bound on the answer cache, in bytes (answers and keys). */
+  readonly answerCacheBytes: number;
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
   /** CPU milliseconds (and 10,000 steps per ms) that rendering one request's templates may take. */
@@ -236,6 +245,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     attemptTimeoutMs: e.GREENLIGHT_FACTS_ATTEMPT_TIMEOUT_MS,
     concurrency: e.GREENLIGHT_FACTS_CONCURRENCY,
     maxEntries: e.GREENLIGHT_FACTS_MAX_ENTRIES,
+    cacheBytes: e.GREENLIGHT_FACTS_CACHE_BYTES,
+    readinessCacheBytes: e.GREENLIGHT_READINESS_CACHE_BYTES,
     retryMaxAttempts: e.GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS,
     ratePerSecond: Object.freeze({
       eks: e.GREENLIGHT_EKS_RATE_PER_SECOND,
@@ -262,6 +273,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     demoUi: inventory.kind === 'demo',
     requestDeadlineMs: e.GREENLIGHT_REQUEST_DEADLINE_MS,
     answerCacheMs: e.GREENLIGHT_ANSWER_CACHE_MS,
+    answerCacheBytes: e.GREENLIGHT_ANSWER_CACHE_BYTES,
     maxBodyBytes: e.GREENLIGHT_MAX_BODY_BYTES,
     shutdownGraceMs: e.GREENLIGHT_SHUTDOWN_GRACE_MS,
     renderBudgetMs: e.GREENLIGHT_RENDER_BUDGET_MS,

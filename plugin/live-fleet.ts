@@ -92,15 +92,17 @@ export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Log
     attemptTimeoutMs: facts.attemptTimeoutMs,
     concurrency: facts.concurrency,
     maxEntries: facts.maxEntries,
+    maxBytes: facts.cacheBytes,
     retry: { maxAttempts: facts.retryMaxAttempts, baseDelayMs: 200, maxDelayMs: 3000 },
     // EKS and SSM are budgeted per API call above; the cluster API per fetch, if at all.
     rateBudgets: { eks: null, ssm: null, kubernetes: facts.ratePerSecond.kubernetes === null ? null : { ratePerSecond: facts.ratePerSecond.kubernetes } },
     metrics: metrics.registry,
     logger: logger.child({ component: 'facts-cache' }),
   });
-  // Forget facts of clusters that left the inventory.
+  // Forget facts of clusters that left the inventory, and facts nothing can be served from any more.
   const sweep = setInterval(() => {
     if (inventory.isReady()) cache.retainOnly(inventory.snapshot().clusters.map((c) => c.name));
+    cache.sweep();
   }, 60_000);
   sweep.unref();
   return {
@@ -108,6 +110,7 @@ export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Log
     connections: inventory,
     facts: cache,
     aws: { credentials: aws, decorateEksClient },
+    caches: { facts: cache },
     description: `Argo CD cluster Secrets in namespace ${namespace}`,
     whenReady: (timeoutMs) => inventory.whenReady(timeoutMs),
     close: async () => {

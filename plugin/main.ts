@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TemplateCache } from '../generator/index.js';
+import { registerCacheGauges } from './cache-stats.js';
 import { bindGenerate, openFleet, openTokenSource, type Fleet } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { AnswerCache } from './http/answer-cache.js';
@@ -43,7 +44,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const readinessInputs = await openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
-  new ReadinessMetrics({ registry: metrics.registry, inventory: fleet.inventory, facts: fleet.facts, ...readinessInputs, logger: logger.child({ component: 'readiness-metrics' }) });
+  const readinessMetrics = new ReadinessMetrics({
+    registry: metrics.registry,
+    inventory: fleet.inventory,
+    facts: fleet.facts,
+    ...readinessInputs,
+    readinessDataMaxBytes: config.facts.readinessCacheBytes,
+    logger: logger.child({ component: 'readiness-metrics' }),
+  });
+  const answers = new AnswerCache(config.answerCacheMs, config.answerCacheBytes);
+  const templates = new TemplateCache(config.templateCacheBytes);
+  registerCacheGauges(metrics.registry, { answers, templates, ...fleet.caches, readiness: readinessMetrics.cache });
   let tokens: ReturnType<typeof openTokenSource>;
   let proxySecret: ReturnType<typeof openTokenSource> | undefined;
   try {
@@ -63,13 +74,13 @@ async function main(): Promise<void> {
     logger,
     metrics,
     tokens,
-    generate: bindGenerate(fleet, new TemplateCache(config.templateCacheBytes), config.renderBudgetMs),
+    generate: bindGenerate(fleet, templates, config.renderBudgetMs),
     inventory: fleet.inventory,
     facts: fleet.facts,
     proxySecret,
     demoUi: config.demoUi,
     readiness: () => inventoryReadiness(fleet.inventory),
-    answers: new AnswerCache(config.answerCacheMs),
+    answers,
     requestDeadlineMs: config.requestDeadlineMs,
     maxBodyBytes: config.maxBodyBytes,
   });
@@ -117,6 +128,7 @@ async function main(): Promise<void> {
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearInterval(sweep);
+      answers.close();
       tokens.close();
       proxySecret?.close();
       readinessInputs.close();

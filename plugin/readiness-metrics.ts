@@ -38,6 +38,7 @@ import {
 } from '../generator/index.js';
 import type { ApplicationSource, ListedApplication } from './adapters/argocd/application-source.js';
 import type { ReadinessDataSource } from './adapters/eks/eks-readiness-source.js';
+import { estimateBytes, keyBytes, type StatsSource } from './cache-stats.js';
 import type { LiveAws } from './live-fleet.js';
 import type { FactsConfig, InventoryConfig } from './config.js';
 import { demoApplications } from './http/routes/demo-ui.js';
@@ -220,21 +221,56 @@ export async function openReadinessInputs(
   return { close: () => {} };
 }
 
+/** The default bound of the readiness data cache (GREENLIGHT_READINESS_CACHE_BYTES). */
+export const DEFAULT_READINESS_CACHE_BYTES = 16 * 1024 * 1024;
+
 /**
  * Remembers a readiness source's answers for `ttlMs` (EKS refreshes insights about daily and
- * add-on versions change with releases), so that frequent scrapes cost few AWS calls.
+ * add-on versions change with releases), so that frequent scrapes cost few AWS calls. Bounded
+ * in bytes (each answer's estimate, with its key; the oldest go first), expired answers swept
+ * on every lookup, failures never kept, one read at a time per key.
  */
-export function cachedReadinessData(source: ReadinessDataSource, ttlMs: number, clock: () => number): ReadinessDataSource {
-  const memo = new Map<string, { at: number; value: Promise<unknown> }>();
+export function cachedReadinessData(source: ReadinessDataSource, ttlMs: number, clock: () => number, maxBytes = DEFAULT_READINESS_CACHE_BYTES): ReadinessDataSource & StatsSource {
+  /** Insertion order is age order: an entry is only ever added, never refreshed in place. */
+  const memo = new Map<string, { at: number; value: unknown; bytes: number }>();
+  const reading = new Map<string, Promise<unknown>>();
+  let bytes = 0;
+  const drop = (key: string, bytesOf: number) => {
+    memo.delete(key);
+    bytes -= bytesOf;
+  };
+  const sweep = (now: number) => {
+    for (const [key, e] of memo) {
+      if (now - e.at < ttlMs) break;
+      drop(key, e.bytes);
+    }
+  };
+  const keep = (key: string, value: unknown) => {
+    const size = keyBytes(key) + estimateBytes(value);
+    if (size > maxBytes) return;
+    for (const [k, e] of memo) {
+      if (bytes + size <= maxBytes) break;
+      drop(k, e.bytes);
+    }
+    memo.set(key, { at: clock(), value, bytes: size });
+    bytes += size;
+  };
   const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    sweep(clock());
     const hit = memo.get(key);
-    if (hit && clock() - hit.at < ttlMs) return hit.value as Promise<T>;
+    if (hit) return Promise.resolve(hit.value as T);
+    const pending = reading.get(key);
+    if (pending) return pending as Promise<T>;
     const value = load();
-    memo.set(key, { at: clock(), value });
-    // Never keep a failure: the next scrape asks again.
-    value.catch(() => {
-      if (memo.get(key)?.value === value) memo.delete(key);
-    });
+    reading.set(key, value);
+    value.then(
+      (v) => {
+        reading.delete(key);
+        keep(key, v);
+      },
+      // Never keep a failure: the next scrape asks again.
+      () => reading.delete(key),
+    );
     return value;
   };
   const id = (c: ClusterRecord) => `${c.name}\u0000${c.server}\u0000${c.aws?.clusterName ?? ''}\u0000${c.aws?.roleArn ?? ''}`;
@@ -243,6 +279,7 @@ export function cachedReadinessData(source: ReadinessDataSource, ttlMs: number, 
     addonCompatibility: (c, version, names, signal) =>
       remember(`addons\u0000${id(c)}\u0000${version}\u0000${[...names].sort().join(',')}`, () => source.addonCompatibility(c, version, names, signal)),
     insights: (c, signal, hints) => remember(`insights\u0000${id(c)}`, () => source.insights(c, signal, hints)),
+    stats: () => ({ entries: memo.size, bytes, maxBytes }),
   };
 }
 
@@ -263,6 +300,8 @@ export interface ReadinessMetricsOptions {
   readonly ttlMs?: number;
   /** How long EKS readiness answers are kept (default 10 minutes). */
   readonly readinessDataTtlMs?: number;
+  /** Bound on the EKS readiness answers kept, in estimated bytes (default 16 MiB). */
+  readonly readinessDataMaxBytes?: number;
   /** Pairs judged, in name order (default 50); the rest are left out and logged. */
   readonly maxPairs?: number;
   /** How long a scrape waits for a fresh evaluation before answering with the previous one (default 5 s). */
@@ -294,6 +333,8 @@ interface Evaluation {
  * new ReadinessMetrics({ registry: metrics.registry, inventory: fleet.inventory, facts: fleet.facts, ...inputs, logger });
  */
 export class ReadinessMetrics {
+  /** The cache of EKS readiness answers, for the cache gauges; undefined without a readiness source. */
+  readonly cache: StatsSource | undefined;
   private readonly clock: () => number;
   private readonly readiness: ReadinessDataSource | undefined;
   private current: Evaluation | undefined;
@@ -303,7 +344,9 @@ export class ReadinessMetrics {
 
   constructor(private readonly options: ReadinessMetricsOptions) {
     this.clock = options.clock ?? Date.now;
-    this.readiness = options.readiness && cachedReadinessData(options.readiness, options.readinessDataTtlMs ?? 10 * 60_000, this.clock);
+    const cached = options.readiness && cachedReadinessData(options.readiness, options.readinessDataTtlMs ?? 10 * 60_000, this.clock, options.readinessDataMaxBytes);
+    this.readiness = cached;
+    this.cache = cached;
     this.gauge('greenlight_readiness_blockers', 'Readiness findings that block the next weight step, by pair and kind (greenlight readiness).', ['pair', 'kind'], (g, pair, v) => {
       for (const [kind, c] of Object.entries(v.counts ?? {})) g.set({ pair, kind }, c.blocker);
     });

@@ -8,8 +8,8 @@
  * It takes only a request that the express path would certainly answer with 200 if the answer
  * is cached: POST to the exact path, application/json, not compressed, a Content-Length within
  * the limit, greenlight's bearer token (checked on every request, so a rotated token is obeyed
- * at once). A hit is proof that these exact bytes were parsed, validated and answered within the
- * cache's time to live. Everything else goes on to express untouched; a miss goes on with the
+ * at once). A hit (looked up by the SHA-256 digest of the bytes) is proof that these exact bytes
+ * were parsed, validated and answered within the cache's time to live. Everything else goes on to express untouched; a miss goes on with the
  * body already read (json-body's `handOverBody`), so every error is still made in one place.
  */
 import type { IncomingMessage, RequestListener } from 'node:http';

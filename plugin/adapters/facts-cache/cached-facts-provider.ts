@@ -5,7 +5,10 @@
  * entry has a TTL, a refresh ahead of expiry, one shared fetch at a time, a global bound on
  * concurrent fetches, a rate budget per source and retries with backoff. When a refresh fails,
  * last-known-good facts are served (marked stale) up to a max staleness; past it the lookup
- * fails closed, naming the cluster, the source and the cause.
+ * fails closed, naming the cluster, the source and the cause. A refresh that hangs (no answer,
+ * no error) is treated the same way once it has run for an attempt timeout: slow is not failed,
+ * but nobody waits for it past that. The cache is bounded in entries and in bytes, and entries
+ * nothing can be served from any more are swept.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Registry } from 'prom-client';
@@ -21,6 +24,7 @@ import {
   type FactSource,
   type FactSourceName,
 } from '../../../generator/index.js';
+import { ENTRY_OVERHEAD_BYTES, estimateBytes, type CacheStats, type StatsSource } from '../../cache-stats.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { FactsCacheMetrics, type LookupResult } from './facts-cache-metrics.js';
 import { RateBudget, type RateBudgetOptions } from './rate-budget.js';
@@ -76,9 +80,14 @@ export interface CachedFactsProviderOptions {
   /** Most cluster × source entries kept; the least recently used go first. Default 10 000. */
   readonly maxEntries?: number;
   /**
-   * What of a cluster's registration its facts depend on. When it changes (say, a new server
-   * URL or role), cached facts of the cluster are dropped rather than served. Default: the
-   * server URL and the `aws` connection settings.
+   * Most bytes held, estimated per entry when its facts land (see `estimateBytes`): facts, key
+   * and identity. The least recently used entries go first. Default 64 MiB.
+   */
+  readonly maxBytes?: number;
+  /**
+   * The cluster's identity: what of its registration its facts depend on. When it changes (say,
+   * a new server URL, role or EKS cluster name), cached facts of the cluster are dropped rather
+   * than served, even stale. Default: {@link clusterIdentity}.
    */
   readonly fingerprint?: (cluster: ClusterRecord, source: FactSourceName) => string;
   /** The setting operators change to allow older facts, named in error messages. Default `GREENLIGHT_FACTS_MAX_STALENESS_MS`. */
@@ -104,6 +113,7 @@ export const FACTS_CACHE_DEFAULTS = Object.freeze({
   attemptTimeoutMs: 10_000,
   concurrency: 16,
   maxEntries: 10_000,
+  maxBytes: 64 * 1024 * 1024,
   maxStalenessSetting: 'GREENLIGHT_FACTS_MAX_STALENESS_MS',
   retry: Object.freeze({ maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 3_000 }),
   rateBudgets: Object.freeze({
@@ -117,6 +127,8 @@ export const FACTS_CACHE_DEFAULTS = Object.freeze({
 interface Good {
   readonly facts: ClusterFacts;
   readonly fetchedAt: number;
+  /** Estimated bytes of `facts`, computed once when they landed. */
+  readonly bytes: number;
 }
 
 interface Failure {
@@ -127,6 +139,7 @@ interface Failure {
 }
 
 interface Entry {
+  readonly key: string;
   readonly clusterName: string;
   readonly source: FactSourceName;
   readonly fingerprint: string;
@@ -154,8 +167,22 @@ class Flight {
   private waiters = 0;
   private idle = new AbortController();
   promise: Promise<FlightOutcome> = Promise.resolve({ kind: 'abandoned' });
+  /** Aborts when the flight has settled: ends the wait for it to be overdue. */
+  readonly finished = new AbortController();
+  /** Resolves once the flight has run for an attempt timeout (or has settled); made on first need. */
+  overdue: Promise<void> | undefined;
+  /** Whether a caller was already served stale facts because this flight hung (logged once). */
+  reportedOverdue = false;
+  /** False once callers were served stale facts instead: a hung upstream is not retried for nobody. */
+  retries = true;
+  /** The outcome, once settled. */
+  outcome: FlightOutcome | undefined;
 
-  constructor(readonly background: boolean) {}
+  /** `background`: runs without waiters (a refresh ahead, or one that callers stopped waiting for). */
+  constructor(
+    public background: boolean,
+    readonly startedAt: number,
+  ) {}
 
   get alive(): boolean {
     return this.background || this.waiters > 0;
@@ -179,6 +206,8 @@ class Flight {
 
 /** A caller stopped waiting (its deadline passed); `factsFor` turns it into a `TimeoutError`. */
 const CANCELLED: unique symbol = Symbol('cancelled');
+/** A flight ran for an attempt timeout without an answer; a caller with last-known-good facts stops waiting. */
+const OVERDUE: unique symbol = Symbol('overdue');
 const ABANDONED: unique symbol = Symbol('abandoned');
 
 function problemsOf(o: Required<Omit<CachedFactsProviderOptions, 'rateBudgets' | 'retry' | 'fingerprint' | 'metrics' | 'logger'>>, retry: Required<RetryOptions>): string[] {
@@ -191,6 +220,7 @@ function problemsOf(o: Required<Omit<CachedFactsProviderOptions, 'rateBudgets' |
   if (!(o.attemptTimeoutMs > 0)) problems.push(`attemptTimeoutMs must be greater than 0, got ${o.attemptTimeoutMs}`);
   if (!(whole(o.concurrency) && o.concurrency >= 1)) problems.push(`concurrency must be a whole number of at least 1, got ${o.concurrency}`);
   if (!(whole(o.maxEntries) && o.maxEntries >= 1)) problems.push(`maxEntries must be a whole number of at least 1, got ${o.maxEntries}`);
+  if (!(whole(o.maxBytes) && o.maxBytes >= 1)) problems.push(`maxBytes must be a whole number of at least 1, got ${o.maxBytes}`);
   if (!(whole(retry.maxAttempts) && retry.maxAttempts >= 1)) problems.push(`retry.maxAttempts must be a whole number of at least 1, got ${retry.maxAttempts}`);
   if (!(retry.baseDelayMs >= 0)) problems.push(`retry.baseDelayMs must be at least 0, got ${retry.baseDelayMs}`);
   if (!(retry.maxDelayMs >= retry.baseDelayMs)) problems.push(`retry.maxDelayMs must be at least retry.baseDelayMs (${retry.baseDelayMs}), got ${retry.maxDelayMs}`);
@@ -200,9 +230,17 @@ function problemsOf(o: Required<Omit<CachedFactsProviderOptions, 'rateBudgets' |
   return problems;
 }
 
-/** The default fingerprint: how greenlight reaches the cluster, which is what its facts are read through. */
-export function connectionFingerprint(cluster: ClusterRecord): string {
-  return JSON.stringify([cluster.server, cluster.aws?.clusterName ?? null, cluster.aws?.roleArn ?? null, cluster.aws?.profile ?? null]);
+/**
+ * The default identity of a cluster, which its cached facts are bound to: the server URL
+ * (without trailing slashes), and `awsAuthConfig`'s EKS cluster name, role (its ARN names the
+ * account) and profile. Neither the Secret's uid nor its resourceVersion is part of it: a
+ * Secret re-created with the same identity is the same cluster, and a new bearer token or
+ * label is not a new cluster. A cluster re-created in EKS under the same name gets a new
+ * endpoint (so a new `server`) unless the Secret names it through an alias; that is why stale
+ * facts are marked `facts.stale` and bounded by the max staleness.
+ */
+export function clusterIdentity(cluster: ClusterRecord): string {
+  return JSON.stringify([cluster.server.replace(/\/+$/, ''), cluster.aws?.clusterName ?? null, cluster.aws?.roleArn ?? null, cluster.aws?.profile ?? null]);
 }
 
 /** `90_000` → `1m30s`, `7_200_000` → `2h`: durations the way operators read them. */
@@ -257,7 +295,7 @@ function mergeFacts(parts: readonly ClusterFacts[]): ClusterFacts {
  * });
  * inventoryChanged((clusters) => facts.retainOnly(clusters.map((c) => c.name)));
  */
-export class CachedFactsProvider implements ClusterFactsProvider {
+export class CachedFactsProvider implements ClusterFactsProvider, StatsSource {
   readonly metrics: FactsCacheMetrics;
   private readonly sources: readonly FactSource[];
   private readonly ttlMs: number;
@@ -266,6 +304,7 @@ export class CachedFactsProvider implements ClusterFactsProvider {
   private readonly failureCooldownMs: number;
   private readonly attemptTimeoutMs: number;
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
   private readonly maxStalenessSetting: string;
   private readonly retry: Required<RetryOptions>;
   private readonly budgets = new Map<FactSourceName, RateBudget>();
@@ -277,6 +316,8 @@ export class CachedFactsProvider implements ClusterFactsProvider {
   private readonly limit: LimitFunction;
   /** Insertion order is recency order: a lookup moves its entry to the end. */
   private readonly entries = new Map<string, Entry>();
+  /** Estimated bytes of the entries held (see `entryBytes`). */
+  private bytes = 0;
 
   /** @throws RangeError listing every invalid option at once. */
   constructor(options: CachedFactsProviderOptions) {
@@ -290,6 +331,7 @@ export class CachedFactsProvider implements ClusterFactsProvider {
       attemptTimeoutMs: options.attemptTimeoutMs ?? d.attemptTimeoutMs,
       concurrency: options.concurrency ?? d.concurrency,
       maxEntries: options.maxEntries ?? d.maxEntries,
+      maxBytes: options.maxBytes ?? d.maxBytes,
       maxStalenessSetting: options.maxStalenessSetting ?? d.maxStalenessSetting,
       clock: options.clock ?? systemClock,
       sleep: options.sleep ?? systemSleep,
@@ -306,12 +348,13 @@ export class CachedFactsProvider implements ClusterFactsProvider {
     this.failureCooldownMs = base.failureCooldownMs;
     this.attemptTimeoutMs = base.attemptTimeoutMs;
     this.maxEntries = base.maxEntries;
+    this.maxBytes = base.maxBytes;
     this.maxStalenessSetting = base.maxStalenessSetting;
     this.retry = retry;
     this.clock = base.clock;
     this.sleep = base.sleep;
     this.random = base.random;
-    this.fingerprint = options.fingerprint ?? connectionFingerprint;
+    this.fingerprint = options.fingerprint ?? clusterIdentity;
     this.logger = options.logger ?? createLogger('silent');
     this.limit = pLimit(base.concurrency);
     const budgets = { ...d.rateBudgets, ...options.rateBudgets };
@@ -387,13 +430,30 @@ export class CachedFactsProvider implements ClusterFactsProvider {
 
   /** Drops every cached fact of a cluster, e.g. when it leaves the inventory. */
   forget(clusterName: string): void {
-    for (const source of this.sources) this.entries.delete(this.key(clusterName, source.source));
+    for (const source of this.sources) {
+      const entry = this.entries.get(this.key(clusterName, source.source));
+      if (entry) this.remove(entry);
+    }
   }
 
   /** Drops the facts of every cluster not named: call it with each new inventory snapshot. */
   retainOnly(clusterNames: Iterable<string>): void {
     const keep = new Set(clusterNames);
-    for (const [key, entry] of this.entries) if (!keep.has(entry.clusterName)) this.entries.delete(key);
+    for (const entry of this.entries.values()) if (!keep.has(entry.clusterName)) this.remove(entry);
+  }
+
+  /**
+   * Drops the entries nothing can be served from any more: facts older than both the TTL and
+   * the max staleness, failures past their cooldown, with no fetch under way. Call it now and
+   * then (the live fleet does, every minute); lookups never depend on it.
+   */
+  sweep(): void {
+    const now = this.clock();
+    const keepFor = Math.max(this.ttlMs, this.maxStalenessMs);
+    for (const entry of this.entries.values()) {
+      if (entry.flight !== undefined || this.coolingDown(entry, now)) continue;
+      if (entry.value === undefined || now - entry.value.fetchedAt > keepFor) this.remove(entry);
+    }
   }
 
   /** Cluster × source entries held. */
@@ -401,41 +461,70 @@ export class CachedFactsProvider implements ClusterFactsProvider {
     return this.entries.size;
   }
 
+  stats(): CacheStats {
+    return { entries: this.entries.size, bytes: this.bytes, maxBytes: this.maxBytes };
+  }
+
   private key(clusterName: string, source: FactSourceName): string {
     // Source names are a fixed set without NUL, so the key is unambiguous whatever the cluster name holds.
     return `${source}\u0000${clusterName}`;
+  }
+
+  /** What an entry holds besides its facts: key, names, identity and the entry itself. */
+  private static baseBytes(entry: Entry): number {
+    return (entry.key.length + entry.clusterName.length + entry.fingerprint.length) * 2 + ENTRY_OVERHEAD_BYTES;
+  }
+
+  private remove(entry: Entry): void {
+    if (this.entries.get(entry.key) !== entry) return;
+    this.entries.delete(entry.key);
+    this.bytes -= CachedFactsProvider.baseBytes(entry) + (entry.value?.bytes ?? 0);
+  }
+
+  /** Stores fetched facts; the byte count follows only while the entry is still held (it may have been evicted meanwhile). */
+  private store(entry: Entry, facts: ClusterFacts): void {
+    const value: Good = { facts: deepFreeze(facts), fetchedAt: this.clock(), bytes: estimateBytes(facts) };
+    const held = this.entries.get(entry.key) === entry;
+    if (held) this.bytes += value.bytes - (entry.value?.bytes ?? 0);
+    entry.value = value;
+    if (held) this.evict();
   }
 
   private entryFor(cluster: ClusterRecord, source: FactSourceName): Entry {
     const key = this.key(cluster.name, source);
     const fingerprint = this.fingerprint(cluster, source);
     const existing = this.entries.get(key);
-    if (existing) this.entries.delete(key);
     if (existing && existing.fingerprint === fingerprint) {
+      // Most recently used goes last.
+      this.entries.delete(key);
       this.entries.set(key, existing);
       return existing;
     }
-    if (existing) this.logger.info({ cluster: cluster.name, source }, 'cluster registration changed; its cached facts are dropped');
-    const entry: Entry = { clusterName: cluster.name, source, fingerprint, value: undefined, failure: undefined, flight: undefined };
+    if (existing) {
+      this.logger.info({ cluster: cluster.name, source }, 'cluster identity changed (server, awsAuthConfig); its cached facts are dropped and never served, even stale');
+      this.remove(existing);
+    }
+    const entry: Entry = { key, clusterName: cluster.name, source, fingerprint, value: undefined, failure: undefined, flight: undefined };
     this.entries.set(key, entry);
+    this.bytes += CachedFactsProvider.baseBytes(entry);
     this.evict();
     return entry;
   }
 
   private evict(): void {
-    while (this.entries.size > this.maxEntries) {
+    while (this.entries.size > this.maxEntries || (this.bytes > this.maxBytes && this.entries.size > 1)) {
       // Least recently used first, sparing entries whose fetch is under way so a burst of new
       // clusters cannot break single-flight for those being fetched.
-      let victim: string | undefined;
-      for (const [key, entry] of this.entries) {
+      let victim: Entry | undefined;
+      for (const entry of this.entries.values()) {
         if (entry.flight === undefined) {
-          victim = key;
+          victim = entry;
           break;
         }
       }
-      victim ??= this.entries.keys().next().value;
+      victim ??= this.entries.values().next().value;
       if (victim === undefined) return;
-      this.entries.delete(victim);
+      this.remove(victim);
     }
   }
 
@@ -467,9 +556,28 @@ export class CachedFactsProvider implements ClusterFactsProvider {
     } else {
       flight = this.startFlight(entry, source, cluster, false);
     }
-    const outcome = await this.waitFor(flight.promise, signal);
+    // Slow is not failed: with last good facts of this same cluster identity (the entry is bound
+    // to it) within the max staleness, wait for the refresh only until it has run for an attempt
+    // timeout; then serve those facts, marked stale, and let the refresh go on in the background.
+    const staleUntil = value ? value.fetchedAt + this.maxStalenessMs : undefined;
+    const overdue = staleUntil !== undefined && now <= staleUntil ? this.overdue(flight) : undefined;
+    let outcome = await this.waitFor(flight, signal, overdue);
+    if (outcome === OVERDUE) {
+      const after = this.clock();
+      if (entry.value && staleUntil !== undefined && after <= staleUntil) {
+        // Nobody may be left waiting: the attempt under way goes on by itself (no retry after
+        // it), and its result (fresh facts, or the failure and its cooldown) serves the next lookups.
+        flight.background = true;
+        flight.retries = false;
+        flight.leave();
+        this.reportOverdue(entry, flight, after);
+        return this.serve(entry, entry.value, true, 'stale', after);
+      }
+      // Past the max staleness meanwhile: wait like a caller without facts.
+      outcome = await this.waitFor(flight, signal, undefined);
+    }
     flight.leave();
-    if (outcome === CANCELLED) {
+    if (outcome === CANCELLED || outcome === OVERDUE) {
       this.metrics.recordLookup(name, 'cancelled');
       throw CANCELLED;
     }
@@ -481,14 +589,43 @@ export class CachedFactsProvider implements ClusterFactsProvider {
     return this.lookup(cluster, source, signal);
   }
 
-  private waitFor(promise: Promise<FlightOutcome>, signal: AbortSignal): Promise<FlightOutcome | typeof CANCELLED> {
+  /** Resolves once `flight` has run for an attempt timeout, or has settled (one timer per flight). */
+  private overdue(flight: Flight): Promise<void> {
+    flight.overdue ??= this.sleep(Math.max(0, flight.startedAt + this.attemptTimeoutMs - this.clock()), flight.finished.signal);
+    return flight.overdue;
+  }
+
+  private reportOverdue(entry: Entry, flight: Flight, now: number): void {
+    if (flight.reportedOverdue) return;
+    flight.reportedOverdue = true;
+    this.logger.warn(
+      {
+        cluster: entry.clusterName,
+        source: entry.source,
+        waitedMs: now - flight.startedAt,
+        ...(entry.value ? { lastGoodAgeSeconds: Math.round((now - entry.value.fetchedAt) / 1000) } : {}),
+      },
+      'facts refresh has not answered within the attempt timeout; serving last-known-good facts (marked stale) while it goes on',
+    );
+  }
+
+  /**
+   * The flight's outcome, `CANCELLED` when `signal` aborts first, or `OVERDUE` when `overdue`
+   * resolves first.
+   */
+  private waitFor(flight: Flight, signal: AbortSignal, overdue: Promise<void> | undefined): Promise<FlightOutcome | typeof CANCELLED | typeof OVERDUE> {
     return new Promise((resolve) => {
       if (signal.aborted) return resolve(CANCELLED);
       const onAbort = () => resolve(CANCELLED);
       signal.addEventListener('abort', onAbort, { once: true });
-      void promise.then((outcome) => {
+      void flight.promise.then((outcome) => {
         signal.removeEventListener('abort', onAbort);
         resolve(outcome);
+      });
+      void overdue?.then(() => {
+        signal.removeEventListener('abort', onAbort);
+        // Settling ends `overdue` as well: the outcome, when there is one, wins.
+        resolve(flight.outcome ?? OVERDUE);
       });
     });
   }
@@ -523,17 +660,24 @@ export class CachedFactsProvider implements ClusterFactsProvider {
   }
 
   private startFlight(entry: Entry, source: FactSource, cluster: ClusterRecord, background: boolean): Flight {
-    const flight = new Flight(background);
+    const flight = new Flight(background, this.clock());
     // Join before the first await of run(): a flight nobody waits for stops at once.
     if (!background) flight.join();
     entry.flight = flight;
-    flight.promise = this.run(entry, source, cluster, flight).catch((err: unknown) => {
-      // run() handles upstream errors itself; reaching here is a bug, reported like a permanent failure.
-      const failure: Failure = { error: err, errorClass: 'permanent', attempts: 1, at: this.clock() };
-      if (entry.flight === flight) entry.flight = undefined;
-      entry.failure = failure;
-      return { kind: 'failed', failure };
-    });
+    flight.promise = this.run(entry, source, cluster, flight)
+      .catch((err: unknown): FlightOutcome => {
+        // run() handles upstream errors itself; reaching here is a bug, reported like a permanent failure.
+        const failure: Failure = { error: err, errorClass: 'permanent', attempts: 1, at: this.clock() };
+        if (entry.flight === flight) entry.flight = undefined;
+        entry.failure = failure;
+        return { kind: 'failed', failure };
+      })
+      .then((outcome) => {
+        flight.outcome = outcome;
+        // Ends the overdue wait, if any, so no timer outlives the flight.
+        if (flight.overdue) flight.finished.abort();
+        return outcome;
+      });
     return flight;
   }
 
@@ -563,14 +707,14 @@ export class CachedFactsProvider implements ClusterFactsProvider {
         return { kind: 'abandoned' };
       }
       if (result.ok) {
-        entry.value = { facts: deepFreeze(result.facts), fetchedAt: this.clock() };
+        this.store(entry, result.facts);
         entry.failure = undefined;
         this.settle(entry, flight);
         return { kind: 'ok' };
       }
       const errorClass = classifyUpstreamError(result.error);
       this.metrics.recordError(name, errorClass);
-      if (!isRetryable(errorClass) || attempts >= this.retry.maxAttempts) {
+      if (!isRetryable(errorClass) || attempts >= this.retry.maxAttempts || !flight.retries) {
         const failure: Failure = { error: result.error, errorClass, attempts, at: this.clock() };
         entry.failure = failure;
         this.settle(entry, flight);

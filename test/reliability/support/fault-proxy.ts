@@ -4,15 +4,17 @@
  * ECONNREFUSED), `reset` (connections are reset), `slow` (answers arrive `slowMs` late),
  * `garbage` (an HTTP 200 whose body is not what the protocol promises: HTML), `wrong-shape`
  * (an HTTP 200 with JSON of the wrong shape for every protocol greenlight speaks: lists that are
- * objects, strings where objects go) and `pass`. Switching to
- * a failing mode also breaks the connections already open, as an upstream restart would. With
- * `tls`, it serves HTTPS itself (terminating TLS in front of a plain-HTTP upstream), so that its
- * failures are still HTTP-level ones a client reads through a verified TLS connection.
+ * objects, strings where objects go), `hang` (connections are accepted, requests read, and
+ * nothing ever comes back: no answer, no error, no close) and `pass`. Switching to a failing
+ * mode also breaks the connections already open, as an upstream restart would; switching to
+ * `hang` silences them instead. With `tls`, it serves HTTPS itself (terminating TLS in front of
+ * a plain-HTTP upstream), so that its failures are still HTTP-level ones a client reads through
+ * a verified TLS connection.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 
-export type ProxyMode = 'pass' | 'refuse' | 'reset' | 'slow' | 'garbage' | 'wrong-shape';
+export type ProxyMode = 'pass' | 'refuse' | 'reset' | 'slow' | 'garbage' | 'wrong-shape' | 'hang';
 
 interface Pair {
   readonly client: Socket;
@@ -46,6 +48,8 @@ const WRONG_SHAPE = answer(WRONG_SHAPE_BODY);
 export class FaultProxy {
   private server: Server | undefined;
   private readonly pairs = new Set<Pair>();
+  /** Client connections held open in silence while hanging. */
+  private readonly hung = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private current: ProxyMode = 'pass';
   /** Connections accepted, for assertions that the upstream was really tried. */
@@ -87,6 +91,8 @@ export class FaultProxy {
   async setMode(mode: ProxyMode): Promise<void> {
     const previous = this.current;
     this.current = mode;
+    if (previous === 'hang' && mode !== 'hang') this.releaseHung();
+    if (mode === 'hang') this.silenceAll();
     if (mode === 'refuse') {
       // Close the listener first (no new connection), then the open ones (close waits for them).
       const closing = this.unlisten();
@@ -102,6 +108,7 @@ export class FaultProxy {
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.releaseHung();
     const closing = this.unlisten();
     this.breakAll('destroy');
     await closing;
@@ -132,6 +139,35 @@ export class FaultProxy {
     this.pairs.clear();
   }
 
+  /** Cuts open connections from their upstream without a word to the client: they hang. */
+  private silenceAll(): void {
+    for (const pair of this.pairs) {
+      const upstream = pair.upstream;
+      if (upstream) {
+        upstream.removeAllListeners('close');
+        upstream.removeAllListeners('data');
+        upstream.removeAllListeners('error');
+        upstream.on('error', () => {});
+        upstream.destroy();
+      }
+      pair.client.removeAllListeners('data');
+      pair.client.removeAllListeners('close');
+      this.hold(pair.client);
+    }
+    this.pairs.clear();
+  }
+
+  private hold(client: Socket): void {
+    this.hung.add(client);
+    client.on('data', () => {});
+    client.on('close', () => this.hung.delete(client));
+  }
+
+  private releaseHung(): void {
+    for (const client of this.hung) client.destroy();
+    this.hung.clear();
+  }
+
   private accept(raw: Socket): void {
     this.connections++;
     raw.on('error', () => raw.destroy());
@@ -141,6 +177,10 @@ export class FaultProxy {
     }
     const client: Socket = this.tls ? new TLSSocket(raw, { isServer: true, secureContext: this.tls }) : raw;
     client.on('error', () => client.destroy());
+    if (this.current === 'hang') {
+      this.hold(client);
+      return;
+    }
     if (this.current === 'garbage' || this.current === 'wrong-shape') {
       const reply = this.current === 'garbage' ? GARBAGE : WRONG_SHAPE;
       client.once('data', () => client.end(reply));

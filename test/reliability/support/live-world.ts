@@ -167,6 +167,20 @@ export class LiveWorld {
     return c;
   }
 
+  /** `upstream` takes requests and never answers: no answer, no error, no close. `heal` undoes it. */
+  async hang(upstream: Upstream): Promise<void> {
+    await this.proxies[upstream].setMode('hang');
+  }
+
+  /**
+   * Registers cluster `name` of `group` again, now reached through another IAM role: the same
+   * name, another identity (as when a Secret is rewritten for a re-created cluster).
+   */
+  changeRole(group: string, name: string, roleArn: string): void {
+    this.aws.allowRole(roleArn);
+    putClusterSecret(this, group, name, roleArn);
+  }
+
   /** Breaks `upstream` the way `fault` says; `heal` undoes it. */
   async inject(upstream: Upstream, fault: Fault): Promise<void> {
     const proxy = this.proxies[upstream];
@@ -227,6 +241,11 @@ function registerCluster(world: Registry, group: string, name: string): string {
   world.aws.allowRole(roleArn);
   world.aws.addCluster({ name, region: FAKE_REGION, tags: { team: 'platform' }, caData: clusterCaData() });
   world.aws.putParameter({ name: `/greenlight/${name}/payments/db-password`, value: CANARY, type: 'SecureString' });
+  putClusterSecret(world, group, name, roleArn);
+  return name;
+}
+
+function putClusterSecret(world: Registry, group: string, name: string, roleArn: string): void {
   world.argocd.putSecret({
     name: `cluster-${name}`,
     namespace: 'argocd',
@@ -239,7 +258,6 @@ function registerCluster(world: Registry, group: string, name: string): string {
       config: JSON.stringify({ bearerToken: SECRET_CANARY, awsAuthConfig: { clusterName: name, roleARN: roleArn }, tlsClientConfig: { caData: clusterCaData() } }),
     },
   });
-  return name;
 }
 
 /** Two clusters per group, sharing the group's IAM role. */

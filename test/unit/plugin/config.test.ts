@@ -36,6 +36,8 @@ describe('loadConfig', () => {
         attemptTimeoutMs: 10_000,
         concurrency: 16,
         maxEntries: 10_000,
+        cacheBytes: 64 * 1024 * 1024,
+        readinessCacheBytes: 16 * 1024 * 1024,
         retryMaxAttempts: 4,
         ratePerSecond: { eks: 20, ssm: 40, kubernetes: null },
         ssmPrefix: '/greenlight/{{cluster.name}}/',
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
       demoUi: true,
       requestDeadlineMs: 20_000,
       answerCacheMs: 1_000,
+      answerCacheBytes: 64 * 1024 * 1024,
       maxBodyBytes: 262_144,
       shutdownGraceMs: 10_000,
       renderBudgetMs: 100,
@@ -68,6 +71,12 @@ describe('loadConfig', () => {
       'GREENLIGHT_REMOVAL_GRACE_MS must be a whole number from 0 to 86400000, got "-1"',
       'GREENLIGHT_INVENTORY_MAX_STALENESS_MS must be a whole number from 1000 to 86400000, got "10"',
     ]);
+  });
+
+  it('reads the byte bound of each cache', () => {
+    const config = loadConfig({ GREENLIGHT_ANSWER_CACHE_BYTES: '8388608', GREENLIGHT_FACTS_CACHE_BYTES: '16777216', GREENLIGHT_READINESS_CACHE_BYTES: '2097152' });
+    expect([config.answerCacheBytes, config.facts.cacheBytes, config.facts.readinessCacheBytes]).toEqual([8 * 2 ** 20, 16 * 2 ** 20, 2 * 2 ** 20]);
+    expect(problems({ GREENLIGHT_ANSWER_CACHE_BYTES: '1000' })).toEqual(['GREENLIGHT_ANSWER_CACHE_BYTES must be a whole number from 1048576 to 4294967296, got "1000"']);
   });
 
   it('reads a fleet file and a token file', () => {

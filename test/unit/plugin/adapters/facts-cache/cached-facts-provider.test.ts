@@ -500,6 +500,165 @@ describe('CachedFactsProvider: memory', () => {
   });
 });
 
+describe('CachedFactsProvider: a refresh that hangs (slow is not failed)', () => {
+  const options = { ttlMs: 5 * MINUTE, refreshAheadMs: 0, attemptTimeoutMs: 10_000, maxStalenessMs: HOUR, retry: { maxAttempts: 2 } } as const;
+
+  it('serves the last good facts, marked stale, once the refresh has run for an attempt timeout, and at once to later callers', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('warn', new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }));
+    const facts = provider({ ...options, logger });
+    const fetchedAt = new Date(clock.now).toISOString();
+    const first = await facts.factsFor(green, never());
+    await clock.advance(10 * MINUTE);
+    eks.hold(); // no answer, no error
+
+    const waiting = facts.factsFor(green, never());
+    await clock.advance(9_999);
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await flush();
+    expect(settled).toBe(false); // it waits for the refresh, up to the attempt timeout
+    await clock.advance(1);
+    const stale = await waiting;
+    expect(stale.facts).toEqual(first.facts);
+    expect(stale.origins).toEqual([{ source: 'eks', fetchedAt, stale: true }]);
+
+    // The refresh goes on; later callers do not wait for it.
+    const later = await facts.factsFor(green, never());
+    expect(later.origins).toEqual([{ source: 'eks', fetchedAt, stale: true }]);
+    expect(eks.calls).toBe(2);
+    // Its attempt is cut off, and not retried for nobody: the failure (and its cooldown) answers now.
+    await clock.advance(10_000 + 3_000);
+    expect(eks.calls).toBe(2);
+    expect((await facts.factsFor(green, never())).origins).toEqual([{ source: 'eks', fetchedAt, stale: true }]);
+    expect(eks.calls).toBe(2);
+    expect(await sample(registry, 'greenlight_facts_cache_lookups_total', { source: 'eks', result: 'stale' })).toBe(3);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged.filter((l) => String(l['msg']).startsWith('facts refresh has not answered'))).toEqual([
+      expect.objectContaining({ level: 'warn', cluster: 'green', source: 'eks', waitedMs: 10_000, lastGoodAgeSeconds: 610 }),
+    ]);
+
+    eks.release();
+    await clock.advance(options.ttlMs); // past the failure's cooldown
+    const fresh = await clock.until(facts.factsFor(green, never()));
+    expect(fresh.origins).toEqual([{ source: 'eks', fetchedAt: new Date(clock.now).toISOString(), stale: false }]);
+    expect(clock.pending).toBe(0); // no overdue timer outlives its flight
+  });
+
+  it('answers fresh facts, not stale ones, when the refresh lands within the attempt timeout', async () => {
+    const facts = provider(options);
+    await facts.factsFor(green, never());
+    await clock.advance(10 * MINUTE);
+    eks.setLatency(9_000);
+    const result = await clock.until(facts.factsFor(green, never()), 1_000);
+    expect(result.origins).toEqual([{ source: 'eks', fetchedAt: new Date(clock.now).toISOString(), stale: false }]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it("fails closed when the cluster's identity changed: facts of another server or role are never served, even stale", async () => {
+    const facts = provider(options);
+    await facts.factsFor(green, never());
+    await clock.advance(10 * MINUTE);
+    eks.hold();
+    for (const changed of [{ ...green, server: 'https://elsewhere.example' }, { ...green, aws: { clusterName: 'green', roleArn: 'arn:aws:iam::222222222222:role/other' } }]) {
+      const deadline = new AbortController();
+      const result = facts.factsFor(changed, deadline.signal).catch((e: unknown) => e);
+      await clock.advance(15_000);
+      deadline.abort();
+      expect(await result).toBeInstanceOf(TimeoutError);
+    }
+    // The same identity again: its facts were dropped with the change.
+    const deadline = new AbortController();
+    const again = facts.factsFor(green, deadline.signal).catch((e: unknown) => e);
+    await clock.advance(15_000);
+    deadline.abort();
+    expect(await again).toBeInstanceOf(TimeoutError);
+  });
+
+  it('keeps the identity when only what is not identity changes: labels, a re-created Secret, a trailing slash', async () => {
+    const facts = provider(options);
+    const fetchedAt = new Date(clock.now).toISOString();
+    await facts.factsFor(green, never());
+    await clock.advance(10 * MINUTE);
+    eks.hold();
+    const same = { ...green, server: `${green.server}/`, labels: { 'greenlight.io/role': 'blue' }, origin: 'Secret argocd/cluster-green-recreated' };
+    const result = await clock.until(facts.factsFor(same, never()), 1_000);
+    expect(result.origins).toEqual([{ source: 'eks', fetchedAt, stale: true }]);
+  });
+
+  it('fails closed past the max staleness, hung or not', async () => {
+    const facts = provider(options);
+    await facts.factsFor(green, never());
+    await clock.advance(HOUR + 1);
+    eks.hold();
+    const deadline = new AbortController();
+    const result = facts.factsFor(green, deadline.signal).catch((e: unknown) => e);
+    await clock.advance(15_000);
+    deadline.abort();
+    expect(await result).toBeInstanceOf(TimeoutError);
+    expect(await sample(registry, 'greenlight_facts_cache_lookups_total', { source: 'eks', result: 'stale' })).toBe(0);
+  });
+});
+
+describe('CachedFactsProvider: bytes', () => {
+  const bigFacts = (name: string): ClusterFacts => ({ eks: { ...eksFactsFor(name), tags: { note: 'x'.repeat(10_000) } } });
+
+  it('counts the bytes of what it holds and keeps them under maxBytes, dropping the least recently used', async () => {
+    for (const name of ['a', 'b', 'c']) eks.set(name, bigFacts(name));
+    const facts = provider({ maxBytes: 50_000 });
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => aCluster({ name })) as [ClusterRecord, ClusterRecord, ClusterRecord];
+    await facts.factsFor(a, never());
+    const one = facts.stats();
+    expect(one.entries).toBe(1);
+    expect(one.bytes).toBeGreaterThan(2 * JSON.stringify(bigFacts('a')).length);
+    expect(one.maxBytes).toBe(50_000);
+    await facts.factsFor(b, never());
+    await facts.factsFor(a, never()); // a is now the most recent
+    await facts.factsFor(c, never()); // b goes: three do not fit in 50 000 bytes
+    expect(facts.stats().entries).toBe(2);
+    expect(facts.stats().bytes).toBeLessThanOrEqual(50_000);
+    await facts.factsFor(a, never());
+    expect(eks.callsFor('a')).toBe(1);
+    await facts.factsFor(b, never());
+    expect(eks.callsFor('b')).toBe(2);
+  });
+
+  it('gives the bytes back as entries go (forget, retainOnly, a changed identity)', async () => {
+    const facts = provider();
+    await facts.factsFor(green, never());
+    await facts.factsFor(blue, never());
+    const both = facts.stats().bytes;
+    facts.forget('green');
+    expect(facts.stats().bytes).toBeLessThan(both);
+    facts.retainOnly([]);
+    expect(facts.stats()).toEqual({ entries: 0, bytes: 0, maxBytes: 64 * 1024 * 1024 });
+    await facts.factsFor(green, never());
+    const once = facts.stats().bytes;
+    await facts.factsFor({ ...green, server: 'https://elsewhere.example' }, never());
+    expect(facts.stats().entries).toBe(1);
+    expect(facts.stats().bytes).toBeGreaterThan(once - 100);
+    expect(facts.stats().bytes).toBeLessThan(once + 100);
+  });
+
+  it('sweeps entries nothing can be served from: facts past the TTL and the max staleness, failures past their cooldown', async () => {
+    const facts = provider({ ttlMs: 5 * MINUTE, maxStalenessMs: HOUR, failureCooldownMs: 15_000 });
+    await facts.factsFor(green, never());
+    eks.failNext(wrapped(awsError('AccessDeniedException', 403)));
+    await expect(facts.factsFor(blue, never())).rejects.toBeInstanceOf(UpstreamError);
+    facts.sweep();
+    expect(facts.size).toBe(2); // a failure within its cooldown still answers
+    await clock.advance(15_000);
+    facts.sweep();
+    expect(facts.size).toBe(1);
+    await clock.advance(HOUR - 15_000);
+    facts.sweep();
+    expect(facts.size).toBe(1); // last-known-good up to the max staleness
+    await clock.advance(1);
+    facts.sweep();
+    expect(facts.stats()).toMatchObject({ entries: 0, bytes: 0 });
+  });
+});
+
 describe('CachedFactsProvider: metrics', () => {
   it('counts calls, errors, lookups and joins by source, and reports ages without cluster labels', async () => {
     const facts = provider();
