@@ -71,7 +71,7 @@ describe('the demo page of npm start', () => {
     expect(apps.body.items.map((a: { metadata: { name: string } }) => a.metadata.name)).toEqual(['payments-api-prod-eu-blue', 'payments-api-prod-eu-green']);
     const clusters = await request(app).get('/api/v1/clusters');
     expect(clusters.body.items.map((c: { name: string }) => c.name)).toEqual(['prod-eu-blue', 'prod-eu-green']);
-    expect(clusters.body.items.map((c: { info?: { serverVersion?: string } }) => c.info?.serverVersion)).toEqual(['1.31', '1.32']);
+    expect(clusters.body.items.map((c: { info?: { serverVersion?: string } }) => c.info?.serverVersion)).toEqual(['1.31+', '1.32+']);
     // Argo CD records the manifests' versions in status.resources: reports still has a FlowSchema green no longer serves.
     const reports = await request(app).get('/api/v1/applications').query({ selector: 'greenlight.io/app=reports' });
     expect(reports.body.items[0].status.resources).toContainEqual({ group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', name: 'reports-batch' });

@@ -16,10 +16,12 @@ import { GETPARAMS } from './support/bad-input.js';
 import { judge } from './support/fault-suite.js';
 import { groupRequest, LiveWorld, REQUEST_HEADERS, TIMINGS } from './support/live-world.js';
 import type { RawOutcome } from './support/raw-http.js';
+import { PATIENCE_MS } from '../support/patience.js';
 
-const STALENESS_MS = 12_000;
+/** Long enough that asking through phases 1 and 2 leaves answers inside the bound on a busy machine. */
+const STALENESS_MS = 30_000;
 /** Bounds on waiting for a state (conditions, not timing claims). */
-const WAIT_MS = 60_000;
+const WAIT_MS = PATIENCE_MS;
 
 let world: LiveWorld;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,8 +34,8 @@ beforeAll(async () => {
     { GREENLIGHT_FACTS_MAX_STALENESS_MS: String(STALENESS_MS), GREENLIGHT_FACTS_RETRY_MAX_ATTEMPTS: '4' },
     { lastKnownGood: false },
   );
-  for (const group of ['steady', 'moved']) await world.firstAnswer(world.services.failClosed, groupRequest(group), 30_000);
-}, 90_000);
+  for (const group of ['steady', 'moved']) await world.firstAnswer(world.services.failClosed, groupRequest(group));
+});
 
 afterAll(async () => {
   await world?.close();
@@ -50,6 +52,8 @@ interface Seen {
   readonly message?: string;
   /** facts.fetchedAt of the first parameter set (its oldest source), for 2xx answers. */
   readonly fetchedAt?: number;
+  /** When the answer came. */
+  readonly at: number;
 }
 
 /** Asks for `group`; throws if the answer breaks the rules (a 2xx lacking a cluster or facts, a non-JSON error). */
@@ -62,6 +66,7 @@ async function askJudged(group: string): Promise<Seen> {
   return {
     status: j.status,
     stale: j.stale,
+    at: Date.now(),
     ...(j.code !== undefined ? { code: j.code } : {}),
     ...(body.message !== undefined ? { message: body.message } : {}),
     ...(fetchedAt !== undefined ? { fetchedAt: Date.parse(fetchedAt) } : {}),
@@ -90,7 +95,7 @@ const summary = (log: readonly Seen[]) => {
 };
 
 describe('a hung upstream: slow is not failed', () => {
-  it('serves last good facts marked stale while EKS hangs, fails closed for a changed identity and past the staleness bound, and recovers', { timeout: 180_000 }, async () => {
+  it('serves last good facts marked stale while EKS hangs, fails closed for a changed identity and past the staleness bound, and recovers', async () => {
     const service = world.services.failClosed;
     const steady: Seen[] = [];
     const moved: Seen[] = [];
@@ -117,14 +122,14 @@ describe('a hung upstream: slow is not failed', () => {
       // 3. Until the staleness bound, the unchanged group is answered, from stale facts (a 504
       // now and then on a busy machine is no failure; most answers must be 2xx); past it, fail closed.
       const bound = (stale.fetchedAt ?? 0) + STALENESS_MS;
-      const window: Seen[] = [];
       while (Date.now() < bound + TIMINGS.deadlineMs) {
         const s = await askJudged('steady');
         steady.push(s);
-        if (Date.now() < bound - TIMINGS.deadlineMs) window.push(s);
         if (s.status === 200) expect(s.stale, JSON.stringify(s)).toBe(true);
         await sleep(100);
       }
+      // Every answer for the unchanged group since EKS hung, well inside the bound (phase 1's included).
+      const window = steady.filter((s) => s.at < bound - TIMINGS.deadlineMs);
       const answered = window.filter((s) => s.status === 200).length;
       process.stdout.write(`stale facts: within the bound, ${answered} of ${window.length} answers were 2xx with stale facts\n`);
       expect(answered, summary(window)).toBeGreaterThan(window.length / 2);
