@@ -4,7 +4,7 @@
  * token for a cluster goes only to the endpoint EKS reports for it (DescribeCluster at the fake
  * AWS), or to another DNS name whose Secret pins that cluster's own CA.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../generator/index.js';
 import type { AwsCredentials } from '../../plugin/adapters/aws/aws-credentials.js';
 import { parseClusterSecret } from '../../plugin/adapters/argocd/cluster-secret.js';
@@ -15,7 +15,8 @@ import { KubeFactSource } from '../../plugin/adapters/kubernetes/kube-fact-sourc
 import { createLogger } from '../../plugin/logger.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, type FakeAws } from '../support/fake-aws.js';
 import { useFakeAws } from '../support/fake-aws-suite.js';
-import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki, type FakeKubeApiServerOptions, type TestPki } from '../support/fake-kube-apiserver.js';
+import { b64, hasOpenssl, makeTestPki, type FakeKubeApiServerOptions, type TestPki } from '../support/fake-kube-apiserver.js';
+import { kubeServersPerTest } from '../support/kube-servers.js';
 
 const logger = createLogger('silent');
 const BEARER = 'wire-bearer-token-0123456789-not-secret';
@@ -29,15 +30,7 @@ useFakeAws((fake, creds) => {
   credentials = creds;
 }, opened);
 
-const servers: FakeKubeApiServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-async function serve(options: FakeKubeApiServerOptions): Promise<FakeKubeApiServer> {
-  const server = await FakeKubeApiServer.start(options);
-  servers.push(server);
-  return server;
-}
+const serve = kubeServersPerTest();
 
 /** A cluster Secret as the API lists it (data base64), read the way the inventory reads it. */
 function fromSecret(name: string, server: string, config: unknown): { record: ClusterRecord; connection: ClusterConnection } | { problem: string } {

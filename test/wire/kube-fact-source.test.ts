@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TimeoutError, UpstreamError, type ClusterRecord } from '../../generator/index.js';
 import { ArgoCdClusterInventory } from '../../plugin/adapters/argocd/argocd-cluster-inventory.js';
 import { clusterConfigSchema, type ClusterConnection } from '../../plugin/adapters/argocd/cluster-connection.js';
@@ -8,6 +8,7 @@ import { KubeClientFactory, type EksEndpointSource, type KubeClientFactoryOption
 import { KubeFactSource } from '../../plugin/adapters/kubernetes/kube-fact-source.js';
 import { createLogger } from '../../plugin/logger.js';
 import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki, type FakeKubeApiServerOptions, type TestPki } from '../support/fake-kube-apiserver.js';
+import { kubeServersPerTest } from '../support/kube-servers.js';
 
 const logger = createLogger('silent');
 const TOKEN = 'fake-bearer-token-0123456789';
@@ -50,16 +51,7 @@ const EXPECTED_FACTS = {
   ],
 };
 
-const servers: FakeKubeApiServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function serve(options: FakeKubeApiServerOptions): Promise<FakeKubeApiServer> {
-  const server = await FakeKubeApiServer.start(options);
-  servers.push(server);
-  return server;
-}
+const serve = kubeServersPerTest();
 
 function record(name: string, server: string): ClusterRecord {
   return { name, server, project: 'default', labels: {}, annotations: {}, origin: `Secret argocd/cluster-${name}` };

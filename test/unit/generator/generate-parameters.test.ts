@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   generateParameters,
-  GreenlightError,
   parameterSetSchema,
   TemplateCache,
   UpstreamError,
@@ -9,6 +8,7 @@ import {
 } from '../../../generator/index.js';
 import { aCluster, blueGreenLabels, eksFactsFor, fullFacts } from '../../support/builders.js';
 import { FIXED_TIME, InMemoryFleet, neverAborted } from '../../support/in-memory-fleet.js';
+import { rejection } from '../../support/rejection.js';
 
 function pairFleet(): InMemoryFleet {
   return new InMemoryFleet()
@@ -27,15 +27,6 @@ async function generate(fleet: InMemoryFleet, parameters: unknown, signal = neve
   return generateParameters({ applicationSetName: 'web', parameters }, { inventory: fleet, facts: fleet, templates: new TemplateCache() }, signal);
 }
 
-async function failure(promise: Promise<unknown>): Promise<GreenlightError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof GreenlightError) return err;
-    throw err;
-  }
-  throw new Error('expected a GreenlightError, got an answer');
-}
 
 const names = (sets: ParameterSet[]) => sets.map((s) => s.cluster.name);
 
@@ -92,7 +83,7 @@ describe('generateParameters: selection', () => {
 
 describe('generateParameters: fail closed', () => {
   it('refuses an empty selection unless allowEmpty is set', async () => {
-    const err = await failure(generate(pairFleet(), { pair: 'prod-eu', role: 'grene' }));
+    const err = await rejection(generate(pairFleet(), { pair: 'prod-eu', role: 'grene' }));
     expect(err.code).toBe('GL_SELECTION_EMPTY');
     expect(err.kind).toBe('not-found');
     expect(err.message).toBe(
@@ -104,7 +95,7 @@ describe('generateParameters: fail closed', () => {
   });
 
   it('names clusters that do not exist', async () => {
-    const err = await failure(generate(pairFleet(), { clusters: ['prod-eu-green', 'prod-us-green'] }));
+    const err = await rejection(generate(pairFleet(), { clusters: ['prod-eu-green', 'prod-us-green'] }));
     expect(err.code).toBe('GL_CLUSTER_NOT_FOUND');
     expect(err.message).toBe(
       'no cluster named "prod-us-green" is registered in Argo CD (known: "prod-eu-blue", "prod-eu-green", "staging"); register it or fix the name in the ApplicationSet "web"',
@@ -114,7 +105,7 @@ describe('generateParameters: fail closed', () => {
   it('fails the whole answer when one selected cluster has no facts, naming it', async () => {
     const fleet = pairFleet();
     fleet.failures.set('prod-eu-green', new UpstreamError('GL_FACTS_UNAVAILABLE', 'facts of cluster "prod-eu-green" from eks are unavailable: AccessDenied'));
-    const err = await failure(generate(fleet, { pair: 'prod-eu' }));
+    const err = await rejection(generate(fleet, { pair: 'prod-eu' }));
     expect(err.code).toBe('GL_FACTS_UNAVAILABLE');
     expect(err.kind).toBe('upstream');
     expect(err.message).toBe('facts of cluster "prod-eu-green" from eks are unavailable: AccessDenied');
@@ -124,7 +115,7 @@ describe('generateParameters: fail closed', () => {
     const fleet = pairFleet();
     fleet.failures.set('prod-eu-green', new UpstreamError('GL_FACTS_UNAVAILABLE', 'green: EKS throttled'));
     fleet.failures.set('prod-eu-blue', new Error('socket hang up'));
-    const err = await failure(generate(fleet, { pair: 'prod-eu' }));
+    const err = await rejection(generate(fleet, { pair: 'prod-eu' }));
     expect(err.message).toBe(
       'facts of 2 selected clusters could not be read: facts of cluster "prod-eu-blue" could not be read: socket hang up; green: EKS throttled',
     );
@@ -136,7 +127,7 @@ describe('generateParameters: fail closed', () => {
     const controller = new AbortController();
     const pending = generate(fleet, { pair: 'prod-eu' }, controller.signal);
     setTimeout(() => controller.abort(), 5);
-    const err = await failure(pending);
+    const err = await rejection(pending);
     expect(err.code).toBe('GL_DEADLINE_EXCEEDED');
     expect(err.kind).toBe('timeout');
     expect(err.message).toBe('facts of cluster "prod-eu-green" from fleet were still pending at the request deadline');
@@ -148,7 +139,7 @@ describe('generateParameters: fail closed', () => {
     const controller = new AbortController();
     const pending = generate(fleet, { pair: 'prod-eu' }, controller.signal);
     setTimeout(() => controller.abort(), 5);
-    const err = await failure(pending);
+    const err = await rejection(pending);
     expect(err.code).toBe('GL_DEADLINE_EXCEEDED');
     expect(err.message).toBe('facts of cluster "prod-eu-blue" were not ready within the request deadline');
   });
@@ -156,7 +147,7 @@ describe('generateParameters: fail closed', () => {
   it('fails when an unreadable registration may be selected, and not when it cannot be', async () => {
     const fleet = pairFleet();
     fleet.problems = [{ origin: 'Secret argocd/cluster-broken', name: 'prod-eu-green-2', labels: blueGreenLabels('prod-eu', 'green'), reason: 'config is not JSON' }];
-    const err = await failure(generate(fleet, { pair: 'prod-eu' }));
+    const err = await rejection(generate(fleet, { pair: 'prod-eu' }));
     expect(err.code).toBe('GL_CLUSTER_INVALID');
     expect(err.message).toContain('Secret argocd/cluster-broken (cluster "prod-eu-green-2") cannot be read: config is not JSON');
     expect(err.message).toContain('fix the Secret');
@@ -167,7 +158,7 @@ describe('generateParameters: fail closed', () => {
   it('fails while the inventory is not ready', async () => {
     const fleet = pairFleet();
     fleet.ready = false;
-    expect((await failure(generate(fleet, {}))).code).toBe('GL_INVENTORY_UNAVAILABLE');
+    expect((await rejection(generate(fleet, {}))).code).toBe('GL_INVENTORY_UNAVAILABLE');
   });
 
   it('selects around a cluster with an invalid weight, and fails only when it is selected', async () => {
@@ -177,12 +168,12 @@ describe('generateParameters: fail closed', () => {
     );
     expect(names(await generate(fleet, { pair: 'prod-eu' }))).toEqual(['prod-eu-blue', 'prod-eu-green']);
     expect(names(await generate(fleet, { role: 'green' }))).toEqual(['prod-eu-green']);
-    expect((await failure(generate(fleet, { role: 'blue' }))).code).toBe('GL_CLUSTER_INVALID');
+    expect((await rejection(generate(fleet, { role: 'blue' }))).code).toBe('GL_CLUSTER_INVALID');
   });
 
   it('rejects an invalid weight annotation naming cluster and annotation', async () => {
     const fleet = new InMemoryFleet().add(aCluster({ name: 'x', annotations: { 'greenlight.io/weight': '300' } }), {});
-    const err = await failure(generate(fleet, {}));
+    const err = await rejection(generate(fleet, {}));
     expect(err.message).toBe(
       'cluster "x" (test fleet (cluster x)) has greenlight.io/weight="300": a Route 53 weight must be a whole number from 0 to 255; fix the annotation (or the EKS tag)',
     );
@@ -197,7 +188,7 @@ describe('generateParameters: input', () => {
     [{ vars: { 'my-host': 'x' } }, 'invalid plugin input: input.parameters.vars.my-host: the key must start with a letter and hold only letters, digits and "_" (at most 63)'],
     [{ allowEmpty: 'yes' }, 'invalid plugin input: input.parameters.allowEmpty: Invalid input'],
   ])('rejects %j with a message naming the field', async (parameters, expected) => {
-    const err = await failure(generate(pairFleet(), parameters));
+    const err = await rejection(generate(pairFleet(), parameters));
     expect(err.code).toBe('GL_INPUT_INVALID');
     expect(err.kind).toBe('input');
     expect(err.message.startsWith(expected)).toBe(true);
@@ -220,14 +211,14 @@ describe('generateParameters: input', () => {
   });
 
   it('reports a template key a cluster lacks, with its whole path and what exists', async () => {
-    const err = await failure(generate(pairFleet(), { clusters: ['prod-eu-green', 'staging'], vars: { host: 'web.{{ingress.domain}}' } }));
+    const err = await rejection(generate(pairFleet(), { clusters: ['prod-eu-green', 'staging'], vars: { host: 'web.{{ingress.domain}}' } }));
     expect(err.code).toBe('GL_TEMPLATE_FAILED');
     expect(err.message).toBe('template failed: input.parameters.vars.host for cluster "staging": "ingress.domain" is not defined ("ingress" has: classes, defaultClass)');
   });
 
   it('rejects a template that does not compile before reading any facts', async () => {
     const fleet = pairFleet();
-    const err = await failure(generate(fleet, { vars: { host: '{{#if cluster.role}}x' } }));
+    const err = await rejection(generate(fleet, { vars: { host: '{{#if cluster.role}}x' } }));
     expect(err.code).toBe('GL_TEMPLATE_INVALID');
     expect(err.message).toMatch(/^input\.parameters\.vars\.host does not compile: /);
     expect(fleet.calls).toEqual([]);

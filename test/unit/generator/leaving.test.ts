@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   generateParameters,
-  GreenlightError,
   leavingInSelection,
   mayHaveSelected,
   parseInputParameters,
@@ -12,6 +11,7 @@ import {
 } from '../../../generator/index.js';
 import { aCluster, blueGreenLabels, fullFacts } from '../../support/builders.js';
 import { InMemoryFleet, neverAborted } from '../../support/in-memory-fleet.js';
+import { rejection } from '../../support/rejection.js';
 
 const LEFT_AT = Date.parse('2026-11-26T08:00:00.000Z');
 const DROP_AT = LEFT_AT + 120_000;
@@ -77,15 +77,6 @@ async function generate(fleet: InMemoryFleet, parameters: unknown): Promise<Para
   return generateParameters({ applicationSetName: 'web', parameters }, { inventory: fleet, facts: fleet, templates: new TemplateCache() }, neverAborted);
 }
 
-async function failure(promise: Promise<unknown>): Promise<GreenlightError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof GreenlightError) return err;
-    throw err;
-  }
-  throw new Error('expected a GreenlightError, got an answer');
-}
 
 describe('generateParameters with a cluster leaving', () => {
   const fleet = () => {
@@ -96,14 +87,14 @@ describe('generateParameters with a cluster leaving', () => {
 
   it('answers 503 GL_CLUSTER_LEAVING, naming the cluster, when it is dropped and what to do, for every selection that may include it', async () => {
     for (const parameters of [{}, { pair: 'prod-eu' }, { role: 'green' }, { cluster: 'prod-eu-green' }, { selector: { matchLabels: { env: 'prod' } } }]) {
-      const err = await failure(generate(fleet(), parameters));
+      const err = await rejection(generate(fleet(), parameters));
       expect(err).toBeInstanceOf(UnavailableError);
       expect(err.code).toBe('GL_CLUSTER_LEAVING');
       expect(err.message).toContain('cluster "prod-eu-green" (Secret argocd/cluster-prod-eu-green; gone since 2026-11-26T08:00:00.000Z, dropped at 2026-11-26T08:02:00.000Z)');
       expect(err.message).toContain('greenlight answers nothing until 2026-11-26T08:02:00.000Z');
       expect(err.message).toContain('GREENLIGHT_REMOVAL_GRACE_MS');
     }
-    expect((await failure(generate(fleet(), { pair: 'prod-eu' }))).message).toBe(
+    expect((await rejection(generate(fleet(), { pair: 'prod-eu' }))).message).toBe(
       'cluster "prod-eu-green" (Secret argocd/cluster-prod-eu-green; gone since 2026-11-26T08:00:00.000Z, dropped at 2026-11-26T08:02:00.000Z) has left greenlight\'s inventory ' +
         'and may be selected by pair=prod-eu. greenlight answers nothing until 2026-11-26T08:02:00.000Z rather than a list without it, which would make Argo CD delete its Applications. ' +
         'If the cluster is being re-registered (a Secret deleted and created again, a fleet file being rewritten), this clears as soon as it is back; ' +

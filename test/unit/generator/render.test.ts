@@ -17,6 +17,7 @@ import {
 } from '../../../generator/index.js';
 import { aCluster, fullFacts } from '../../support/builders.js';
 import { InMemoryFleet, neverAborted } from '../../support/in-memory-fleet.js';
+import { rejection } from '../../support/rejection.js';
 
 const context = {
   cluster: { name: 'Prod_EU-green', nameNormalized: 'prod-eu-green', role: 'green' },
@@ -414,15 +415,6 @@ describe('generateParameters with templates', () => {
   }
   const run = (fleet: InMemoryFleet, vars: Record<string, string>, render: { limits?: RenderLimits; now?: () => number } = {}) =>
     generateParameters({ applicationSetName: 'web', parameters: { selector: { matchLabels: { env: 'prod' } }, vars } }, { inventory: fleet, facts: fleet, templates: new TemplateCache(), render }, neverAborted);
-  async function failure(promise: Promise<unknown>): Promise<GreenlightError> {
-    try {
-      await promise;
-    } catch (err) {
-      if (err instanceof GreenlightError) return err;
-      throw err;
-    }
-    throw new Error('expected a GreenlightError');
-  }
 
   it('renders 1,000 clusters with a few ordinary vars well within the default budget', async () => {
     const fleet = fleetOf(1000);
@@ -444,7 +436,7 @@ describe('generateParameters with templates', () => {
   });
 
   it('answers 4xx GL_TEMPLATE_BUDGET_EXCEEDED naming the var, the cluster and what to do', async () => {
-    const err = await failure(run(fleetOf(3), { ok: '{{cluster.name}}', hostile: `${'{{#each @root}}'.repeat(8)}${'{{/each}}'.repeat(8)}` }));
+    const err = await rejection(run(fleetOf(3), { ok: '{{cluster.name}}', hostile: `${'{{#each @root}}'.repeat(8)}${'{{/each}}'.repeat(8)}` }));
     expect(err.code).toBe('GL_TEMPLATE_BUDGET_EXCEEDED');
     expect(err.kind).toBe('input');
     expect(err.message).toMatch(/^input\.parameters\.vars\.hostile for cluster "c-0000" \(cluster 1 of 3\): /);
@@ -454,14 +446,14 @@ describe('generateParameters with templates', () => {
   });
 
   it('shares the budget over clusters: the cluster where it runs out is named', async () => {
-    const err = await failure(run(fleetOf(50), { addons: '{{#each addons}}{{@key}}={{this}},{{/each}}' }, { limits: { ...renderLimits(), maxSteps: 500 } }));
+    const err = await rejection(run(fleetOf(50), { addons: '{{#each addons}}{{@key}}={{this}},{{/each}}' }, { limits: { ...renderLimits(), maxSteps: 500 } }));
     expect(err.code).toBe('GL_TEMPLATE_BUDGET_EXCEEDED');
     expect(err.message).toMatch(/for cluster "c-00\d\d" \(cluster \d+ of 50\): rendering took more than 500 steps/);
   });
 
   it('counts time with the injected clock', async () => {
     let now = 0;
-    const err = await failure(run(fleetOf(1000), { addons: '{{#each addons}}{{@key}}={{this}},{{/each}}' }, { limits: { ...renderLimits(), maxMs: 3 }, now: () => (now += 1) }));
+    const err = await rejection(run(fleetOf(1000), { addons: '{{#each addons}}{{@key}}={{this}},{{/each}}' }, { limits: { ...renderLimits(), maxMs: 3 }, now: () => (now += 1) }));
     expect(err.code).toBe('GL_TEMPLATE_BUDGET_EXCEEDED');
     expect(err.message).toContain('rendering took more than 3 ms');
   });
@@ -474,7 +466,7 @@ describe('generateParameters with templates', () => {
     // every reading of the clock says one more millisecond has passed
     const deps = { inventory: fleet, facts: fleet, templates, render: { limits: { ...renderLimits(), maxMs: 4 }, now: () => (now += 1) } };
     const request = { applicationSetName: 'web', parameters: { selector: { matchLabels: { env: 'prod' } }, vars } };
-    const err = await failure(generateParameters(request, deps, neverAborted));
+    const err = await rejection(generateParameters(request, deps, neverAborted));
     expect(err.code).toBe('GL_TEMPLATE_BUDGET_EXCEEDED');
     expect(err.message).toMatch(/^input\.parameters\.vars\.v4: compiling this request's new templates took more than 4 ms/);
     expect(err.message).toContain('templates already compiled are kept, so a retry goes further');
@@ -482,7 +474,7 @@ describe('generateParameters with templates', () => {
   });
 
   it('reports template errors of at most five clusters and counts the rest', async () => {
-    const err = await failure(run(fleetOf(8), { v: '{{cluster.nope}}' }));
+    const err = await rejection(run(fleetOf(8), { v: '{{cluster.nope}}' }));
     expect(err.code).toBe('GL_TEMPLATE_FAILED');
     expect(err.message.match(/is not defined/g)).toHaveLength(5);
     expect(err.message).toMatch(/; and 3 more$/);
