@@ -11,6 +11,7 @@ import {
   type InventoryProblem,
   type InventorySnapshot,
 } from '../../generator/index.js';
+import { fanOutSignal } from '../../plugin/fan-out-signal.js';
 
 export const FIXED_TIME = '2026-11-26T08:00:00.000Z';
 
@@ -64,4 +65,5 @@ export class InMemoryFleet implements ClusterInventory, ClusterFactsProvider {
   }
 }
 
-export const neverAborted: CancelSignal = new AbortController().signal;
+/** A request signal that never aborts, marked for fan-out as the service marks its request signals. */
+export const neverAborted: CancelSignal = fanOutSignal(new AbortController().signal);
