@@ -72,6 +72,16 @@ export const CSS = `
   text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--greenlight-border);
 }
 .greenlight-table th { font-size: 11px; text-transform: uppercase; letter-spacing: 0.03em; color: var(--greenlight-muted); font-weight: 600; }
+/* The verdict column's detail is prose with long paths in it: it may wrap anywhere, so the column
+   never widens the table past the page. Below 1280 px, cells are tighter. */
+.greenlight-table td:last-child .greenlight-detail { overflow-wrap: anywhere; min-width: 8em; }
+@media (max-width: 1279px) {
+  .greenlight-table th, .greenlight-table td { padding: 4px 5px; }
+  .greenlight-table th { letter-spacing: 0; }
+  /* The fleet table has a family column more: it gives up the last operation, which the verdict
+     names when it failed and each app's Parity view shows. */
+  .greenlight-table--fleet .greenlight-col--operation { display: none; }
+}
 .greenlight-table tr.greenlight-row--current td { background: var(--greenlight-surface); }
 .greenlight-table td.greenlight-family-cell { font-weight: 600; border-right: 1px solid var(--greenlight-border); }
 .greenlight-badge {

@@ -110,6 +110,21 @@ describe('the Blue/Green page with 2,000 families', () => {
     await page.close();
   });
 
+  it('keeps every verdict on screen at 1024 px, and opens on the pair an app links to', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await page.goto(`${world.argocd.url}greenlight?pair=prod-eu`);
+    await page.locator('[data-count="families"]').waitFor();
+    expect(await page.locator('label', { hasText: 'Pair' }).locator('select').inputValue()).toBe('prod-eu');
+    await page.getByLabel('Not at parity only').check();
+    const rights = await page.locator('tbody tr td:last-child').evaluateAll((cells) => cells.map((c) => c.getBoundingClientRect().right));
+    expect(rights.length).toBeGreaterThan(0);
+    await screenshot(page, 'fleet-1024');
+    expect(Math.max(...rights)).toBeLessThanOrEqual(1024);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('reads well in the dark theme', async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(`${world.argocd.url}greenlight?theme=dark`);

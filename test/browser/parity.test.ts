@@ -130,6 +130,23 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await page.close();
   });
 
+  it('keeps the verdict on screen at 1024 px, and wraps identifiers only at their separators', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await parityView(page, 'payments-api-prod-eu-green');
+    const verdict = page.locator('tr[data-cluster="prod-eu-green"] td').last();
+    await verdict.getByText('unhealthy').waitFor();
+    await screenshot(page, 'parity-view-1024');
+    const box = await verdict.boundingBox();
+    expect(box, 'the verdict cell is laid out').not.toBeNull();
+    expect((box?.x ?? Infinity) + (box?.width ?? 0)).toBeLessThanOrEqual(1024);
+    // A piece of an identifier (between separators) never spans two lines.
+    const split = await page.locator('.greenlight-ident__part').evaluateAll((parts) => parts.filter((p) => p.getClientRects().length > 1).map((p) => p.textContent));
+    expect(split).toEqual([]);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('is readable under the dark theme', async () => {
     const { page, errors } = await openPage(browser);
     await parityView(page, 'web-prod-eu-green', '?view=Parity&theme=dark');

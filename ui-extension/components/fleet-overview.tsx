@@ -142,7 +142,7 @@ export function FleetOverview(props: FleetOverviewProps) {
         </EmptyState>
       ) : (
         <>
-          <table className='greenlight-table' aria-label='families'>
+          <table className='greenlight-table greenlight-table--fleet' aria-label='families'>
             <thead>
               <tr>
                 <th>App</th>

@@ -42,7 +42,7 @@ export function AppColumnHeaders() {
       <th>Health</th>
       <th>Revision</th>
       <th>Images</th>
-      <th>Last operation</th>
+      <th className='greenlight-col--operation'>Last operation</th>
     </>
   );
 }
@@ -65,7 +65,7 @@ export function AppCells(props: { readonly app: AppSnapshot | undefined; readonl
       <td>{app ? <HealthBadge status={app.health} message={app.healthMessage} /> : null}</td>
       <td>{app ? <Ident mono text={shortRevision(app.revision)} title={app.revision} /> : null}</td>
       <td>{app ? <Images images={app.images} /> : null}</td>
-      <td>{app ? <LastOperation app={app} now={props.now} /> : null}</td>
+      <td className='greenlight-col--operation'>{app ? <LastOperation app={app} now={props.now} /> : null}</td>
     </>
   );
 }
