@@ -5,7 +5,7 @@
  * measured after a full GC (SIGUSR2, see support/gc-on-signal.mjs) may not grow beyond a stated
  * bound between the end of a warm-up and the end of the run.
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 import { GETPARAMS } from './support/bad-input.js';
+import { rss } from './support/process-memory.js';
 import { RawClient } from './support/raw-http.js';
 import { PATIENCE_MS } from '../support/patience.js';
 
@@ -37,10 +38,6 @@ let service: ServiceProcess;
 let client: RawClient;
 let dir: string;
 
-function rss(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
 
 async function heapAfterGc(): Promise<{ heap: number; rss: number }> {
   process.kill(service.pid, 'SIGUSR2');

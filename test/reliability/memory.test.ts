@@ -18,6 +18,7 @@ import { benchClusterName, fleetDocument } from '../../bench/support/fleet.js';
 import { MAX_TEMPLATE_LENGTH, MAX_VARS } from '../../generator/index.js';
 import { REPO_ROOT, startService, type ServiceProcess } from '../support/service-process.js';
 import { GETPARAMS } from './support/bad-input.js';
+import { rss } from './support/process-memory.js';
 import { RawClient } from './support/raw-http.js';
 
 const TOKEN = 'reliability-memory-token-not-secret';
@@ -36,10 +37,6 @@ let dir: string;
 let service: ServiceProcess;
 let client: RawClient;
 
-function rss(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
 
 /** The Node flags of the shipped Deployment (the container's args before the entry point). */
 function manifestNodeFlags(): string[] {

@@ -336,7 +336,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
           controller.signal,
         );
         for (const item of page.items) {
-          const name = secretNameOf(item);
+          const name = metadataString(item, 'name');
           if (name === undefined) {
             this.anomaly('list-item-no-name', 'a listed object has no metadata.name; ignored', item);
             continue;
@@ -417,7 +417,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
           settle(gone ? 'gone' : 'failed', failure);
           return;
         }
-        const rv = resourceVersionOf(object);
+        const rv = metadataString(object, 'resourceVersion');
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           // An event that names no Secret cannot be applied: applied, it would become a nameless
           // problem that fails every selection by labels until the next relist. Log, count, skip.
@@ -425,7 +425,7 @@ export class ArgoCdClusterInventory implements ClusterInventory, ClusterConnecti
             this.anomaly('event-no-object', `a watch ${type} event carries no object; ignored`, object, type);
             return;
           }
-          const name = secretNameOf(object);
+          const name = metadataString(object, 'name');
           if (name === undefined) {
             this.anomaly('event-no-name', `a watch ${type} event carries an object without metadata.name; ignored`, object, type);
             return;
@@ -579,13 +579,13 @@ function problemKey(problem: InventoryProblem): string {
   return `${problem.origin}\n${problem.reason}`;
 }
 
-/** `metadata.name` of an object, when it is a non-empty string. */
-function secretNameOf(object: unknown): string | undefined {
+/** `metadata.<key>` of an object as the API sent it, when it is a non-empty string. */
+function metadataString(object: unknown, key: 'name' | 'resourceVersion'): string | undefined {
   if (typeof object !== 'object' || object === null) return undefined;
   const metadata: unknown = (object as { metadata?: unknown }).metadata;
   if (typeof metadata !== 'object' || metadata === null) return undefined;
-  const name: unknown = (metadata as { name?: unknown }).name;
-  return typeof name === 'string' && name !== '' ? name : undefined;
+  const value: unknown = (metadata as Record<string, unknown>)[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** What an unusable object looked like, for a log line: its type and top-level keys, never values (a Secret's data is credentials). */
@@ -596,12 +596,4 @@ function describeShape(object: unknown): string {
   if (typeof object !== 'object') return `a ${typeof object}`;
   const keys = Object.keys(object).slice(0, 10).map((k) => k.slice(0, 40));
   return `an object with keys [${keys.join(', ')}]`;
-}
-
-function resourceVersionOf(object: unknown): string | undefined {
-  if (typeof object !== 'object' || object === null) return undefined;
-  const metadata: unknown = (object as { metadata?: unknown }).metadata;
-  if (typeof metadata !== 'object' || metadata === null) return undefined;
-  const rv: unknown = (metadata as { resourceVersion?: unknown }).resourceVersion;
-  return typeof rv === 'string' && rv !== '' ? rv : undefined;
 }
