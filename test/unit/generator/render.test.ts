@@ -302,15 +302,7 @@ describe('helpers', () => {
 
 describe('the render budget, charged while rendering', () => {
   const limits = (over: Partial<RenderLimits>): RenderLimits => ({ ...renderLimits(100), ...over });
-  const overBudget = (fn: () => unknown): RenderBudgetExceeded => {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof RenderBudgetExceeded) return err;
-      throw err;
-    }
-    throw new Error('expected RenderBudgetExceeded');
-  };
+  const overBudget = (fn: () => unknown): RenderBudgetExceeded => thrown(fn, RenderBudgetExceeded);
   /** Loops over the top level `depth` times inside each other: keys^depth iterations, no output. */
   const nested = (depth: number) => `${'{{#each @root}}'.repeat(depth)}${'{{/each}}'.repeat(depth)}`;
 
@@ -393,15 +385,18 @@ describe('the render budget, charged while rendering', () => {
   });
 });
 
-function renderErrorWith(fn: () => unknown): TemplateError {
+/** The error `fn` throws, which must be an instance of `type` (anything else fails the test). */
+function thrown<E extends Error>(fn: () => unknown, type: abstract new (...args: never[]) => E): E {
   try {
     fn();
   } catch (err) {
-    if (err instanceof TemplateError) return err;
+    if (err instanceof type) return err;
     throw err;
   }
-  throw new Error('expected a TemplateError');
+  throw new Error(`expected a ${type.name}`);
 }
+
+const renderErrorWith = (fn: () => unknown): TemplateError => thrown(fn, TemplateError);
 
 describe('generateParameters with templates', () => {
   const ADDONS = 'vpc_cni=v1.19.2-eksbuild.1,coredns=v1.11.4-eksbuild.2,';

@@ -19,6 +19,16 @@ afterEach(() => {
   }
 });
 
+/** The demo fleet in a file of its own, loaded; removed after the test. */
+function demoFleetFile(): { dir: string; path: string; inventory: FleetFileInventory } {
+  const dir = mkdtempSync(join(tmpdir(), 'greenlight-torn-'));
+  const path = join(dir, 'fleet.yaml');
+  writeFileSync(path, DEMO);
+  const inventory = new FleetFileInventory(path, createLogger('silent')).load();
+  opened.push({ dir, inventory });
+  return { dir, path, inventory };
+}
+
 /** The demo fleet with blue's weight changed, so that a reload can be told apart. */
 const changed = DEMO.replace('greenlight.io/weight: "100"', 'greenlight.io/weight: "80"');
 
@@ -32,11 +42,7 @@ function validShorterPrefix(text: string): string {
 
 describe('FleetFileInventory and files written in place', () => {
   it('waits until the file has settled: a two-step in-place write under a steady reader never shows fewer clusters', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'greenlight-torn-'));
-    const path = join(dir, 'fleet.yaml');
-    writeFileSync(path, DEMO);
-    const inventory = new FleetFileInventory(path, createLogger('silent')).load();
-    opened.push({ dir, inventory });
+    const { path, inventory } = demoFleetFile();
     // Poll fast, settle slowly: the pause between the two writes is far shorter than the settle period.
     inventory.watch(10, 400);
 
@@ -69,11 +75,7 @@ describe('FleetFileInventory and files written in place', () => {
   });
 
   it('tells its listeners after each reload', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'greenlight-torn-'));
-    const path = join(dir, 'fleet.yaml');
-    writeFileSync(path, DEMO);
-    const inventory = new FleetFileInventory(path, createLogger('silent')).load();
-    opened.push({ dir, inventory });
+    const { path, inventory } = demoFleetFile();
     let calls = 0;
     const stop = inventory.subscribe(() => calls++);
     inventory.watch(10, 30);
@@ -93,11 +95,7 @@ describe('FleetFileInventory and files written in place', () => {
   });
 
   it('fails closed while the file is missing, and reads it again when the same content comes back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'greenlight-torn-'));
-    const path = join(dir, 'fleet.yaml');
-    writeFileSync(path, DEMO);
-    const inventory = new FleetFileInventory(path, createLogger('silent')).load();
-    opened.push({ dir, inventory });
+    const { dir, path, inventory } = demoFleetFile();
     inventory.watch(10, 30);
     renameSync(path, join(dir, 'moved.yaml'));
     while (inventory.isReady()) await new Promise((r) => setTimeout(r, 10));
