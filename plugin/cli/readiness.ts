@@ -15,7 +15,9 @@ import {
 } from '../../generator/index.js';
 import type { Fleet } from '../compose.js';
 import { loadConfig, type Config } from '../config.js';
-import { assessPair, openReadinessInputs, pairProblem, resolvePairs, type ReadinessInputs } from '../readiness-metrics.js';
+import { assessPair } from '../pairs/assess.js';
+import { openReadinessInputs, type ReadinessInputs } from '../pairs/inputs.js';
+import { pairProblem, resolvePairs } from '../pairs/resolve.js';
 import { openCliFleet } from './cli-fleet.js';
 import type { Io } from './preview.js';
 import { INVENTORY_USAGE } from './selection-flags.js';
