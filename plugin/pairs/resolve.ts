@@ -72,3 +72,30 @@ export function pairProblem(pair: PairClusters | undefined, name: string, undeci
   return undefined;
 }
 
+
+/** One pair that can be judged: its blue and green cluster, and the facts read to place them. */
+export interface JudgedPair {
+  readonly pair: string;
+  readonly blue: ClusterRecord;
+  readonly green: ClusterRecord;
+  readonly knownFacts: ReadonlyMap<string, FactsResult>;
+}
+
+/** A pair that cannot be judged: the message says which labels to fix. */
+export class PairProblemError extends Error {
+  override readonly name = 'PairProblemError';
+}
+
+/**
+ * Finds one pair's blue and green cluster (what every command about a pair does first).
+ * Rejects with `PairProblemError` when the pair is not exactly one blue and one green.
+ */
+export async function resolvePair(clusters: readonly ClusterRecord[], facts: ClusterFactsProvider, signal: CancelSignal, name: string): Promise<JudgedPair> {
+  const fleet = await resolvePairs(clusters, facts, signal, name);
+  const pair = fleet.pairs.get(name);
+  const problem = pairProblem(pair, name, fleet.undecided);
+  const blue = pair?.blue[0];
+  const green = pair?.green[0];
+  if (problem !== undefined || !blue || !green) throw new PairProblemError(problem ?? `pair ${name} is incomplete`);
+  return { pair: name, blue, green, knownFacts: fleet.facts };
+}
