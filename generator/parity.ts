@@ -5,14 +5,8 @@
  * no DOM, no Node.
  */
 import type { ClusterFacts } from './contract/cluster-facts.js';
-import type {
-  ArgoApplication,
-  ArgoApplicationSet,
-  ArgoCluster,
-  ArgoSource,
-  FactArea,
-  FactDifference,
-} from './contract/ui-api.js';
+import type { ArgoApplication, ArgoApplicationSet, ArgoCluster, ArgoSource } from './contract/ui-api.js';
+import type { FactArea, FactDifference } from './contract/facts-api.js';
 import { BLUE_GREEN_KEYS } from './model.js';
 
 /** The label that names an app's family: the same app on every cluster (set it in the ApplicationSet template). */

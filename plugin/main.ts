@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     generate: bindGenerate(fleet, templates, config.renderBudgetMs),
     inventory: fleet.inventory,
     facts: fleet.facts,
+    verdicts: readinessMetrics.evaluator,
     proxySecret,
     demoUi: config.demoUi,
     readiness: () => inventoryReadiness(fleet.inventory),

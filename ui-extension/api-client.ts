@@ -6,20 +6,8 @@
  */
 import type { z } from 'zod';
 import { errorBodySchema, type ErrorBody } from '../generator/contract/plugin-response.js';
-import {
-  APPLICATION_LIST_FIELDS,
-  APPLICATIONSET_LIST_FIELDS,
-  applicationListSchema,
-  applicationSetListSchema,
-  clusterListSchema,
-  FACTS_PATH,
-  factsResponseSchema,
-  PROXY_EXTENSION_NAME,
-  type ArgoApplication,
-  type ArgoApplicationSet,
-  type ArgoCluster,
-  type FactsResponse,
-} from '../generator/contract/ui-api.js';
+import { APPLICATION_LIST_FIELDS, APPLICATIONSET_LIST_FIELDS, applicationListSchema, applicationSetListSchema, clusterListSchema, FACTS_PATH, PROXY_EXTENSION_NAME, type ArgoApplication, type ArgoApplicationSet, type ArgoCluster } from '../generator/contract/ui-api.js';
+import { factsResponseSchema, type FactsResponse } from '../generator/contract/facts-api.js';
 
 export type ApiErrorKind = 'network' | 'timeout' | 'http' | 'not-json' | 'invalid';
 

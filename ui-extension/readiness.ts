@@ -1,214 +1,106 @@
 /**
- * @module Upgrade readiness as the UI shows it, computed in the browser with the pure rules of
- * `generator/readiness/`. Per app: the pair's verdict from greenlight's facts answer and the
- * family's Applications, narrowed to what concerns the app. On the fleet page, which cannot reach
- * the facts (a system-level page has no Application for the proxy's headers, argo-cd#25613): what
- * Applications and Argo CD's cluster versions alone show, removed APIs and version skew. Pure.
+ * @module Upgrade readiness as the UI shows it: the verdict greenlight's service made for the
+ * pair (the same evaluation as `greenlight readiness` and the `greenlight_readiness_*` gauges,
+ * served in the facts answer), never one of the browser's own, so every place shows the same
+ * counts. An app's view shows the findings about its family and the pair-wide ones; the fleet page
+ * reads each pair's verdict through one Application of the pair the user may see (a system-level
+ * page has no Application of its own for the proxy's headers, argo-cd#25613). Pure.
  */
-import type { ClusterFacts } from '../generator/contract/cluster-facts.js';
-import type { Finding, ReadinessCheckName, ReadinessVerdict } from '../generator/contract/readiness.js';
-import type { ArgoApplication, ArgoCluster, FactsResponse, PairMember } from '../generator/contract/ui-api.js';
-import { clusterInfoOf, type ClusterInfo } from '../generator/parity.js';
-import { findingConcern } from '../generator/readiness/concerns.js';
-import type { ReadinessPair } from '../generator/readiness/pair.js';
-import { removedApiRule } from '../generator/readiness/removed-api-rule.js';
-import { readinessVerdict, type ReadinessMemberInput } from '../generator/readiness/verdict.js';
-import { versionSkewRule } from '../generator/readiness/version-skew-rule.js';
-import { formatMinor, parseMinor, type KubeMinor } from '../generator/readiness/versions.js';
+import type { FactsResponse, ServedReadiness } from '../generator/contract/facts-api.js';
+import type { ArgoApplication, ArgoCluster } from '../generator/contract/ui-api.js';
+import { clusterInfoOf } from '../generator/parity.js';
 
-/** Checks whose input (EKS add-on compatibility, EKS insights) the browser cannot have: `greenlight readiness` runs them. */
-export const CHECKS_NOT_IN_BROWSER: readonly ReadinessCheckName[] = ['addon-support', 'eks-insights'];
-
-/** The command that runs every check for a pair, for the UI to name. */
+/** The command that prints a pair's whole verdict, for the UI to name. */
 export const readinessCommand = (pair: string): string => `greenlight readiness --pair ${pair}`;
 
-const byName = (a: { readonly name: string }, b: { readonly name: string }) => a.name.localeCompare(b.name);
+/** The service's verdict on a pair, as served. */
+export type JudgedReadiness = Extract<ServedReadiness, { state: 'judged' }>;
 
 // ---------------------------------------------------------------------------------------------
 // Per app
 // ---------------------------------------------------------------------------------------------
 
-/** Findings of one kind of concern, by severity. */
-export interface FindingGroup {
-  readonly blockers: readonly Finding[];
-  readonly warnings: readonly Finding[];
-}
-
-/**
- * The verdict on one blue → green step, split by whom each finding concerns
- * (`generator/readiness/concerns.ts`): the app, the whole pair, or other apps. The three add up
- * to the pair's verdict, so the counts agree with the pair's own.
- */
-export interface AppVerdict {
-  /** The verdict as the rules gave it, every check and every app included. */
-  readonly verdict: ReadinessVerdict;
-  /** About the app: its Applications' resources, the SSM keys of its namespaces, its service accounts' Pod Identity. */
-  readonly blockers: readonly Finding[];
-  readonly warnings: readonly Finding[];
-  /** About the pair itself (versions, add-ons, facts that could not be read): they hold every app. */
-  readonly pairWide: FindingGroup;
-  /** About workloads of other apps: counted, listed in their own views. */
-  readonly otherApps: { readonly blockers: number; readonly warnings: number };
-  /** No blocker concerns the app or the whole pair. */
-  readonly ready: boolean;
-}
-
 export type AppReadiness =
   | { readonly kind: 'no-pair'; readonly cluster: string }
-  | { readonly kind: 'incomplete-pair'; readonly pair: string; readonly missing: string; readonly members: readonly string[] }
-  | { readonly kind: 'verdicts'; readonly pair: string; readonly verdicts: readonly AppVerdict[] };
+  | { readonly kind: 'unavailable'; readonly pair: string; readonly reason: string }
+  | {
+      readonly kind: 'judged';
+      readonly served: JudgedReadiness;
+      /** No blocker about the app's family or the whole pair (other apps' blockers do not hold it). */
+      readonly ready: boolean;
+    };
 
-function memberInput(member: PairMember): ReadinessMemberInput {
-  return { name: member.name, server: member.server, facts: member.facts ?? undefined, factsError: member.error?.message };
-}
-
-/**
- * The readiness of the app's pair from greenlight's facts answer (`GET /api/v1/facts`) and the
- * Applications to judge (the family's, with `status.resources`): one verdict per green cluster of
- * the pair, against its blue, its findings split into those that concern `concerning` (default:
- * all of `applications`), the pair-wide ones and other apps'. Add-on compatibility and EKS
- * insights are not passed (the browser has neither), so those checks read as skipped.
- */
-export function appReadiness(
-  facts: FactsResponse,
-  applications: readonly ArgoApplication[],
-  concerning: readonly { readonly metadata: { readonly namespace?: string | undefined; readonly name: string } }[] = applications,
-): AppReadiness {
+/** The app's readiness from greenlight's facts answer (`GET /api/v1/facts`). */
+export function appReadiness(facts: FactsResponse): AppReadiness {
   if (facts.pair === null) return { kind: 'no-pair', cluster: facts.cluster };
-  const blue = facts.members.filter((m) => m.role === 'blue').sort(byName)[0];
-  const greens = facts.members.filter((m) => m.role === 'green').sort(byName);
-  if (!blue || greens.length === 0) {
-    const missing = !blue && greens.length === 0 ? 'blue or green' : !blue ? 'blue' : 'green';
-    return { kind: 'incomplete-pair', pair: facts.pair, missing, members: facts.members.map((m) => m.name) };
+  const served = facts.readiness;
+  if (served === undefined || served === null) {
+    return { kind: 'unavailable', pair: facts.pair, reason: `this greenlight service serves no readiness verdict (it is older than this UI extension): upgrade it, or run "${readinessCommand(facts.pair)}"` };
   }
-  const pair = facts.pair;
-  const verdicts = greens.map((green): AppVerdict => {
-    const verdict = readinessVerdict({ pair, blue: memberInput(blue), green: memberInput(green), applications });
-    const split = (findings: readonly Finding[]) => {
-      const by = { app: [] as Finding[], pair: [] as Finding[], 'other-app': [] as Finding[] };
-      for (const f of findings) by[findingConcern(f, concerning)].push(f);
-      return by;
-    };
-    const blockers = split(verdict.blockers);
-    const warnings = split(verdict.warnings);
-    return {
-      verdict,
-      blockers: blockers.app,
-      warnings: warnings.app,
-      pairWide: { blockers: blockers.pair, warnings: warnings.pair },
-      otherApps: { blockers: blockers['other-app'].length, warnings: warnings['other-app'].length },
-      ready: blockers.app.length === 0 && blockers.pair.length === 0,
-    };
-  });
-  return { kind: 'verdicts', pair, verdicts };
+  if (served.state === 'unavailable') return { kind: 'unavailable', pair: facts.pair, reason: served.reason };
+  return { kind: 'judged', served, ready: served.app.blockers.length === 0 && served.pairWide.blockers.length === 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Fleet page
 // ---------------------------------------------------------------------------------------------
 
-/** One blue → green step of a pair, judged from Applications and Argo CD's cluster versions only. */
-export type FleetPairReadiness =
+/** An Application as the proxy names it. */
+export interface ProxiedApp {
+  readonly namespace: string;
+  readonly name: string;
+  readonly project: string;
+}
+
+/** Each pair of the fleet page, and how its verdict can be asked for. */
+export type FleetPairPlan =
   | { readonly kind: 'incomplete-pair'; readonly pair: string; readonly missing: string }
-  | { readonly kind: 'versions-unknown'; readonly pair: string; readonly blue: string; readonly green: string; readonly unknown: readonly string[] }
-  | {
-      readonly kind: 'checked';
-      readonly pair: string;
-      readonly blue: string;
-      readonly green: string;
-      readonly blueVersion: string | null;
-      readonly greenVersion: string;
-      readonly blockers: readonly Finding[];
-      readonly warnings: readonly Finding[];
-      /** What was compared: resources and Applications, the versions. */
-      readonly detail: string;
-    };
+  /** No Application the user may see deploys to the pair: the proxy has nothing to ask through. */
+  | { readonly kind: 'no-app'; readonly pair: string }
+  | { readonly kind: 'ask'; readonly pair: string; readonly via: ProxiedApp };
 
-/** The Kubernetes version Argo CD last read from a cluster (`info.serverVersion`, EKS: "1.32+"). */
-export function argoServerVersion(cluster: ArgoCluster): KubeMinor | undefined {
-  return parseMinor(cluster.info?.serverVersion || cluster.serverVersion);
-}
-
-/** Facts that say only what Argo CD knows: the Kubernetes version. */
-function versionFacts(v: KubeMinor): ClusterFacts {
-  return { kubernetes: { gitVersion: `v${formatMinor(v)}`, major: String(v.major), minor: String(v.minor), storageClasses: [], ingressClasses: [], apiVersions: [] } };
-}
+/** A pair's line on the fleet page. */
+export type FleetPairReadiness =
+  | Exclude<FleetPairPlan, { kind: 'ask' }>
+  | { readonly kind: 'loading'; readonly pair: string }
+  | { readonly kind: 'unavailable'; readonly pair: string; readonly reason: string }
+  | { readonly kind: 'judged'; readonly pair: string; readonly served: JudgedReadiness };
 
 const trimServer = (server: string) => server.trim().replace(/\/+$/, '');
 
 /**
- * Per pair and green cluster, what the fleet page can judge without greenlight's facts: removed
- * APIs in the Applications that deploy to the pair (needs green's version from Argo CD) and
- * version skew (needs both versions). Applications are split by pair once, so the cost is linear
- * in Applications and resources; the caller memoizes the result per load.
+ * Per pair (from the clusters' labels), the Application to ask the pair's verdict through: the
+ * first by namespace and name of those deploying to one of its clusters. Linear in Applications.
  */
-export function fleetReadiness(applications: readonly ArgoApplication[], clusters: readonly ArgoCluster[]): FleetPairReadiness[] {
-  const infos = clusters.map((c) => ({ cluster: c, info: clusterInfoOf(c) }));
-  const byPair = new Map<string, { cluster: ArgoCluster; info: ClusterInfo }[]>();
-  for (const entry of infos) {
-    if (entry.info.pair === undefined) continue;
-    byPair.set(entry.info.pair, [...(byPair.get(entry.info.pair) ?? []), entry]);
-  }
+export function fleetReadinessPlan(applications: readonly ArgoApplication[], clusters: readonly ArgoCluster[]): FleetPairPlan[] {
   const pairOfServer = new Map<string, string>();
   const pairOfName = new Map<string, string>();
-  for (const { info } of infos) {
+  const roles = new Map<string, Set<string>>();
+  for (const cluster of clusters) {
+    const info = clusterInfoOf(cluster);
     if (info.pair === undefined) continue;
     pairOfServer.set(trimServer(info.server), info.pair);
     pairOfName.set(info.name, info.pair);
+    const set = roles.get(info.pair) ?? new Set<string>();
+    if (info.role !== undefined) set.add(info.role);
+    roles.set(info.pair, set);
   }
-  const appsOfPair = new Map<string, ArgoApplication[]>();
+  const via = new Map<string, ProxiedApp>();
+  const key = (a: ProxiedApp) => `${a.namespace}/${a.name}`;
   for (const app of applications) {
     const dest = app.spec?.destination;
     const pair = (dest?.server ? pairOfServer.get(trimServer(dest.server)) : undefined) ?? (dest?.name ? pairOfName.get(dest.name) : undefined);
     if (pair === undefined) continue;
-    const list = appsOfPair.get(pair) ?? [];
-    list.push(app);
-    appsOfPair.set(pair, list);
+    const candidate = { namespace: app.metadata.namespace ?? '', name: app.metadata.name, project: app.spec?.project || 'default' };
+    const current = via.get(pair);
+    if (!current || key(candidate) < key(current)) via.set(pair, candidate);
   }
-
-  const out: FleetPairReadiness[] = [];
-  for (const pair of [...byPair.keys()].sort()) {
-    const members = byPair.get(pair) ?? [];
-    const blue = members.filter((m) => m.info.role === 'blue').sort((a, b) => byName(a.info, b.info))[0];
-    const greens = members.filter((m) => m.info.role === 'green').sort((a, b) => byName(a.info, b.info));
-    if (!blue || greens.length === 0) {
-      out.push({ kind: 'incomplete-pair', pair, missing: !blue && greens.length === 0 ? 'blue or green' : !blue ? 'blue' : 'green' });
-      continue;
+  return [...roles.keys()].sort().map((pair): FleetPairPlan => {
+    const has = roles.get(pair) ?? new Set<string>();
+    if (!has.has('blue') || !has.has('green')) {
+      return { kind: 'incomplete-pair', pair, missing: !has.has('blue') && !has.has('green') ? 'blue or green' : !has.has('blue') ? 'blue' : 'green' };
     }
-    const blueVersion = argoServerVersion(blue.cluster);
-    for (const green of greens) {
-      const greenVersion = argoServerVersion(green.cluster);
-      if (!greenVersion) {
-        out.push({ kind: 'versions-unknown', pair, blue: blue.info.name, green: green.info.name, unknown: [...(blueVersion ? [] : [blue.info.name]), green.info.name] });
-        continue;
-      }
-      const readinessPair: ReadinessPair = {
-        pair,
-        blue: { name: blue.info.name, server: blue.info.server, facts: blueVersion ? versionFacts(blueVersion) : {} },
-        green: { name: green.info.name, server: green.info.server, facts: versionFacts(greenVersion) },
-      };
-      const findings: Finding[] = [];
-      const details: string[] = [];
-      for (const result of [blueVersion ? versionSkewRule(readinessPair) : undefined, removedApiRule(readinessPair, appsOfPair.get(pair) ?? [])]) {
-        if (!result) continue;
-        if ('skipped' in result) details.push(result.skipped);
-        else {
-          findings.push(...result.findings);
-          details.push(result.detail);
-        }
-      }
-      out.push({
-        kind: 'checked',
-        pair,
-        blue: blue.info.name,
-        green: green.info.name,
-        blueVersion: blueVersion ? formatMinor(blueVersion) : null,
-        greenVersion: formatMinor(greenVersion),
-        blockers: findings.filter((f) => f.severity === 'blocker'),
-        warnings: findings.filter((f) => f.severity === 'warning'),
-        detail: details.join('; '),
-      });
-    }
-  }
-  return out;
+    const app = via.get(pair);
+    return app ? { kind: 'ask', pair, via: app } : { kind: 'no-app', pair };
+  });
 }

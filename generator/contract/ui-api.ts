@@ -5,8 +5,7 @@
  * empty lists, so everything optional is `nullish`.
  */
 import { z } from 'zod';
-import { clusterFactsSchema, factsOriginSchema } from './cluster-facts.js';
-import { errorBodySchema } from './plugin-response.js';
+
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -155,49 +154,3 @@ export const PROXY_EXTENSION_NAME = 'greenlight';
 export const FACTS_PATH = '/api/v1/facts';
 /** The header carrying the shared secret that Argo CD's proxy configuration adds for greenlight. */
 export const PROXY_SECRET_HEADER = 'Greenlight-Proxy-Secret';
-
-export const FACT_AREAS = ['kubernetes', 'addons', 'storage', 'ingress', 'secrets', 'podIdentity', 'apis', 'aws', 'identity'] as const;
-export type FactArea = (typeof FACT_AREAS)[number];
-
-/** One difference between a baseline (blue) and a candidate (green) cluster's facts. */
-export const factDifferenceSchema = z.object({
-  area: z.enum(FACT_AREAS),
-  subject: z.string().describe('What differs, stable for tests and keys: "kubernetes.minor", "addon:coredns", "ssm:payments/db-password".'),
-  label: z.string().describe('What differs, for people.'),
-  baseline: z.string().nullable().describe("The baseline's value; null when it has none."),
-  candidate: z.string().nullable().describe("The candidate's value; null when it has none."),
-  expected: z.boolean().describe('True for differences every pair has (issuer, endpoint, names); false for the ones to fix or confirm.'),
-  reason: z.string().describe('Why it matters, or why it is expected.'),
-});
-
-/** One cluster of the pair, with its facts, or the error that kept greenlight from reading them. */
-export const pairMemberSchema = z.object({
-  name: z.string(),
-  server: z.string(),
-  pair: z.string().nullable(),
-  role: z.string().nullable(),
-  weight: z.string().nullable(),
-  facts: clusterFactsSchema.nullable(),
-  origins: z.array(factsOriginSchema),
-  error: errorBodySchema.nullable(),
-});
-
-export const factsComparisonSchema = z.object({
-  baseline: z.string().describe('Name of the baseline cluster (role blue, else the highest weight).'),
-  candidate: z.string(),
-  differences: z.array(factDifferenceSchema),
-});
-
-/** The answer of `GET /api/v1/facts`: the facts of the pair of the Application's destination cluster. */
-export const factsResponseSchema = z.object({
-  application: z.object({ namespace: z.string(), name: z.string(), project: z.string() }),
-  cluster: z.string().describe("Name of the Application's destination cluster in greenlight's inventory."),
-  pair: z.string().nullable().describe('null when the destination cluster has no greenlight.io/pair.'),
-  members: z.array(pairMemberSchema),
-  comparisons: z.array(factsComparisonSchema),
-});
-
-export type FactDifference = z.infer<typeof factDifferenceSchema>;
-export type PairMember = z.infer<typeof pairMemberSchema>;
-export type FactsComparison = z.infer<typeof factsComparisonSchema>;
-export type FactsResponse = z.infer<typeof factsResponseSchema>;

@@ -9,3 +9,4 @@ export * from './secret-rules.js';
 export * from './insight-rule.js';
 export * from './verdict.js';
 export * from './concerns.js';
+export * from './served.js';

@@ -13,7 +13,7 @@ import { serveCachedAnswers } from './cached-answers.js';
 import { errorHandler } from './error-handler.js';
 import { accessLogger, requestContext } from './middleware/request-context.js';
 import { demoUiRouter } from './routes/demo-ui.js';
-import { factsRouter } from './routes/facts.js';
+import { factsRouter, type FactsRouteDeps } from './routes/facts.js';
 import { getparamsRouter, type Generate } from './routes/getparams.js';
 import { operationsRouter, type Readiness } from './routes/operations.js';
 
@@ -25,6 +25,8 @@ export interface AppDeps {
   /** For the UI's facts endpoint (GET /api/v1/facts). */
   readonly inventory: ClusterInventory;
   readonly facts: ClusterFactsProvider;
+  /** The fleet's pair evaluation, for the pair's verdict in the facts answer. */
+  readonly verdicts?: FactsRouteDeps['verdicts'];
   /** The proxy extension's shared secret; `undefined` turns GET /api/v1/facts off (it says how to turn it on). */
   readonly proxySecret: TokenSource | undefined;
   /** Serve the demo page at `/` (demo fleet only). */

@@ -56,6 +56,8 @@ export interface FleetEvaluation {
   /** When it was made (the evaluator's clock). */
   readonly at: number;
   readonly pairs: ReadonlyMap<string, PairEvaluation>;
+  /** The Applications the verdicts judged; undefined when none were read. */
+  readonly applications?: readonly ListedApplication[] | undefined;
 }
 
 /**
@@ -161,7 +163,7 @@ export class PairEvaluator {
         }),
       ),
     );
-    const evaluation: FleetEvaluation = { at: this.clock(), pairs: new Map(entries) };
+    const evaluation: FleetEvaluation = { at: this.clock(), pairs: new Map(entries), applications };
     this.current = evaluation;
     return evaluation;
   }

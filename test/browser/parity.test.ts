@@ -52,7 +52,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await flyout.locator('h3', { hasText: 'payments-api: 1/2 at parity' }).waitFor();
     await flyout.getByText('health is Degraded', { exact: false }).first().waitFor();
     // The flyout is the Parity view: the pair's readiness, with the blockers that concern payments-api.
-    const readiness = flyout.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]');
+    const readiness = flyout.locator('[data-greenlight-readiness="judged"] [data-green="prod-eu-green"]');
     await readiness.getByText('2 blockers', { exact: true }).waitFor();
     await readiness.getByRole('list', { name: 'blockers' }).locator('[data-subject="podidentity:payments/payments-api"]').waitFor();
     await screenshot(page, 'status-panel-flyout');
@@ -98,7 +98,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
   it("shows the pair's readiness with the demo's blockers, each with what to do, in light and dark", async () => {
     const { page, errors } = await openPage(browser);
     await parityView(page, 'reports-prod-eu-blue');
-    const section = page.locator('[data-greenlight-readiness="verdicts"]');
+    const section = page.locator('[data-greenlight-readiness="judged"]');
     const verdict = section.locator('[data-green="prod-eu-green"]');
     await verdict.getByText('2 blockers', { exact: true }).waitFor();
     expect(await verdict.getAttribute('data-ready')).toBe('false');
@@ -108,11 +108,13 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
       'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch',
       'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration reports-batch',
     ]);
-    await verdict.locator('[data-pair-counts]').getByText('4 blockers (2 blockers for reports, nothing pair-wide, 2 blockers for other apps)', { exact: false }).waitFor();
+    await verdict.locator('[data-pair-counts]').getByText('(2 blockers for reports, nothing pair-wide, 2 blockers for other apps, shown in their own views)', { exact: false }).waitFor();
+    expect(await verdict.locator('[data-pair-counts]').getAttribute('data-pair-counts')).toBe('4/0');
     const flowSchema = blockers.locator('[data-kind="removed-api"]').first();
     await flowSchema.getByText('which Kubernetes 1.32 stopped serving; prod-eu-green runs 1.32 and rejects it. Move the manifest to flowcontrol.apiserver.k8s.io/v1', { exact: false }).waitFor();
     expect(await verdict.locator('[data-check="removed-apis"]').getAttribute('data-outcome')).toBe('blockers');
-    await verdict.locator('[data-check="not-checked-here"]').getByText('not checked here (greenlight readiness --pair prod-eu checks them)', { exact: false }).waitFor();
+    // The service's own checks: without EKS (a fleet file), add-on support is skipped, saying why.
+    expect(await verdict.locator('[data-check="addon-support"]').getAttribute('data-outcome')).toBe('skipped');
     // The same facts answer feeds the readiness and the facts diff: one call through the proxy.
     await page.getByText('Facts: prod-eu-blue vs prod-eu-green').waitFor();
     expect(world.argocd.forwarded.filter((f) => f.path === '/api/v1/facts' && f.headers['argocd-application-name'] === 'argocd:reports-prod-eu-blue')).toHaveLength(1);
@@ -120,11 +122,11 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await screenshotOf(section, 'readiness-light');
 
     await parityView(page, 'reports-prod-eu-blue', '?view=Parity&theme=dark');
-    await page.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]').getByText('2 blockers', { exact: true }).waitFor();
+    await page.locator('[data-greenlight-readiness="judged"] [data-green="prod-eu-green"]').getByText('2 blockers', { exact: true }).waitFor();
     const colours = await page.locator('[data-kind="removed-api"]').first().evaluate((el) => ({ background: getComputedStyle(el).backgroundColor, color: getComputedStyle(el).color }));
     expect(luminance(colours.background)).toBeLessThan(0.05);
     expect(luminance(colours.color)).toBeGreaterThan(0.6);
-    await screenshotOf(page.locator('[data-greenlight-readiness="verdicts"]'), 'readiness-dark');
+    await screenshotOf(page.locator('[data-greenlight-readiness="judged"]'), 'readiness-dark');
     await screenshot(page, 'readiness-view-dark');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
@@ -237,12 +239,11 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await link.click();
     await page.getByText('Blue/Green parity').waitFor();
     expect(await page.locator('[data-count="families"] .greenlight-count__value').textContent()).toBe('7');
-    // Without the facts (no Application context for the proxy), what Applications and Argo CD's cluster versions show.
-    const line = page.locator('.greenlight-readiness-line[data-pair="prod-eu"]');
-    await line.getByText('2 blockers').waitFor();
-    await line.getByText('open an app of the pair for the full verdict', { exact: false }).waitFor();
-    await line.getByText('Blockers and warnings (2)').click();
-    await line.locator('[data-subject="argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch"]').waitFor();
+    // The service's verdict, asked through the pair's first Application: the counts of every app's view.
+    const line = page.locator('.greenlight-readiness-line[data-pair="prod-eu"][data-readiness="judged"]');
+    await line.getByText('4 blockers').waitFor();
+    expect(await line.getAttribute('data-pair-counts')).toBe('4/0');
+    await line.getByText("4 findings about single apps, shown in each app's Parity view", { exact: false }).waitFor();
     await screenshot(page, 'fleet-demo');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
@@ -266,7 +267,8 @@ describe('Argo CD 3.4 host (React 16.14)', () => {
     await page.locator('h3', { hasText: 'web: 1/2 at parity' }).waitFor();
     expect(await page.locator('tr[data-cluster="prod-eu-green"]').getAttribute('data-verdict')).toBe('out-of-sync');
     await page.getByText('Facts: prod-eu-blue vs prod-eu-green').waitFor();
-    await page.locator('[data-greenlight-readiness="verdicts"] [data-green="prod-eu-green"]').getByText('2 blockers').waitFor();
+    // Nothing of web's own blocks it; the pair's four blockers are other apps'.
+    await page.locator('[data-greenlight-readiness="judged"] [data-green="prod-eu-green"][data-ready="true"]').locator('[data-pair-counts="4/0"]').waitFor();
     await expect.poll(() => page.locator('[data-greenlight-status="ready"]').textContent()).toContain('1/2 at parity');
     await screenshot(page, 'react16-parity-view');
     await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Blue/Green' }).click();

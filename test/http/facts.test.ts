@@ -8,6 +8,8 @@ import { requestContext } from '../../plugin/http/middleware/request-context.js'
 import { FACTS_PATH, factsRouter, PROXY_SECRET_HEADER } from '../../plugin/http/routes/facts.js';
 import { createLogger } from '../../plugin/logger.js';
 import { Metrics } from '../../plugin/metrics.js';
+import type { ListedApplication } from '../../plugin/adapters/argocd/application-source.js';
+import { PairEvaluator } from '../../plugin/pairs/evaluation.js';
 import { aCluster, blueGreenLabels, fullFacts } from '../support/builders.js';
 import { InMemoryFleet } from '../support/in-memory-fleet.js';
 import { captureLogs } from '../support/test-app.js';
@@ -32,12 +34,12 @@ function fleet(): InMemoryFleet {
 }
 
 /** createApp's pieces around the facts router: request context, the router, the error handler. */
-function factsApp(f: InMemoryFleet, secret: string | null = SECRET, requestDeadlineMs = 1000) {
+function factsApp(f: InMemoryFleet, secret: string | null = SECRET, requestDeadlineMs = 1000, verdicts?: PairEvaluator) {
   const logs = captureLogs();
   const logger = createLogger('debug', logs.stream);
   const app = express();
   app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
-  app.use(factsRouter({ inventory: f, facts: f, proxySecret: secret === null ? undefined : new StaticTokenSource(secret), requestDeadlineMs }));
+  app.use(factsRouter({ inventory: f, facts: f, verdicts, proxySecret: secret === null ? undefined : new StaticTokenSource(secret), requestDeadlineMs }));
   app.use(errorHandler({ logger, maxBodyBytes: 4096 }));
   return { app, logs };
 }
@@ -226,5 +228,67 @@ describe('GET /api/v1/facts', () => {
     const res = await request(factsApp(fleet()).app).post(FACTS_PATH).set(proxied()).send({});
     expect(res.status).toBe(405);
     expect(res.headers['allow']).toBe('GET');
+  });
+});
+
+/** An Application of family `family` on `server`, deploying to `namespace`, managing `resources`. */
+function listed(name: string, family: string, server: string, namespace: string, resources: { group: string; version: string; kind: string; name: string }[] = []): ListedApplication {
+  return {
+    metadata: { name, namespace: 'argocd', labels: { 'greenlight.io/app': family } },
+    spec: { project: 'default', destination: { server, namespace } },
+    status: { resources: resources.map((r) => ({ ...r, namespace })) },
+  };
+}
+
+describe("GET /api/v1/facts: the pair's verdict from the service's one evaluation", () => {
+  const BLUE_URL = 'https://PRODEUBLUE.gr7.eu-west-1.eks.amazonaws.com';
+  const sa = { group: '', version: 'v1', kind: 'ServiceAccount', name: 'external-dns-sa' };
+  const applications = [
+    listed('web-blue', 'web', BLUE_URL, 'web'),
+    listed('web-green', 'web', GREEN_URL, 'web'),
+    listed('external-dns-blue', 'external-dns', BLUE_URL, 'external-dns', [sa]),
+    listed('external-dns-green', 'external-dns', GREEN_URL, 'external-dns', [sa]),
+  ];
+  const evaluator = (f: InMemoryFleet, list: () => Promise<ListedApplication[]> = async () => applications) => new PairEvaluator({ inventory: f, facts: f, applications: { list } });
+
+  it("serves the pair's counts to every viewer, and each viewer only its family's findings in full", async () => {
+    const f = fleet();
+    const verdicts = evaluator(f);
+    const { app } = factsApp(f, SECRET, 1000, verdicts);
+    const pairVerdict = (await verdicts.evaluation())?.pairs.get('prod-eu')?.verdict;
+    const web = factsResponseSchema.parse((await get(app, proxied())).body).readiness;
+    const dns = factsResponseSchema.parse((await get(app, proxied({ 'Argocd-Application-Name': 'argocd:external-dns-green' }))).body).readiness;
+    if (web?.state !== 'judged' || dns?.state !== 'judged' || !pairVerdict) throw new Error(`not judged: ${JSON.stringify([web, dns])}`);
+    const counts = { blockers: pairVerdict.blockers.length, warnings: pairVerdict.warnings.length };
+    expect(counts.blockers).toBeGreaterThan(0);
+    expect(web.counts).toEqual(counts);
+    expect(dns.counts).toEqual(counts);
+    expect(web.app).toEqual({ blockers: [], warnings: [] });
+    expect(dns.app.blockers.map((b) => b.subject)).toEqual(['podidentity:external-dns/external-dns-sa']);
+    expect(web.otherApps.blockers).toBe(dns.app.blockers.length);
+    expect(web.ready).toBe(false);
+    expect(web.at).toBe(new Date((await verdicts.evaluation())?.at ?? 0).toISOString());
+  });
+
+  it('says why there is no verdict: no evaluation here, the pair incomplete, the Applications unreadable', async () => {
+    const f = fleet();
+    const none = factsResponseSchema.parse((await get(factsApp(f).app, proxied())).body).readiness;
+    expect(none).toEqual({ state: 'unavailable', reason: 'this greenlight service does not evaluate readiness; run "greenlight readiness --pair prod-eu" for the verdict' });
+    const us = factsResponseSchema.parse((await get(factsApp(f, SECRET, 1000, evaluator(f)).app, proxied({ 'Argocd-Target-Cluster-URL': undefined, 'Argocd-Target-Cluster-Name': 'prod-us-blue' }))).body).readiness;
+    expect(us).toEqual({ state: 'unavailable', reason: 'greenlight could not judge pair prod-us: pair prod-us has no cluster with greenlight.io/role=green (its clusters: prod-us-blue)' });
+    const failing = evaluator(f, async () => {
+      throw new UpstreamError('GL_FACTS_UNAVAILABLE', 'Argo CD Applications in namespace argocd: 403 Forbidden; grant list on applications.argoproj.io');
+    });
+    const denied = factsResponseSchema.parse((await get(factsApp(f, SECRET, 1000, failing).app, proxied())).body).readiness;
+    expect(denied).toEqual({
+      state: 'unavailable',
+      reason: 'greenlight could not judge pair prod-eu: Argo CD Applications could not be listed: Argo CD Applications in namespace argocd: 403 Forbidden; grant list on applications.argoproj.io',
+    });
+  });
+
+  it('answers null for a cluster without a pair', async () => {
+    const f = fleet();
+    const body = factsResponseSchema.parse((await get(factsApp(f, SECRET, 1000, evaluator(f)).app, proxied({ 'Argocd-Target-Cluster-URL': undefined, 'Argocd-Target-Cluster-Name': 'tools' }))).body);
+    expect(body.readiness).toBeNull();
   });
 });

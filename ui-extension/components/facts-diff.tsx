@@ -4,7 +4,7 @@
  */
 import * as React from 'react';
 import type { ClusterFacts } from '../../generator/contract/cluster-facts.js';
-import type { FactDifference, FactsComparison, FactsResponse, PairMember } from '../../generator/contract/ui-api.js';
+import type { FactDifference, FactsComparison, FactsResponse, PairMember } from '../../generator/contract/facts-api.js';
 import { Role } from './badges.js';
 import { ago } from './format.js';
 import { Ident } from './ident.js';

@@ -1,51 +1,69 @@
 /**
- * @module The fleet page's readiness line per pair: what Applications and Argo CD's cluster
- * versions show (removed APIs, version skew), and where to get the full verdict. Pure.
+ * @module The fleet page's readiness line per pair: the verdict greenlight's service made for the
+ * pair (the counts `greenlight readiness` and the gauges show), its pair-wide findings, and where
+ * each app's own findings are. Pure.
  */
 import * as React from 'react';
 import { readinessCommand, type FleetPairReadiness } from '../readiness.js';
 import { Badge } from './badges.js';
 import { FindingList } from './findings.js';
 import { plural } from './format.js';
-
-const FULL_VERDICT = 'open an app of the pair for the full verdict (SSM parameters, Pod Identity associations, add-ons)';
+import { asOf } from './readiness-section.js';
 
 function Line(props: { readonly line: FleetPairReadiness; readonly maxFindings: number }) {
   const { line } = props;
-  if (line.kind === 'incomplete-pair') {
-    return (
-      <li className='greenlight-readiness-line' data-pair={line.pair} data-readiness={line.kind}>
-        <strong>{line.pair}</strong>: no {line.missing} cluster (label <code>greenlight.io/role</code>), so there is no step from blue to green to judge.
-      </li>
-    );
+  const common = { className: 'greenlight-readiness-line', 'data-pair': line.pair, 'data-readiness': line.kind };
+  switch (line.kind) {
+    case 'incomplete-pair':
+      return (
+        <li {...common}>
+          <strong>{line.pair}</strong>: no {line.missing} cluster (label <code>greenlight.io/role</code>), so there is no step from blue to green to judge.
+        </li>
+      );
+    case 'no-app':
+      return (
+        <li {...common}>
+          <strong>{line.pair}</strong>: <Badge tone='info'>not judged here</Badge>{' '}
+          <span className='greenlight-detail'>
+            no Application you may see deploys to this pair, and greenlight is asked through one; run <code>{readinessCommand(line.pair)}</code>.
+          </span>
+        </li>
+      );
+    case 'loading':
+      return (
+        <li {...common}>
+          <strong>{line.pair}</strong>: <span className='greenlight-muted'>asking greenlight for the verdict…</span>
+        </li>
+      );
+    case 'unavailable':
+      return (
+        <li {...common}>
+          <strong>{line.pair}</strong>: <Badge tone='info'>no verdict</Badge> <span className='greenlight-detail'>{line.reason}</span>
+        </li>
+      );
+    case 'judged': {
+      const v = line.served;
+      const pairWide = [...v.pairWide.blockers, ...v.pairWide.warnings];
+      const forApps = v.counts.blockers + v.counts.warnings - pairWide.length;
+      return (
+        <li {...common} data-green={v.green} data-pair-counts={`${v.counts.blockers}/${v.counts.warnings}`}>
+          <strong>{line.pair}</strong> {v.blue} ({v.blueVersion ?? 'version unknown'}) → {v.green} ({v.greenVersion ?? 'version unknown'}):{' '}
+          <Badge tone={v.counts.blockers > 0 ? 'bad' : 'ok'}>{v.counts.blockers > 0 ? plural(v.counts.blockers, 'blocker') : 'no blockers'}</Badge>{' '}
+          <Badge tone={v.counts.warnings > 0 ? 'warn' : 'ok'}>{plural(v.counts.warnings, 'warning')}</Badge>
+          <span className='greenlight-detail'>
+            greenlight's verdict{asOf(v.at)}
+            {forApps > 0 ? `; ${plural(forApps, 'finding')} about single apps, shown in each app's Parity view` : ''}; <code>{readinessCommand(line.pair)}</code> lists them all.
+          </span>
+          {pairWide.length > 0 ? (
+            <details>
+              <summary>Pair-wide ({pairWide.length.toLocaleString('en-US')})</summary>
+              <FindingList findings={pairWide} label={`pair-wide readiness of ${line.pair}`} max={props.maxFindings} more={`${readinessCommand(line.pair)} lists them all`} />
+            </details>
+          ) : null}
+        </li>
+      );
+    }
   }
-  if (line.kind === 'versions-unknown') {
-    return (
-      <li className='greenlight-readiness-line' data-pair={line.pair} data-green={line.green} data-readiness={line.kind}>
-        <strong>{line.pair}</strong> {line.blue} → {line.green}: <Badge tone='info'>not judged here</Badge>{' '}
-        <span className='greenlight-detail'>
-          Argo CD reports no Kubernetes version for {line.unknown.join(' and ')} yet, so this page cannot check removed APIs: {FULL_VERDICT}.
-        </span>
-      </li>
-    );
-  }
-  const findings = [...line.blockers, ...line.warnings];
-  return (
-    <li className='greenlight-readiness-line' data-pair={line.pair} data-green={line.green} data-readiness={line.kind} data-blockers={line.blockers.length}>
-      <strong>{line.pair}</strong> {line.blue} ({line.blueVersion ?? 'version unknown'}) → {line.green} ({line.greenVersion}):{' '}
-      <Badge tone={line.blockers.length > 0 ? 'bad' : 'ok'}>{line.blockers.length > 0 ? plural(line.blockers.length, 'blocker') : 'no blockers found'}</Badge>{' '}
-      <Badge tone={line.warnings.length > 0 ? 'warn' : 'ok'}>{plural(line.warnings.length, 'warning')}</Badge>
-      <span className='greenlight-detail'>
-        From Applications and Argo CD's cluster versions only ({line.detail}); {FULL_VERDICT}.
-      </span>
-      {findings.length > 0 ? (
-        <details>
-          <summary>Blockers and warnings ({findings.length.toLocaleString('en-US')})</summary>
-          <FindingList findings={findings} label={`readiness of ${line.pair}`} max={props.maxFindings} more={`${readinessCommand(line.pair)} lists them all`} />
-        </details>
-      ) : null}
-    </li>
-  );
 }
 
 export function FleetReadiness(props: { readonly lines: readonly FleetPairReadiness[]; readonly maxFindings?: number }) {
@@ -55,7 +73,7 @@ export function FleetReadiness(props: { readonly lines: readonly FleetPairReadin
       <h3 className='greenlight-subheading'>Readiness for the next weight step</h3>
       <ul className='greenlight-readiness-lines'>
         {props.lines.map((line) => (
-          <Line key={`${line.pair}|${line.kind === 'incomplete-pair' ? '' : line.green}`} line={line} maxFindings={props.maxFindings ?? 20} />
+          <Line key={line.pair} line={line} maxFindings={props.maxFindings ?? 20} />
         ))}
       </ul>
     </section>

@@ -7,9 +7,9 @@
 import * as React from 'react';
 import { PROXY_EXTENSION_NAME } from '../../generator/contract/ui-api.js';
 import type { FactsProblem } from '../api-client.js';
-import { CHECKS_NOT_IN_BROWSER, readinessCommand, type AppReadiness, type AppVerdict } from '../readiness.js';
+import { readinessCommand, type AppReadiness } from '../readiness.js';
 import { Badge } from './badges.js';
-import { CHECK_LABELS, CheckList, FindingList } from './findings.js';
+import { CheckList, FindingList } from './findings.js';
 import { plural } from './format.js';
 import { EmptyState, Loading } from './states.js';
 
@@ -36,11 +36,17 @@ function tally(blockers: number, warnings: number): string {
   return parts.length > 0 ? parts.join(', ') : 'nothing';
 }
 
-function Verdict(props: { readonly app: string; readonly verdict: AppVerdict; readonly pairHref: (pair: string) => string }) {
+/** "as of 14:02:07": when the service made the verdict. */
+export function asOf(at: string): string {
+  const when = new Date(at);
+  return Number.isNaN(when.getTime()) ? '' : ` as of ${when.toLocaleTimeString('en-GB', { hour12: false })}`;
+}
+
+function Verdict(props: { readonly app: string; readonly readiness: Extract<AppReadiness, { kind: 'judged' }>; readonly pairHref: (pair: string) => string }) {
   const { app } = props;
-  const { verdict: v, blockers, warnings, pairWide, otherApps, ready } = props.verdict;
-  const notChecked = v.checks.filter((c) => c.outcome === 'skipped' && CHECKS_NOT_IN_BROWSER.includes(c.check));
-  const checked = v.checks.filter((c) => !notChecked.includes(c));
+  const { served: v, ready } = props.readiness;
+  const { blockers, warnings } = v.app;
+  const { pairWide, otherApps } = v;
   const pairBlocks = pairWide.blockers.length > 0;
   return (
     <div className={`greenlight-readiness greenlight-readiness--${ready ? 'ready' : 'blocked'}`} data-green={v.green} data-ready={String(ready)}>
@@ -53,7 +59,7 @@ function Verdict(props: { readonly app: string; readonly verdict: AppVerdict; re
       </p>
       <p className='greenlight-muted'>
         {ready
-          ? `Nothing that greenlight checks here blocks ${app} on ${v.green}${warnings.length + pairWide.warnings.length > 0 ? '; read the warnings before the next weight step' : ''}.`
+          ? `Nothing that greenlight checks blocks ${app} on ${v.green}${warnings.length + pairWide.warnings.length > 0 ? '; read the warnings before the next weight step' : ''}.`
           : blockers.length > 0
             ? `Fix ${blockers.length === 1 ? 'this' : 'these'} before moving traffic for ${app} to ${v.green}${pairBlocks ? ', and the pair-wide blockers below' : ''}.`
             : `Nothing of ${app}'s own blocks it on ${v.green}, but the pair-wide blockers below hold every app of pair ${v.pair}.`}
@@ -76,27 +82,17 @@ function Verdict(props: { readonly app: string; readonly verdict: AppVerdict; re
           <FindingList findings={[...pairWide.blockers, ...pairWide.warnings]} label='pair-wide' max={3} more={`on the page of pair ${v.pair}`} />
         </>
       ) : null}
-      <p className='greenlight-detail' data-pair-counts={`${v.blockers.length}/${v.warnings.length}`}>
-        Judged here for pair {v.pair}: {tally(v.blockers.length, v.warnings.length)} ({tally(blockers.length, warnings.length)} for {app},{' '}
-        {tally(pairWide.blockers.length, pairWide.warnings.length)} pair-wide, {tally(otherApps.blockers, otherApps.warnings)} for other apps).{' '}
+      <p className='greenlight-detail' data-pair-counts={`${v.counts.blockers}/${v.counts.warnings}`}>
+        Pair {v.pair}: {tally(v.counts.blockers, v.counts.warnings)}{asOf(v.at)} ({tally(blockers.length, warnings.length)} for {app},{' '}
+        {tally(pairWide.blockers.length, pairWide.warnings.length)} pair-wide, {tally(otherApps.blockers, otherApps.warnings)} for other apps, shown in their own views).{' '}
         <a className='greenlight-link' href={props.pairHref(v.pair)}>
           See pair {v.pair}
         </a>
       </p>
       <h4 className='greenlight-subheading'>Checks</h4>
-      <CheckList checks={checked}>
-        {notChecked.length > 0 ? (
-          <li data-check='not-checked-here' data-outcome='skipped'>
-            <Badge tone='info'>elsewhere</Badge> <strong>{notChecked.map((c) => CHECK_LABELS[c.check]).join(', ')}</strong>:{' '}
-            <span>
-              not checked here (<code>{readinessCommand(v.pair)}</code> checks them)
-            </span>
-          </li>
-        ) : null}
-      </CheckList>
+      <CheckList checks={v.checks} />
       <p className='greenlight-detail'>
-        Judged on {app}'s Applications and the pair's own facts; other apps' findings show in their own Parity views, and{' '}
-        <code>{readinessCommand(v.pair)}</code> checks the whole pair.
+        greenlight's service judged the whole pair, as <code>{readinessCommand(v.pair)}</code> and the <code>greenlight_readiness_blockers</code> metric do.
       </p>
     </div>
   );
@@ -111,23 +107,14 @@ function Content(props: { readonly app: string; readonly readiness: AppReadiness
           <p>Readiness judges the step from a pair's blue cluster to its green one. "Cluster facts" below says how to pair this cluster.</p>
         </EmptyState>
       );
-    case 'incomplete-pair':
+    case 'unavailable':
       return (
-        <EmptyState title={`Pair ${readiness.pair} has no ${readiness.missing} cluster`}>
-          <p>
-            Readiness judges the step from the cluster with <code>greenlight.io/role: blue</code> to the one with <code>greenlight.io/role: green</code>; the pair has{' '}
-            {readiness.members.length > 0 ? readiness.members.join(', ') : 'no cluster greenlight knows'}. Label the roles on their Argo CD cluster Secrets.
-          </p>
+        <EmptyState title={`No readiness verdict for pair ${readiness.pair}`}>
+          <p data-readiness-reason=''>{readiness.reason}</p>
         </EmptyState>
       );
-    case 'verdicts':
-      return (
-        <>
-          {readiness.verdicts.map((v) => (
-            <Verdict key={v.verdict.green} app={props.app} verdict={v} pairHref={props.pairHref} />
-          ))}
-        </>
-      );
+    case 'judged':
+      return <Verdict app={props.app} readiness={readiness} pairHref={props.pairHref} />;
   }
 }
 

@@ -4,7 +4,8 @@
  * enable the proxy extension.
  */
 import * as React from 'react';
-import type { ArgoApplication, FactsResponse } from '../../generator/contract/ui-api.js';
+import type { ArgoApplication } from '../../generator/contract/ui-api.js';
+import type { FactsResponse } from '../../generator/contract/facts-api.js';
 import { classifyFactsError, type ApiClient } from '../api-client.js';
 import { FactsDiff } from '../components/facts-diff.js';
 import { ProxyHelp } from '../components/proxy-help.js';

@@ -33,8 +33,12 @@ import {
   type FactsResponse,
   type FactsResult,
   type PairMember,
+  type ServedReadiness,
+  familyApplications,
+  servedReadiness,
 } from '../../../generator/index.js';
 import { withoutUserinfo } from '../../adapters/upstream-text.js';
+import type { PairEvaluator } from '../../pairs/evaluation.js';
 import type { TokenSource } from '../../auth/token-source.js';
 import { describeSecretReference, tokensEqual } from '../middleware/bearer-auth.js';
 import { requestDeadline } from '../middleware/deadline.js';
@@ -50,6 +54,11 @@ export interface FactsRouteDeps {
   /** The shared secret of the proxy extension; `undefined` turns the endpoint off. */
   readonly proxySecret: TokenSource | undefined;
   readonly requestDeadlineMs: number;
+  /**
+   * The fleet's pair evaluation (the one the readiness gauges report), for the pair's verdict in
+   * the answer; without it, the answer says readiness is not served here.
+   */
+  readonly verdicts?: Pick<PairEvaluator, 'evaluation'> | undefined;
 }
 
 // Argo CD's own checks (util/argo IsValidNamespaceName, IsValidAppName, IsValidProjectName).
@@ -196,6 +205,25 @@ function member(cluster: ClusterRecord, settled: { result?: FactsResult; error?:
   };
 }
 
+/**
+ * The pair's verdict from the service's one evaluation, reduced for the viewer of `app`. The
+ * evaluation is shared (a minute old at most) and waits a few seconds at most for a fresh one.
+ */
+async function pairReadiness(verdicts: FactsRouteDeps['verdicts'], pair: string, app: ProxiedApp): Promise<ServedReadiness> {
+  const command = `run "greenlight readiness --pair ${pair}" for the verdict`;
+  if (!verdicts) return { state: 'unavailable', reason: `this greenlight service does not evaluate readiness; ${command}` };
+  const evaluation = await verdicts.evaluation();
+  const judged = evaluation?.pairs.get(pair);
+  if (!evaluation || !judged) {
+    return { state: 'unavailable', reason: `greenlight has not evaluated pair ${pair} yet (it evaluates every pair at most once a minute); reload shortly, or ${command}` };
+  }
+  if (!judged.verdict) {
+    return { state: 'unavailable', reason: `greenlight could not judge pair ${pair}: ${judged.problem ?? judged.error ?? 'unknown reason'}` };
+  }
+  const concerning = familyApplications(evaluation.applications ?? [], app.namespace, app.name);
+  return servedReadiness(judged.verdict, concerning, new Date(evaluation.at).toISOString());
+}
+
 export function factsRouter(deps: FactsRouteDeps): Router {
   const router = Router();
   router.get(FACTS_PATH, async (req, res) => {
@@ -239,7 +267,8 @@ export function factsRouter(deps: FactsRouteDeps): Router {
               differences: diffFacts({ name: baseline.name, facts: baseline.facts ?? {} }, { name: m.name, facts: m.facts ?? {} }),
             }))
         : [];
-      const body: FactsResponse = { application: app, cluster: target.name, pair: pair ?? null, members, comparisons };
+      const readiness = pair === undefined ? null : await pairReadiness(deps.verdicts, pair, app);
+      const body: FactsResponse = { application: app, cluster: target.name, pair: pair ?? null, members, comparisons, readiness };
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json(body);
     } finally {

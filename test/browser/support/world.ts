@@ -16,6 +16,8 @@ import { errorHandler } from '../../../plugin/http/error-handler.js';
 import { requestContext } from '../../../plugin/http/middleware/request-context.js';
 import { demoApplications } from '../../../plugin/adapters/demo/demo-applications.js';
 import { factsRouter, PROXY_SECRET_HEADER } from '../../../plugin/http/routes/facts.js';
+import { PairEvaluator } from '../../../plugin/pairs/evaluation.js';
+import { applicationResourceObjectSchema } from '../../../plugin/adapters/argocd/application-source.js';
 import { createLogger } from '../../../plugin/logger.js';
 import { Metrics } from '../../../plugin/metrics.js';
 import { DEMO_FLEET_PATH } from '../../../plugin/paths.js';
@@ -32,13 +34,17 @@ export interface Greenlight {
   close(): Promise<void>;
 }
 
-/** greenlight's facts route on the demo fleet, as the service mounts it. */
-export async function startGreenlight(): Promise<Greenlight> {
+/**
+ * greenlight's facts route on the demo fleet, as the service mounts it, with the service's pair
+ * evaluation over the Applications that `applications` gives (the ones the fake Argo CD lists).
+ */
+export async function startGreenlight(applications: () => readonly ArgoApplication[] = () => []): Promise<Greenlight> {
   const logger = createLogger('silent');
   const inventory = new FleetFileInventory(DEMO_FLEET_PATH, logger, 'the demo fleet').load();
+  const verdicts = new PairEvaluator({ inventory, facts: inventory, applications: { list: async () => applications().map((a) => applicationResourceObjectSchema.parse(a)) } });
   const app = express();
   app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
-  app.use(factsRouter({ inventory, facts: inventory, proxySecret: new StaticTokenSource(PROXY_SECRET), requestDeadlineMs: 5000 }));
+  app.use(factsRouter({ inventory, facts: inventory, verdicts, proxySecret: new StaticTokenSource(PROXY_SECRET), requestDeadlineMs: 5000 }));
   app.use((req) => {
     throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path}`);
   });
@@ -87,7 +93,8 @@ export interface WorldOptions {
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
-  const greenlight = await startGreenlight();
+  let listed: readonly ArgoApplication[] = [];
+  const greenlight = await startGreenlight(() => listed);
   const clusterRecords = greenlight.inventory.snapshot().clusters;
   const demo = demoApplications(clusterRecords, Date.now());
   // As Argo CD lists them: with the Kubernetes version it last read from each cluster.
@@ -99,6 +106,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }),
   );
   const applications = options.applications ?? demo.applications;
+  listed = applications;
   const argocd = await startFakeArgoCd({
     basePath: '/argocd/',
     applications,

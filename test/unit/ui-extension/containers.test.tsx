@@ -11,7 +11,7 @@ import { app, applications, clusters, factsResponse, GREEN } from './support/fix
 import { render } from './support/render.js';
 
 function setup(init: Parameters<typeof fakeArgo>[0] = {}): { argo: FakeArgo; client: ReturnType<typeof createApiClient> } {
-  const argo = fakeArgo({ applications, clusters, facts: factsResponse(), ...init });
+  const argo = fakeArgo({ applications, clusters, facts: (app) => factsResponse(app.split(':')[1]), ...init });
   return { argo, client: createApiClient({ baseUri: () => BASE, fetch: argo.fetch, timeoutMs: 2000 }) };
 }
 
@@ -122,12 +122,12 @@ describe('ParityAppView', () => {
     expect(screen.getByText(/greenlight could not read ApplicationSets \(Argo CD's ApplicationSets API answered 403/)).toBeTruthy();
   });
 
-  it("judges readiness in the browser from the facts it already read and the family's resources", async () => {
+  it("shows the service's verdict from the facts answer it already read: the family's own findings, the pair's counts", async () => {
     const { argo, client } = setup();
     const reports = applications.find((a) => a.metadata.name === 'reports-blue') as HostApplication;
     await render(<ParityAppView application={reports} client={client} />);
     const section = await waitFor(() => {
-      const found = document.querySelector<HTMLElement>('[data-greenlight-readiness="verdicts"]');
+      const found = document.querySelector<HTMLElement>('[data-greenlight-readiness="judged"]');
       if (!found) throw new Error('no verdict yet');
       return found;
     });
@@ -137,12 +137,11 @@ describe('ParityAppView', () => {
     expect([...blockers.querySelectorAll('li')].map((li) => li.getAttribute('data-subject'))).toEqual([
       'argocd/reports-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch',
     ]);
-    expect(section.querySelector('[data-pair-counts]')?.textContent).toContain('Judged here for pair prod-eu: 3 blockers (1 blocker for reports, nothing pair-wide, 2 blockers for other apps).');
-    expect(section.textContent).toContain('not checked here (greenlight readiness --pair prod-eu checks them)');
-    // One facts call for the readiness and the facts diff; the list asks for the managed resources.
-    expect(argo.calls.filter((c) => c.url.includes('extensions/'))).toHaveLength(1);
-    const list = new URL(argo.calls.find((c) => c.url.includes('api/v1/applications?'))?.url ?? '');
-    expect(list.searchParams.get('fields')?.split(',')).toContain('items.status.resources');
+    expect(section.querySelector('[data-pair-counts]')?.getAttribute('data-pair-counts')).toBe('3/0');
+    expect(section.querySelector('[data-pair-counts]')?.textContent).toContain('(1 blocker for reports, nothing pair-wide, 2 blockers for other apps, shown in their own views)');
+    // One facts call for the readiness and the facts diff, naming the viewed Application.
+    const proxied = argo.calls.filter((c) => c.url.includes('extensions/'));
+    expect(proxied.map((c) => c.headers['argocd-application-name'])).toEqual(['argocd:reports-blue']);
     await screen.findByText('Facts: prod-eu-blue vs prod-eu-green');
   });
 
@@ -220,24 +219,34 @@ describe('FleetPage', () => {
     expect(argo.calls.some((c) => c.url.includes('api/v1/applicationsets'))).toBe(true);
   });
 
-  it("shows each pair's readiness line from Applications and Argo CD's cluster versions", async () => {
-    const { client } = setup();
+  it("shows each pair's verdict from greenlight, asked once through the pair's first Application, and one clusters request", async () => {
+    const { argo, client } = setup();
     await render(<FleetPage client={client} />);
     await screen.findByText('Blue/Green parity');
-    const line = document.querySelector('.greenlight-readiness-line[data-pair="prod-eu"]') as HTMLElement;
-    expect(line.getAttribute('data-readiness')).toBe('checked');
-    expect(within(line).getByText('1 blocker')).toBeTruthy();
+    const line = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('.greenlight-readiness-line[data-pair="prod-eu"][data-readiness="judged"]');
+      if (!found) throw new Error('no verdict yet');
+      return found;
+    });
+    expect(line.getAttribute('data-pair-counts')).toBe('3/0');
+    expect(within(line).getByText('3 blockers')).toBeTruthy();
     expect(line.textContent).toContain('prod-eu-blue (1.31) → prod-eu-green (1.32)');
-    expect(line.textContent).toContain('open an app of the pair for the full verdict');
+    const first = [...applications].map((a) => a.metadata.name).sort()[0];
+    expect(argo.calls.filter((c) => c.url.includes('extensions/')).map((c) => c.headers['argocd-application-name'])).toEqual([`argocd:${first}`]);
+    expect(argo.calls.filter((c) => c.url.includes('api/v1/clusters'))).toHaveLength(1);
   });
 
-  it('says to open an app of the pair where Argo CD reports no cluster versions', async () => {
-    const { client } = setup({ clusters: clusters.map((c) => ({ ...c, info: null })) });
+  it("says why a pair has no verdict where greenlight cannot be asked through Argo CD's proxy", async () => {
+    const { client } = setup({ facts: { status: 404, body: 'Extension not found\n', contentType: 'text/plain' } });
     await render(<FleetPage client={client} />);
     await screen.findByText('Blue/Green parity');
-    const line = document.querySelector('.greenlight-readiness-line[data-pair="prod-eu"]') as HTMLElement;
-    expect(line.getAttribute('data-readiness')).toBe('versions-unknown');
-    expect(line.textContent).toContain('open an app of the pair for the full verdict');
+    const line = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('.greenlight-readiness-line[data-pair="prod-eu"][data-readiness="unavailable"]');
+      if (!found) throw new Error('no answer yet');
+      return found;
+    });
+    const first = [...applications].map((a) => a.metadata.name).sort()[0];
+    expect(line.textContent).toContain(`greenlight could not be asked through Argo CD's proxy extension (via Application argocd/${first}): Argo CD answered 404 "Extension not found"`);
   });
 
   it('shows the error and retries', async () => {

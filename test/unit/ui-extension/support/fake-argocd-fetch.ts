@@ -3,7 +3,8 @@
  * seen by the UI's API client in component tests (no module is mocked). Failures are queued
  * per path prefix; every call is recorded.
  */
-import type { ArgoApplication, ArgoApplicationSet, ArgoCluster, FactsResponse } from '../../../../generator/contract/ui-api.js';
+import type { ArgoApplication, ArgoApplicationSet, ArgoCluster } from '../../../../generator/contract/ui-api.js';
+import type { FactsResponse } from '../../../../generator/contract/facts-api.js';
 
 export interface Canned {
   readonly status: number;
@@ -15,7 +16,8 @@ export interface FakeArgo {
   applications: ArgoApplication[];
   clusters: ArgoCluster[];
   applicationSets: ArgoApplicationSet[];
-  facts: FactsResponse | Canned;
+  /** The facts answer: fixed, canned, or made for the Application the proxy names (`namespace:name`). */
+  facts: FactsResponse | Canned | ((application: string) => FactsResponse);
   /** Answers to use once each, before the normal answer, by path prefix ("api/v1/applications"). */
   readonly failures: Map<string, Canned[]>;
   readonly calls: { readonly url: string; readonly headers: Record<string, string> }[];
@@ -71,7 +73,7 @@ export function fakeArgo(init: Partial<Pick<FakeArgo, 'applications' | 'clusters
       if (path === 'api/v1/clusters') return json({ metadata: {}, items: fake.clusters });
       if (path === 'api/v1/applicationsets') return json({ metadata: {}, items: fake.applicationSets });
       if (path === 'extensions/greenlight/api/v1/facts') {
-        const f = fake.facts;
+        const f = typeof fake.facts === 'function' ? fake.facts(headers['argocd-application-name'] ?? '') : fake.facts;
         if ('status' in f && 'body' in f) return new Response(f.body, { status: f.status, headers: { 'Content-Type': f.contentType ?? 'application/json' } });
         return json(f);
       }

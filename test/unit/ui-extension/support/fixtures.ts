@@ -3,8 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { clusterFactsSchema, type ClusterFacts } from '../../../../generator/contract/cluster-facts.js';
-import type { ArgoApplication, ArgoCluster, ArgoResourceStatus, FactsResponse } from '../../../../generator/contract/ui-api.js';
+import type { ArgoApplication, ArgoCluster, ArgoResourceStatus } from '../../../../generator/contract/ui-api.js';
+import type { FactsResponse } from '../../../../generator/contract/facts-api.js';
 import { diffFacts } from '../../../../generator/parity.js';
+import { familyApplications, servedReadiness } from '../../../../generator/readiness/served.js';
+import { readinessVerdict } from '../../../../generator/readiness/verdict.js';
+
+/** When the fixtures' verdicts were made. */
+export const VERDICT_AT = '2026-11-26T07:59:30.000Z';
 
 export const BLUE = 'https://6A1F0B3C.gr7.eu-west-1.eks.amazonaws.com';
 export const GREEN = 'https://0F9E8D7C.gr7.eu-west-1.eks.amazonaws.com';
@@ -74,13 +80,18 @@ function demoFacts(): Record<string, ClusterFacts> {
   return Object.fromEntries(doc.clusters.map((c) => [c.name, clusterFactsSchema.parse(c.facts)]));
 }
 
-export function factsResponse(): FactsResponse {
+/**
+ * The facts answer for `viewer` (an Application of `all`), with the readiness verdict the service
+ * would serve for it: the pure verdict over the members' facts and `all`, reduced for the viewer's
+ * family, made by the same functions the service uses.
+ */
+export function factsResponse(viewer = 'web-green', all: readonly ArgoApplication[] = applications): FactsResponse {
   const facts = demoFacts();
   const blue = facts['prod-eu-blue'] ?? {};
   const green = facts['prod-eu-green'] ?? {};
   const origins = [{ source: 'fleet' as const, fetchedAt: '2026-11-26T07:59:00.000Z', stale: false }];
-  return {
-    application: { namespace: 'argocd', name: 'web-green', project: 'default' },
+  const response: FactsResponse = {
+    application: { namespace: 'argocd', name: viewer, project: 'default' },
     cluster: 'prod-eu-green',
     pair: 'prod-eu',
     members: [
@@ -89,4 +100,15 @@ export function factsResponse(): FactsResponse {
     ],
     comparisons: [{ baseline: 'prod-eu-blue', candidate: 'prod-eu-green', differences: diffFacts({ name: 'prod-eu-blue', facts: blue }, { name: 'prod-eu-green', facts: green }) }],
   };
+  return withServedReadiness(response, all);
+}
+
+/** `response` with the verdict the service would serve for its Application, judged on its members and `all`. */
+export function withServedReadiness(response: FactsResponse, all: readonly ArgoApplication[] = applications): FactsResponse {
+  const [blue, green] = response.members;
+  if (!blue || !green || response.pair === null) return response;
+  const member = (m: typeof blue) => ({ name: m.name, server: m.server, facts: m.facts ?? undefined, factsError: m.error?.message });
+  const verdict = readinessVerdict({ pair: response.pair, blue: member(blue), green: member(green), applications: all });
+  const listed = all.map((a) => ({ ...a, metadata: { ...a.metadata, namespace: a.metadata.namespace ?? 'argocd' } }));
+  return { ...response, readiness: servedReadiness(verdict, familyApplications(listed, response.application.namespace, response.application.name), VERDICT_AT) };
 }
