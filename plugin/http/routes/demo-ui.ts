@@ -67,14 +67,24 @@ export function hostPageHtml(base: string, notice?: string): string {
   ].join('\n');
 }
 
+/** The argocd-server lines whose `/extensions.js` differ: 3.4.x concatenates, 3.5.x wraps each file. */
+export type ArgoCdLine = '3.4' | '3.5';
+
 /**
- * `/extensions.js` as argocd-server ≥ 3.5 serves it (server.go serveExtensions): every file whose
- * name matches `^extension(.*)\.js$`, each after a `// source:` line and wrapped in `try {}`.
+ * `/extensions.js` as argocd-server serves it (server/server.go serveExtensions, v3.4.7 and
+ * v3.5.1): every file whose name matches `^extension(.*)\.js$`, each after a `// source:` line
+ * (the walked file path, then its name again, as upstream prints it). 3.4 copies the files one
+ * after the other, raw: an extension that throws stops every extension after it. 3.5 wraps each
+ * in `try {}` and logs the failure with the file's name.
  */
-export function extensionsJs(files: readonly { readonly name: string; readonly content: string }[]): string {
+export function extensionsJs(files: readonly { readonly name: string; readonly content: string }[], line: ArgoCdLine = '3.5'): string {
   return files
     .filter((f) => /^extension(.*)\.js$/.test(f.name))
-    .map((f) => `// source: /tmp/extensions/${f.name}\ntry {\n${f.content}\n} catch(e) { console.error('Extension ${f.name} failed to load:', e); }\n`)
+    .map((f) => {
+      const source = `// source: /tmp/extensions/${f.name}/${f.name} \n`;
+      if (line === '3.4') return `${source}${f.content}`;
+      return `${source}try {\n${f.content}\n} catch(e) { console.error('Extension ${f.name} failed to load:', e); }\n`;
+    })
     .join('');
 }
 
@@ -142,6 +152,24 @@ export function demoUiRouter(deps: DemoUiDeps): Router {
     const selector = typeof req.query['selector'] === 'string' ? req.query['selector'] : '';
     const items = data().applications.filter((a) => matchesSelector(a.metadata.labels ?? {}, selector));
     res.json({ metadata: {}, items });
+  });
+  // Argo CD's application watch (Server-Sent Events), which the host's list and details pages keep
+  // open: the demo's Applications do not change while it runs, so each is sent once, ADDED, in
+  // argocd-server's shape; comment lines keep the stream open, as argocd-server's every 15 s.
+  router.get('/api/v1/stream/applications', (req, res) => {
+    const name = typeof req.query['name'] === 'string' ? req.query['name'] : '';
+    const namespace = typeof req.query['appNamespace'] === 'string' && req.query['appNamespace'] !== '' ? req.query['appNamespace'] : 'argocd';
+    const selector = typeof req.query['selector'] === 'string' ? req.query['selector'] : '';
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    if (req.query['resourceVersion'] === undefined || name !== '') {
+      for (const application of data().applications) {
+        if (name !== '' && (application.metadata.name !== name || application.metadata.namespace !== namespace)) continue;
+        if (!matchesSelector(application.metadata.labels ?? {}, selector)) continue;
+        res.write(`data: ${JSON.stringify({ result: { type: 'ADDED', application } })} \n\n`);
+      }
+    }
+    const keepalive = setInterval(() => res.write(':\n'), 15_000);
+    res.on('close', () => clearInterval(keepalive));
   });
   router.get('/api/v1/applications/:name', (req, res) => {
     const namespace = typeof req.query['appNamespace'] === 'string' && req.query['appNamespace'] !== '' ? req.query['appNamespace'] : 'argocd';
