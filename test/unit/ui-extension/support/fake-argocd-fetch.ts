@@ -16,6 +16,8 @@ export interface FakeArgo {
   clusters: ArgoCluster[];
   applicationSets: ArgoApplicationSet[];
   facts: FactsResponse | Canned;
+  /** What `GET api/version` answers: "v3.5.1+…" by default. */
+  version: string;
   /** Answers to use once each, before the normal answer, by path prefix ("api/v1/applications"). */
   readonly failures: Map<string, Canned[]>;
   readonly calls: { readonly url: string; readonly headers: Record<string, string> }[];
@@ -38,13 +40,14 @@ function matches(app: ArgoApplication, selector: string | null): boolean {
   });
 }
 
-export function fakeArgo(init: Partial<Pick<FakeArgo, 'applications' | 'clusters' | 'applicationSets' | 'facts'>> = {}): FakeArgo {
+export function fakeArgo(init: Partial<Pick<FakeArgo, 'applications' | 'clusters' | 'applicationSets' | 'facts' | 'version'>> = {}): FakeArgo {
   let waiting: (() => void)[] = [];
   const fake: FakeArgo = {
     applications: init.applications ?? [],
     clusters: init.clusters ?? [],
     applicationSets: init.applicationSets ?? [],
     facts: init.facts ?? { status: 404, body: 'Extension not found\n', contentType: 'text/plain; charset=utf-8' },
+    version: init.version ?? 'v3.5.1+e4f5a6b',
     failures: new Map(),
     calls: [],
     hold: false,
@@ -67,6 +70,7 @@ export function fakeArgo(init: Partial<Pick<FakeArgo, 'applications' | 'clusters
         const next = path.startsWith(prefix) ? queue.shift() : undefined;
         if (next) return new Response(next.body, { status: next.status, headers: { 'Content-Type': next.contentType ?? 'application/json' } });
       }
+      if (path === 'api/version') return json({ Version: fake.version });
       if (path === 'api/v1/applications') return json({ metadata: {}, items: fake.applications.filter((a) => matches(a, url.searchParams.get('selector'))) });
       if (path === 'api/v1/clusters') return json({ metadata: {}, items: fake.clusters });
       if (path === 'api/v1/applicationsets') return json({ metadata: {}, items: fake.applicationSets });
