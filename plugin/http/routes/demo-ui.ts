@@ -1,10 +1,10 @@
 /**
  * @module The demo UI of `npm start` (demo fleet only): at `/`, a page that hosts greenlight's UI
  * bundle the way Argo CD does (`<base href>`, `#app`, a deferred `extensions.js` wrapped in
- * `try {}`), with a small stand-in for Argo CD's API (`/api/v1/applications`, `/api/v1/clusters`,
- * `/api/v1/applicationsets`) serving the demo Applications (adapters/demo) on the inventory's
- * clusters, and a
- * stand-in for Argo CD's proxy extension (`/extensions/greenlight/*`) that validates the headers
+ * `try {}`), with a small stand-in for Argo CD's API (`/api/version`, `/api/v1/applications`,
+ * the application watch stream, `/api/v1/clusters`, `/api/v1/applicationsets`) serving the demo
+ * Applications (adapters/demo) on the inventory's clusters, and a stand-in for Argo CD's proxy
+ * extension (`/extensions/greenlight/*`) that validates the headers
  * as Argo CD does, adds the demo's own proxy secret and the destination headers, and hands the
  * request to greenlight's own facts route in-process. It never adds a secret the operator set
  * (GREENLIGHT_PROXY_SECRET[_FILE]): unlike Argo CD's proxy it checks no session, so with such a
@@ -42,6 +42,9 @@ export interface DemoUiDeps {
 }
 
 export const DEMO_UI_DIST = join(packageRoot(), 'ui-extension', 'dist');
+
+/** What the demo's stand-in answers on `GET /api/version`: the Argo CD its host stands for. */
+export const DEMO_ARGOCD_VERSION = 'v3.5.1+demo';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -148,6 +151,10 @@ export function demoUiRouter(deps: DemoUiDeps): Router {
     res.type('application/javascript').send(files.length > 0 ? extensionsJs(files) : `console.error(${JSON.stringify(notBuilt)});\n`);
   });
 
+  // argocd-server's version (server/version/version.go): the demo host is Argo CD 3.5's (React 19).
+  router.get('/api/version', (_req, res) => {
+    res.json({ Version: DEMO_ARGOCD_VERSION });
+  });
   router.get('/api/v1/applications', (req, res) => {
     const selector = typeof req.query['selector'] === 'string' ? req.query['selector'] : '';
     const items = data().applications.filter((a) => matchesSelector(a.metadata.labels ?? {}, selector));
