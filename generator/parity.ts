@@ -31,7 +31,11 @@ export const FAMILY_LABEL = 'greenlight.io/app';
  * - `no-baseline`: Synced and Healthy, but its pair has no baseline cell to compare with (or its
  *   cluster is in no pair).
  * - `revision-differs`: Synced and Healthy, at another revision than the baseline.
- * - `images-differ`: Synced, Healthy, same revision, but another set of container images.
+ * - `images-differ`: Synced, Healthy, same revision (or one not known), but another set of
+ *   container images.
+ * - `revision-unknown`: Synced, Healthy, the same images as the baseline, but the synced
+ *   revision of this cell or of the baseline is not known (Argo CD's application list returns
+ *   `status.sync.revision` only from 3.5), so parity cannot be claimed.
  * - `at-parity`: Synced, Healthy, and the same revision and images as the baseline.
  *
  * A cell "is at parity" when its verdict is `at-parity` or `baseline`.
@@ -46,6 +50,7 @@ export type ParityVerdict =
   | 'no-baseline'
   | 'revision-differs'
   | 'images-differ'
+  | 'revision-unknown'
   | 'at-parity';
 
 export type Tone = 'ok' | 'info' | 'warn' | 'bad';
@@ -61,6 +66,7 @@ export const VERDICTS: Readonly<Record<ParityVerdict, { readonly label: string; 
   'no-baseline': { label: 'no baseline', atParity: false, tone: 'info' },
   'revision-differs': { label: 'other revision', atParity: false, tone: 'warn' },
   'images-differ': { label: 'other images', atParity: false, tone: 'warn' },
+  'revision-unknown': { label: 'revision not known', atParity: false, tone: 'info' },
   'at-parity': { label: 'at parity', atParity: true, tone: 'ok' },
 };
 
@@ -74,6 +80,7 @@ export const VERDICT_ORDER: readonly ParityVerdict[] = [
   'no-baseline',
   'revision-differs',
   'images-differ',
+  'revision-unknown',
   'at-parity',
 ];
 
@@ -345,7 +352,8 @@ export function judge(
   if (app.health !== 'Healthy') return { verdict: 'unhealthy', detail: `health is ${app.health}${app.healthMessage ? `: ${app.healthMessage}` : ''}` };
   if (isBaseline) return { verdict: 'baseline', detail: 'Synced and Healthy; the other clusters are compared with it' };
   if (!baseline) return { verdict: 'no-baseline', detail: 'Synced and Healthy; no app on a blue cluster of its pair to compare with' };
-  if ((app.revision ?? '') !== (baseline.revision ?? '')) {
+  const revisionKnown = app.revision !== undefined && baseline.revision !== undefined;
+  if (revisionKnown && app.revision !== baseline.revision) {
     return { verdict: 'revision-differs', detail: `revision ${short(app.revision)} ≠ ${baselineCluster}'s ${short(baseline.revision)}` };
   }
   const mine = new Set(app.images);
@@ -357,6 +365,13 @@ export function judge(
     if (onlyHere.length > 0) parts.push(`runs ${listSome(onlyHere)}`);
     if (onlyThere.length > 0) parts.push(`${baselineCluster} runs ${listSome(onlyThere)}`);
     return { verdict: 'images-differ', detail: parts.join('; ') };
+  }
+  if (!revisionKnown) {
+    const whose = app.revision === undefined ? (baseline.revision === undefined ? `this cell's and ${baselineCluster}'s` : "this cell's") : `${baselineCluster}'s`;
+    return {
+      verdict: 'revision-unknown',
+      detail: `same images as ${baselineCluster}; ${whose} synced revision is not known (Argo CD lists it from 3.5; open the app for its own)`,
+    };
   }
   return { verdict: 'at-parity', detail: `same revision and images as ${baselineCluster}` };
 }

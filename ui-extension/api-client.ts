@@ -5,9 +5,64 @@
  * Every answer is parsed with the shared contract schemas.
  */
 import type { z } from 'zod';
+import { argoCdVersionMessageSchema } from '../generator/contract/argocd-version.js';
 import { errorBodySchema, type ErrorBody } from '../generator/contract/plugin-response.js';
-import { APPLICATION_LIST_FIELDS, APPLICATIONSET_LIST_FIELDS, applicationListSchema, applicationSetListSchema, clusterListSchema, FACTS_PATH, PROXY_EXTENSION_NAME, type ArgoApplication, type ArgoApplicationSet, type ArgoCluster } from '../generator/contract/ui-api.js';
+import {
+  APPLICATIONSET_LIST_FIELDS,
+  applicationListSchema,
+  applicationSetListSchema,
+  clusterListSchema,
+  FACTS_PATH,
+  PROXY_EXTENSION_NAME,
+  type ArgoApplication,
+  type ArgoApplicationSet,
+  type ArgoCluster,
+} from '../generator/contract/ui-api.js';
 import { factsResponseSchema, type FactsResponse } from '../generator/contract/facts-api.js';
+
+/**
+ * What greenlight asks Argo CD's application list for, by Argo CD version. The list API returns
+ * only the keys of its allowlist (`appFields` in pkg/apiclient/application/forwarder_overwrite.go)
+ * and drops the rest without a word. On every version: never `status.operationState.message`.
+ * From 3.5.0: `status.sync.revision`, the revision the Application is synced to. Never
+ * `status.operationState.operation.sync` either, although allowed: its value is the last sync
+ * ATTEMPT's result, whose revision is not the synced one when that sync failed. The viewed
+ * Application's row comes from the host's full object instead.
+ */
+export const APPLICATION_LIST_FIELDS_BEFORE_3_5 = [
+  'items.metadata.name',
+  'items.metadata.namespace',
+  'items.metadata.labels',
+  'items.spec',
+  'items.status.sync.status',
+  'items.status.health',
+  'items.status.summary',
+  'items.status.operationState.phase',
+  'items.status.operationState.startedAt',
+  'items.status.operationState.finishedAt',
+  'items.status.resources',
+] as const;
+export const APPLICATION_LIST_FIELDS_FROM_3_5 = [...APPLICATION_LIST_FIELDS_BEFORE_3_5, 'items.status.sync.revision'] as const;
+
+/** argocd-server's version, from `GET api/version` (answered without a session too). */
+export interface ArgoCdVersion {
+  /** As Argo CD reports it: "v3.5.1+e4f5a6b". */
+  readonly text: string;
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** "v3.5.1+e4f5a6b" → 3, 5; undefined for anything else (a dev build says "v99.99.99+..."; that parses). */
+export function parseArgoCdVersion(text: string): ArgoCdVersion | undefined {
+  const m = /^v?(\d+)\.(\d+)/.exec(text.trim());
+  return m ? { text, major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+/** The list fields for this Argo CD; the older allowlist when its version is not known. */
+export function applicationListFields(version: ArgoCdVersion | undefined): readonly string[] {
+  const from35 = version !== undefined && (version.major > 3 || (version.major === 3 && version.minor >= 5));
+  return from35 ? APPLICATION_LIST_FIELDS_FROM_3_5 : APPLICATION_LIST_FIELDS_BEFORE_3_5;
+}
 
 export type ApiErrorKind = 'network' | 'timeout' | 'http' | 'not-json' | 'invalid';
 
@@ -29,7 +84,12 @@ export class ApiError extends Error {
 }
 
 export interface ApiClient {
-  /** `GET api/v1/applications` with Argo CD's `fields` filter and an optional label selector. */
+  /**
+   * Argo CD's version (`GET api/version`), asked once per client; undefined when Argo CD does not
+   * say (the list is then asked for what every version allows).
+   */
+  serverVersion(signal?: AbortSignal): Promise<ArgoCdVersion | undefined>;
+  /** `GET api/v1/applications` with the `fields` filter this Argo CD allows and an optional label selector. */
   listApplications(options: { readonly selector?: string }, signal?: AbortSignal): Promise<ArgoApplication[]>;
   listClusters(signal?: AbortSignal): Promise<ArgoCluster[]>;
   listApplicationSets(signal?: AbortSignal): Promise<ArgoApplicationSet[]>;
@@ -124,9 +184,31 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
 
   const fields = (list: readonly string[]) => `fields=${encodeURIComponent(list.join(','))}`;
 
+  // One question per page load; a failed one is not asked again (the older allowlist is safe).
+  let version: Promise<ArgoCdVersion | undefined> | undefined;
+  const serverVersion = (signal?: AbortSignal) => {
+    version ??= getJson('api/version', argoCdVersionMessageSchema, "Argo CD's version API", undefined).then(
+      (answer) => parseArgoCdVersion(answer.Version),
+      () => undefined,
+    );
+    if (!signal) return version;
+    const asked = version;
+    return new Promise<ArgoCdVersion | undefined>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void asked.then((v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      });
+    });
+  };
+
   return {
+    serverVersion,
     async listApplications({ selector }, signal) {
-      const query = [fields(APPLICATION_LIST_FIELDS), ...(selector ? [`selector=${encodeURIComponent(selector)}`] : [])].join('&');
+      const allowed = applicationListFields(await serverVersion(signal));
+      const query = [fields(allowed), ...(selector ? [`selector=${encodeURIComponent(selector)}`] : [])].join('&');
       return (await getJson(`api/v1/applications?${query}`, applicationListSchema, "Argo CD's Applications API", signal)).items ?? [];
     },
     async listClusters(signal) {

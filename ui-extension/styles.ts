@@ -127,8 +127,33 @@ export const CSS = `
 .greenlight-difference--unexpected { border-left-color: var(--greenlight-bad); }
 .greenlight-difference--expected { border-left-color: var(--greenlight-ok); }
 .greenlight-difference__values { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; margin-top: 2px; }
-.greenlight-status { cursor: pointer; }
-.greenlight-status__value { font: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: left; }
+/* The status-panel item sits in Argo CD's status panel (application-status-panel.scss/.tsx, v3.4.7
+   and v3.5.1), after Argo CD's own items, in a row that never wraps and scrolls sideways: at 1280
+   px on 3.5 with an OutOfSync app about 110 px are left for it. So: no background or colour of
+   ours, the host's text colour; narrower padding than Argo CD's 20 px; the title as Argo CD draws
+   its own (12px, weight 600, ARGO_GRAY6 #6D7F8B, which its inline style sets over the panel's
+   themed label rule, hence the specificity here); the value wraps between words within 6em; the
+   state's dot in Argo CD's colours (shared/components/colors.ts). The hint and the error take the
+   item's width without adding to it (width 0, min-width 100%) and end in an ellipsis; their full
+   text is the tooltip. */
+.greenlight.greenlight-status { background: none; color: inherit; font-size: inherit; line-height: inherit; padding: 5px 12px; }
+.application-status-panel__item.greenlight-status .greenlight-status__title {
+  display: flex; align-items: flex-start; font-size: 12px; font-weight: 600; color: #6D7F8B; min-height: 18px; margin: 0; white-space: nowrap;
+}
+.greenlight-status__value {
+  display: flex; align-items: baseline; max-width: 6em; margin: 2px 0 4px; padding: 0; border: 0; background: none;
+  font: inherit; font-size: 13px; font-weight: 500; line-height: 1.3; color: inherit; text-align: left; cursor: pointer;
+}
+.greenlight-status__dot { flex: none; margin-right: 4px; font-size: 0.75em; }
+.greenlight-status__dot--ok { color: #18BE94; }
+.greenlight-status__dot--info { color: #0DADEA; }
+.greenlight-status__dot--warn { color: #f4c030; }
+.greenlight-status__dot--bad { color: #E96D76; }
+.greenlight-status__dot--unknown { color: #CCD6DD; }
+.greenlight-status__hint {
+  display: block; width: 0; min-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+}
+.greenlight-status .greenlight-status__retry { align-self: flex-start; margin: 0 0 3px; padding: 0 6px; font-size: 11px; line-height: 1.4; }
 .greenlight-error { padding: 12px; border: 1px solid var(--greenlight-bad); border-radius: 6px; background: var(--greenlight-bad-bg); color: var(--greenlight-fg); }
 .greenlight-readiness { padding: 8px 12px; margin: 0 0 10px; border: 1px solid var(--greenlight-border); border-left-width: 4px; border-radius: 6px; }
 .greenlight-readiness--ready { border-left-color: var(--greenlight-ok); }

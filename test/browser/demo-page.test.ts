@@ -70,7 +70,7 @@ describe('the demo page of npm start', () => {
     expect(page.text).toContain('<script defer src="extensions.js"></script>');
     const js = await request(app).get('/extensions.js');
     expect(js.headers['content-type']).toContain('application/javascript');
-    expect(js.text).toMatch(/^\/\/ source: \/tmp\/extensions\/extension-greenlight\.js\ntry \{\n/);
+    expect(js.text).toMatch(/^\/\/ source: \/tmp\/extensions\/extension-greenlight\.js\/extension-greenlight\.js \ntry \{\n/);
     const apps = await request(app).get('/api/v1/applications').query({ selector: 'greenlight.io/app=payments-api' });
     expect(apps.body.items.map((a: { metadata: { name: string } }) => a.metadata.name)).toEqual(['payments-api-prod-eu-blue', 'payments-api-prod-eu-green']);
     const clusters = await request(app).get('/api/v1/clusters');

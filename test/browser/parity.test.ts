@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROXY_SECRET_HEADER } from '../../plugin/http/routes/facts.js';
 import { SESSION_COOKIE } from '../support/fake-argocd.js';
 import { launchBrowser, openPage, screenshot, screenshotOf, type Browser } from './support/browser.js';
+import { identifierPiecesSplit } from './support/layout.js';
 import { PROXY_SECRET, startWorld, type World } from './support/world.js';
 
 let browser: Browser;
@@ -143,8 +144,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     expect(box, 'the verdict cell is laid out').not.toBeNull();
     expect((box?.x ?? Infinity) + (box?.width ?? 0)).toBeLessThanOrEqual(1024);
     // A piece of an identifier (between separators) never spans two lines.
-    const split = await page.locator('.greenlight-ident__part').evaluateAll((parts) => parts.filter((p) => p.getClientRects().length > 1).map((p) => p.textContent));
-    expect(split).toEqual([]);
+    expect(await identifierPiecesSplit(page)).toEqual([]);
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
   });

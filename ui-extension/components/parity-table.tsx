@@ -47,6 +47,8 @@ export function AppColumnHeaders() {
   );
 }
 
+const REVISION_NOT_KNOWN = "Argo CD's application list gives an Application's synced revision from Argo CD 3.5 on; open that Application for its own.";
+
 /** One Application's cells (or "none" when the cluster runs no Application of the family). Pure. */
 export function AppCells(props: { readonly app: AppSnapshot | undefined; readonly appHref: AppHref; readonly now: number }) {
   const app = props.app;
@@ -63,7 +65,16 @@ export function AppCells(props: { readonly app: AppSnapshot | undefined; readonl
       </td>
       <td>{app ? <SyncBadge status={app.sync} /> : null}</td>
       <td>{app ? <HealthBadge status={app.health} message={app.healthMessage} /> : null}</td>
-      <td>{app ? <Ident mono text={shortRevision(app.revision)} title={app.revision} /> : null}</td>
+      <td>
+        {!app ? null : app.revision ? (
+          <Ident mono text={shortRevision(app.revision)} title={app.revision} />
+        ) : (
+          // Argo CD's application list returns status.sync.revision only from 3.5: say so, never guess.
+          <span className='greenlight-muted' data-revision='not-known' title={REVISION_NOT_KNOWN}>
+            not known
+          </span>
+        )}
+      </td>
       <td>{app ? <Images images={app.images} /> : null}</td>
       <td className='greenlight-col--operation'>{app ? <LastOperation app={app} now={props.now} /> : null}</td>
     </>

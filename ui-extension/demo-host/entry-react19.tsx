@@ -1,5 +1,5 @@
 /**
- * @module The demo host as Argo CD 3.5+ builds it: React 19, `createRoot` (so the app shell
+ * @module The demo host as Argo CD 3.5 builds it (the stand-in behaves like 3.5.1): React 19, `createRoot` (so the app shell
  * renders after the deferred extensions.js has run), and window.React, ReactDOM and
  * ReactJSXRuntime for extensions.
  */
@@ -16,6 +16,6 @@ globals['ReactDOM'] = ReactDOM;
 globals['ReactJSXRuntime'] = ReactJSXRuntime;
 globals['greenlightDemoHostReact'] = React.version;
 const registry = installExtensionsApi(window);
-injectHostStyles(document);
+injectHostStyles(document, '3.5');
 const root = document.getElementById('app');
-if (root) createRoot(root).render(<App registry={registry} />);
+if (root) createRoot(root).render(<App registry={registry} line='3.5' />);

@@ -1,10 +1,10 @@
 /**
  * @module The demo UI of `npm start` (demo fleet only): at `/`, a page that hosts greenlight's UI
  * bundle the way Argo CD does (`<base href>`, `#app`, a deferred `extensions.js` wrapped in
- * `try {}`), with a small stand-in for Argo CD's API (`/api/v1/applications`, `/api/v1/clusters`,
- * `/api/v1/applicationsets`) serving the demo Applications (adapters/demo) on the inventory's
- * clusters, and a
- * stand-in for Argo CD's proxy extension (`/extensions/greenlight/*`) that validates the headers
+ * `try {}`), with a small stand-in for Argo CD's API (`/api/version`, `/api/v1/applications`,
+ * the application watch stream, `/api/v1/clusters`, `/api/v1/applicationsets`) serving the demo
+ * Applications (adapters/demo) on the inventory's clusters, and a stand-in for Argo CD's proxy
+ * extension (`/extensions/greenlight/*`) that validates the headers
  * as Argo CD does, adds the demo's own proxy secret and the destination headers, and hands the
  * request to greenlight's own facts route in-process. It never adds a secret the operator set
  * (GREENLIGHT_PROXY_SECRET[_FILE]): unlike Argo CD's proxy it checks no session, so with such a
@@ -43,6 +43,9 @@ export interface DemoUiDeps {
 
 export const DEMO_UI_DIST = join(packageRoot(), 'ui-extension', 'dist');
 
+/** What the demo's stand-in answers on `GET /api/version`: the Argo CD its host stands for. */
+export const DEMO_ARGOCD_VERSION = 'v3.5.1+demo';
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Argo CD's index.html, reduced: the base, `#app`, the host script and `extensions.js`, both deferred. */
@@ -67,14 +70,24 @@ export function hostPageHtml(base: string, notice?: string): string {
   ].join('\n');
 }
 
+/** The argocd-server lines whose `/extensions.js` differ: 3.4.x concatenates, 3.5.x wraps each file. */
+export type ArgoCdLine = '3.4' | '3.5';
+
 /**
- * `/extensions.js` as argocd-server ≥ 3.5 serves it (server.go serveExtensions): every file whose
- * name matches `^extension(.*)\.js$`, each after a `// source:` line and wrapped in `try {}`.
+ * `/extensions.js` as argocd-server serves it (server/server.go serveExtensions, v3.4.7 and
+ * v3.5.1): every file whose name matches `^extension(.*)\.js$`, each after a `// source:` line
+ * (the walked file path, then its name again, as upstream prints it). 3.4 copies the files one
+ * after the other, raw: an extension that throws stops every extension after it. 3.5 wraps each
+ * in `try {}` and logs the failure with the file's name.
  */
-export function extensionsJs(files: readonly { readonly name: string; readonly content: string }[]): string {
+export function extensionsJs(files: readonly { readonly name: string; readonly content: string }[], line: ArgoCdLine = '3.5'): string {
   return files
     .filter((f) => /^extension(.*)\.js$/.test(f.name))
-    .map((f) => `// source: /tmp/extensions/${f.name}\ntry {\n${f.content}\n} catch(e) { console.error('Extension ${f.name} failed to load:', e); }\n`)
+    .map((f) => {
+      const source = `// source: /tmp/extensions/${f.name}/${f.name} \n`;
+      if (line === '3.4') return `${source}${f.content}`;
+      return `${source}try {\n${f.content}\n} catch(e) { console.error('Extension ${f.name} failed to load:', e); }\n`;
+    })
     .join('');
 }
 
@@ -138,10 +151,32 @@ export function demoUiRouter(deps: DemoUiDeps): Router {
     res.type('application/javascript').send(files.length > 0 ? extensionsJs(files) : `console.error(${JSON.stringify(notBuilt)});\n`);
   });
 
+  // argocd-server's version (server/version/version.go): the demo host is Argo CD 3.5's (React 19).
+  router.get('/api/version', (_req, res) => {
+    res.json({ Version: DEMO_ARGOCD_VERSION });
+  });
   router.get('/api/v1/applications', (req, res) => {
     const selector = typeof req.query['selector'] === 'string' ? req.query['selector'] : '';
     const items = data().applications.filter((a) => matchesSelector(a.metadata.labels ?? {}, selector));
     res.json({ metadata: {}, items });
+  });
+  // Argo CD's application watch (Server-Sent Events), which the host's list and details pages keep
+  // open: the demo's Applications do not change while it runs, so each is sent once, ADDED, in
+  // argocd-server's shape; comment lines keep the stream open, as argocd-server's every 15 s.
+  router.get('/api/v1/stream/applications', (req, res) => {
+    const name = typeof req.query['name'] === 'string' ? req.query['name'] : '';
+    const namespace = typeof req.query['appNamespace'] === 'string' && req.query['appNamespace'] !== '' ? req.query['appNamespace'] : 'argocd';
+    const selector = typeof req.query['selector'] === 'string' ? req.query['selector'] : '';
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    if (req.query['resourceVersion'] === undefined || name !== '') {
+      for (const application of data().applications) {
+        if (name !== '' && (application.metadata.name !== name || application.metadata.namespace !== namespace)) continue;
+        if (!matchesSelector(application.metadata.labels ?? {}, selector)) continue;
+        res.write(`data: ${JSON.stringify({ result: { type: 'ADDED', application } })} \n\n`);
+      }
+    }
+    const keepalive = setInterval(() => res.write(':\n'), 15_000);
+    res.on('close', () => clearInterval(keepalive));
   });
   router.get('/api/v1/applications/:name', (req, res) => {
     const namespace = typeof req.query['appNamespace'] === 'string' && req.query['appNamespace'] !== '' ? req.query['appNamespace'] : 'argocd';

@@ -1,7 +1,7 @@
 /**
  * A local world for the browser tests: greenlight's facts route on the demo fleet, served over
  * HTTP on 127.0.0.1 (the real router, inventory and error handling), behind a fake Argo CD that
- * hosts the built UI bundle with React 19 (Argo CD 3.5+) or React 16 (3.4 and older).
+ * behaves like argocd-server 3.5 (React 19) or 3.4 (React 16.14) and hosts the built UI bundle.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -21,7 +21,7 @@ import { applicationResourceObjectSchema } from '../../../plugin/adapters/argocd
 import { createLogger } from '../../../plugin/logger.js';
 import { Metrics } from '../../../plugin/metrics.js';
 import { DEMO_FLEET_PATH } from '../../../plugin/paths.js';
-import { startFakeArgoCd, type FakeArgoCd } from '../../support/fake-argocd.js';
+import { startFakeArgoCd, type ArgoCdLine, type FakeArgoCd } from '../../support/fake-argocd.js';
 import { REPO_ROOT } from '../../support/service-process.js';
 
 export const PROXY_SECRET = 'browser-test-proxy-secret-0001';
@@ -86,6 +86,7 @@ export interface World {
 }
 
 export interface WorldOptions {
+  /** React 19 is Argo CD 3.5's host, React 16.14 is 3.4's: the fake Argo CD behaves like that line. */
   readonly react: 16 | 19;
   /** Default: the demo's Applications on the demo fleet's clusters. */
   readonly applications?: readonly ArgoApplication[];
@@ -97,17 +98,20 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const greenlight = await startGreenlight(() => listed);
   const clusterRecords = greenlight.inventory.snapshot().clusters;
   const demo = demoApplications(clusterRecords, Date.now());
-  // As Argo CD lists them: with the Kubernetes version it last read from each cluster.
+  // As Argo CD lists them: with the Kubernetes version it last read from each cluster, as EKS
+  // reports it (`minor: "32+"`, so Argo CD says "1.32+").
   const clusters: ArgoCluster[] = await Promise.all(
     clusterRecords.map(async (c) => {
       const k = (await greenlight.inventory.factsFor(c)).facts.kubernetes;
-      const serverVersion = k ? `${k.major}.${k.minor}` : undefined;
+      const serverVersion = k ? `${k.major}.${k.minor.replace(/\+$/, '')}+` : undefined;
       return { server: c.server, name: c.name, labels: c.labels, annotations: c.annotations, connectionState: { status: 'Successful' }, ...(serverVersion ? { info: { serverVersion }, serverVersion } : {}) };
     }),
   );
   const applications = options.applications ?? demo.applications;
   listed = applications;
+  const line: ArgoCdLine = options.react === 16 ? '3.4' : '3.5';
   const argocd = await startFakeArgoCd({
+    line,
     basePath: '/argocd/',
     applications,
     clusters,

@@ -138,6 +138,20 @@ describe('judge: one verdict per cell, in a fixed order', () => {
     expect(judge(snap({ images: ['b:2', 'a:1', 'a:1'] }), b, false).verdict).toBe('at-parity');
   });
 
+  it('revision-unknown: same images, but a revision is not known (the list API before Argo CD 3.5), so no parity is claimed', () => {
+    const unknown = { ...snap(), revision: undefined };
+    expect(judge(unknown, base, false, 'prod-eu-blue')).toEqual({
+      verdict: 'revision-unknown',
+      detail: "same images as prod-eu-blue; this cell's synced revision is not known (Argo CD lists it from 3.5; open the app for its own)",
+    });
+    expect(judge(snap(), unknown, false, 'prod-eu-blue').detail).toBe(
+      "same images as prod-eu-blue; prod-eu-blue's synced revision is not known (Argo CD lists it from 3.5; open the app for its own)",
+    );
+    expect(judge(unknown, unknown, false, 'prod-eu-blue').detail).toContain("this cell's and prod-eu-blue's synced revision is not known");
+    // What is known still decides: other images are other images.
+    expect(judge({ ...unknown, images: ['ghcr.io/example/web:1.0.1'] }, base, false, 'prod-eu-blue').verdict).toBe('images-differ');
+  });
+
   it('counts only at-parity and baseline as at parity', () => {
     expect(Object.entries(VERDICTS).filter(([, v]) => v.atParity).map(([k]) => k).sort()).toEqual(['at-parity', 'baseline']);
   });

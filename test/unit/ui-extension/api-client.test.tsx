@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_LIST_FIELDS } from '../../../generator/contract/ui-api.js';
-import { ApiError, classifyFactsError, createApiClient } from '../../../ui-extension/api-client.js';
+import {
+  APPLICATION_LIST_FIELDS_BEFORE_3_5,
+  APPLICATION_LIST_FIELDS_FROM_3_5,
+  ApiError,
+  classifyFactsError,
+  createApiClient,
+} from '../../../ui-extension/api-client.js';
 
 interface Call {
   readonly url: string;
@@ -33,15 +38,37 @@ const failure = async (p: Promise<unknown>) => {
 };
 
 describe('the UI API client', () => {
-  it("asks Argo CD for Applications relative to the page's base, with its fields filter and the selector", async () => {
-    const { api, calls } = client(() => json({ metadata: {}, items: null }));
+  it("asks Argo CD for Applications relative to the page's base, with the fields its version allows and the selector", async () => {
+    const { api, calls } = client((url) => (url.endsWith('api/version') ? json({ Version: 'v3.5.1+e4f5a6b' }) : json({ metadata: {}, items: null })));
     expect(await api.listApplications({ selector: 'greenlight.io/app=web' })).toEqual([]);
-    const url = new URL(calls[0]?.url ?? '');
+    expect(calls[0]?.url).toBe('https://cd.example.com/argocd/api/version');
+    const url = new URL(calls[1]?.url ?? '');
     expect(url.origin + url.pathname).toBe('https://cd.example.com/argocd/api/v1/applications');
-    expect(url.searchParams.get('fields')).toBe(APPLICATION_LIST_FIELDS.join(','));
+    expect(url.searchParams.get('fields')).toBe(APPLICATION_LIST_FIELDS_FROM_3_5.join(','));
+    expect(url.searchParams.get('fields')?.split(',')).toContain('items.status.sync.revision');
     expect(url.searchParams.get('selector')).toBe('greenlight.io/app=web');
-    expect(calls[0]?.init?.credentials).toBe('same-origin');
-    expect(calls[0]?.init?.headers).toEqual({ Accept: 'application/json' });
+    expect(calls[1]?.init?.credentials).toBe('same-origin');
+    expect(calls[1]?.init?.headers).toEqual({ Accept: 'application/json' });
+    // The version is asked once per client.
+    await api.listApplications({});
+    expect(calls.filter((c) => c.url.endsWith('api/version'))).toHaveLength(1);
+  });
+
+  it('asks Argo CD 3.4, or one whose version it cannot read, only for what 3.4 allows: no synced revision, never the last attempt', async () => {
+    const cases = [
+      { answer: () => json({ Version: 'v3.4.7+a1b2c3d' }), version: { text: 'v3.4.7+a1b2c3d', major: 3, minor: 4 } },
+      { answer: () => json({ error: 'not found', code: 5, message: 'not found' }, 404), version: undefined },
+      { answer: () => json({ version: 'v3.5.1' }), version: undefined },
+    ];
+    for (const c of cases) {
+      const { api, calls } = client((url) => (url.endsWith('api/version') ? c.answer() : json({ metadata: {}, items: [] })));
+      await api.listApplications({});
+      const fields = new URL(calls[1]?.url ?? '').searchParams.get('fields')?.split(',') ?? [];
+      expect(fields).toEqual([...APPLICATION_LIST_FIELDS_BEFORE_3_5]);
+      expect(fields).not.toContain('items.status.sync.revision');
+      expect(fields).not.toContain('items.status.operationState.operation.sync');
+      expect(await api.serverVersion()).toEqual(c.version);
+    }
   });
 
   it("calls greenlight through Argo CD's proxy extension with the two headers Argo CD validates", async () => {

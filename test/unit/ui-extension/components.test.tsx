@@ -153,9 +153,15 @@ describe('StatusItem', () => {
   it('shows the summary and opens the flyout', async () => {
     const onOpen = vi.fn();
     await render(<StatusItem state={{ kind: 'ready', summary: { text: 'green: converged', tone: 'ok', atParity: 2, total: 2 }, family: 'web' }} onOpen={onOpen} />);
-    fireEvent.click(screen.getByRole('button', { name: 'green: converged' }));
+    const value = screen.getByRole('button', { name: 'green: converged' });
+    fireEvent.click(value);
     expect(onOpen).toHaveBeenCalledTimes(1);
     expect(screen.getByText('app web')).toBeTruthy();
+    // The detail is in the tooltip; the state's dot is in Argo CD's colour class for it.
+    expect(value.getAttribute('title')).toBe("app web: 2 of 2 clusters at parity. Open the Parity view for each cluster's verdict.");
+    expect(value.querySelector('.greenlight-status__dot--ok')).toBeTruthy();
+    // No inline style of ours on the host's title: the stylesheet styles it like Argo CD's titles.
+    expect(document.querySelector('.greenlight-status__title')?.getAttribute('style')).toBeNull();
   });
 
   it('shows loading, no family and errors with a retry that does not open the flyout', async () => {
@@ -164,9 +170,12 @@ describe('StatusItem', () => {
     const view = await render(<StatusItem state={{ kind: 'loading' }} onOpen={onOpen} />);
     expect(screen.getByText('checking…')).toBeTruthy();
     await view.rerender(<StatusItem state={{ kind: 'no-family' }} onOpen={onOpen} />);
-    expect(screen.getByText('add label greenlight.io/app')).toBeTruthy();
+    expect(screen.getByText('unlabelled').getAttribute('title')).toBe(
+      'greenlight does not know which app this is on the other clusters: add the label greenlight.io/app (the same value on every cluster). Open for how.',
+    );
     await view.rerender(<StatusItem state={{ kind: 'error', message: "Argo CD's clusters API answered 403" }} onOpen={onOpen} onRetry={onRetry} />);
-    expect(screen.getByRole('alert').textContent).toContain("Argo CD's clusters API answered 403");
+    expect(screen.getByRole('alert').textContent).toBe("Argo CD's clusters API answered 403");
+    expect(screen.getByRole('alert').getAttribute('title')).toBe("Argo CD's clusters API answered 403");
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(onRetry).toHaveBeenCalledTimes(1);
     expect(onOpen).not.toHaveBeenCalled();

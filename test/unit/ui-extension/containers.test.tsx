@@ -31,11 +31,13 @@ describe('ParityAppView', () => {
     expect(within(rowOf('prod-eu-green')).getByText('at parity')).toBeTruthy();
     await screen.findByText('Facts: prod-eu-blue vs prod-eu-green');
 
-    const apps = argo.calls.find((c) => c.url.includes('api/v1/applications'));
+    const apps = argo.calls.find((c) => c.url.includes('api/v1/applications?'));
     const url = new URL(apps?.url ?? '');
     expect(url.origin + url.pathname).toBe('http://argocd.test/argocd/api/v1/applications');
     expect(url.searchParams.get('selector')).toBe('greenlight.io/app=web');
-    expect(url.searchParams.get('fields')?.split(',')).toContain('items.status.operationState.operation.sync');
+    // Argo CD 3.5 lists the synced revision; the last sync attempt's result is never asked for.
+    expect(url.searchParams.get('fields')?.split(',')).toContain('items.status.sync.revision');
+    expect(url.searchParams.get('fields')?.split(',')).not.toContain('items.status.operationState.operation.sync');
     const facts = argo.calls.find((c) => c.url.includes('extensions/'));
     expect(facts?.url).toBe('http://argocd.test/argocd/extensions/greenlight/api/v1/facts');
     expect(facts?.headers).toMatchObject({ 'argocd-application-name': 'argocd:web-green', 'argocd-project-name': 'default' });

@@ -18,6 +18,8 @@ export interface FakeArgo {
   applicationSets: ArgoApplicationSet[];
   /** The facts answer: fixed, canned, or made for the Application the proxy names (`namespace:name`). */
   facts: FactsResponse | Canned | ((application: string) => FactsResponse);
+  /** What `GET api/version` answers: "v3.5.1+…" by default. */
+  version: string;
   /** Answers to use once each, before the normal answer, by path prefix ("api/v1/applications"). */
   readonly failures: Map<string, Canned[]>;
   readonly calls: { readonly url: string; readonly headers: Record<string, string> }[];
@@ -40,13 +42,14 @@ function matches(app: ArgoApplication, selector: string | null): boolean {
   });
 }
 
-export function fakeArgo(init: Partial<Pick<FakeArgo, 'applications' | 'clusters' | 'applicationSets' | 'facts'>> = {}): FakeArgo {
+export function fakeArgo(init: Partial<Pick<FakeArgo, 'applications' | 'clusters' | 'applicationSets' | 'facts' | 'version'>> = {}): FakeArgo {
   let waiting: (() => void)[] = [];
   const fake: FakeArgo = {
     applications: init.applications ?? [],
     clusters: init.clusters ?? [],
     applicationSets: init.applicationSets ?? [],
     facts: init.facts ?? { status: 404, body: 'Extension not found\n', contentType: 'text/plain; charset=utf-8' },
+    version: init.version ?? 'v3.5.1+e4f5a6b',
     failures: new Map(),
     calls: [],
     hold: false,
@@ -69,6 +72,7 @@ export function fakeArgo(init: Partial<Pick<FakeArgo, 'applications' | 'clusters
         const next = path.startsWith(prefix) ? queue.shift() : undefined;
         if (next) return new Response(next.body, { status: next.status, headers: { 'Content-Type': next.contentType ?? 'application/json' } });
       }
+      if (path === 'api/version') return json({ Version: fake.version });
       if (path === 'api/v1/applications') return json({ metadata: {}, items: fake.applications.filter((a) => matches(a, url.searchParams.get('selector'))) });
       if (path === 'api/v1/clusters') return json({ metadata: {}, items: fake.clusters });
       if (path === 'api/v1/applicationsets') return json({ metadata: {}, items: fake.applicationSets });
