@@ -1,30 +1,63 @@
 /** @module The fleet a CLI command works on: the service's own configuration, with the inventory overridable. */
 import { openFleet, type Fleet } from '../compose.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { Metrics } from '../metrics.js';
-import { UsageError } from './selection-flags.js';
+import type { Io } from './io.js';
+import { chooseInventory, type InventoryDefault } from './inventory-flag.js';
+import { kubeconfigProblem, withProgress } from './live-access.js';
+import { UsageError } from './usage-error.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** How long a command waits for the inventory's first complete list. */
+const READY_TIMEOUT_MS = 15_000;
 
 /**
- * Opens the inventory the service would (GREENLIGHT_INVENTORY and friends), or `inventory` when
- * given, and waits for its first complete list. No token is needed to look.
- * Throws `UsageError` for configuration problems, `Error` when the inventory cannot be read.
+ * The service's configuration as a command sees it: `inventory` (else GREENLIGHT_INVENTORY, else
+ * `fallback`) checked first, and no token, since looking needs none. Throws `UsageError` naming
+ * what to fix.
  */
-export async function openCliFleet(inventory: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<Fleet> {
-  let config;
+export function cliConfig(inventory: string | undefined, env: Env, fallback: InventoryDefault = 'demo'): Config {
+  const chosen = chooseInventory(inventory, env, fallback);
+  if (chosen.kind === 'argocd') {
+    const problem = kubeconfigProblem(env);
+    if (problem !== undefined) throw new UsageError(problem);
+  }
   try {
-    config = loadConfig({
-      ...env,
-      GREENLIGHT_TOKEN: 'cli-commands-need-no-token',
-      GREENLIGHT_TOKEN_FILE: undefined,
-      ...(inventory !== undefined ? { GREENLIGHT_INVENTORY: inventory } : {}),
-    });
+    return loadConfig({ ...env, GREENLIGHT_TOKEN: 'cli-commands-need-no-token', GREENLIGHT_TOKEN_FILE: undefined, GREENLIGHT_INVENTORY: chosen.value });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** Where the live inventory is read from, for the progress line: the kubeconfig's current server. */
+async function kubeApiServer(): Promise<string> {
+  try {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    return kc.getCurrentCluster()?.server ?? 'the kubeconfig\'s cluster';
+  } catch {
+    return "the kubeconfig's cluster";
+  }
+}
+
+/**
+ * Opens the inventory the service would (GREENLIGHT_INVENTORY and friends), or `inventory` when
+ * given, and waits for its first complete list, saying on stderr what it waits for when that
+ * takes more than two seconds. Throws `UsageError` for configuration problems (a mistyped
+ * inventory, no kubeconfig), `Error` when the inventory cannot be read.
+ */
+export async function openCliFleet(inventory: string | undefined, env: Env, io?: Io, fallback: InventoryDefault = 'demo'): Promise<Fleet> {
+  const config = cliConfig(inventory, env, fallback);
   const fleet = await openFleet(config, createLogger('silent'), new Metrics({ defaultMetrics: false }), { watch: false });
   try {
-    await fleet.whenReady(15_000);
+    const ready = fleet.whenReady(READY_TIMEOUT_MS);
+    if (config.inventory.kind === 'argocd' && io !== undefined) {
+      const what = `the Argo CD cluster Secrets in namespace ${config.inventory.namespace} from the Kubernetes API at ${await kubeApiServer()}`;
+      await withProgress(io, what, ready);
+    } else await ready;
   } catch (err) {
     await fleet.close();
     throw err;
