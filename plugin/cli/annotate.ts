@@ -8,6 +8,7 @@ import { GreenlightError, TemplateCache } from '../../generator/index.js';
 import { annotationsFor, ClusterSecretStore, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-store.js';
 import { bindGenerate, type Fleet } from '../compose.js';
 import { openCliFleet } from './cli-fleet.js';
+import { withProgress } from './live-access.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
@@ -69,7 +70,7 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
   }
 
   try {
-    const sets = await bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, fanOutSignal(AbortSignal.timeout(25_000)));
+    const sets = await withProgress(io, `the facts of the selected clusters (${fleet.description})`, bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, fanOutSignal(AbortSignal.timeout(25_000))));
     const snapshot = fleet.inventory.snapshot();
     const connections = fleet.connections;
     const targets: Target[] = [];

@@ -52,15 +52,20 @@ async function kubeApiServer(): Promise<string> {
 export async function openCliFleet(inventory: string | undefined, env: Env, io?: Io, fallback: InventoryDefault = 'demo'): Promise<Fleet> {
   const config = cliConfig(inventory, env, fallback);
   const fleet = await openFleet(config, createLogger('silent'), new Metrics({ defaultMetrics: false }), { watch: false });
+  const live = config.inventory;
+  if (live.kind !== 'argocd') return fleet;
+  const server = await kubeApiServer();
   try {
     const ready = fleet.whenReady(READY_TIMEOUT_MS);
-    if (config.inventory.kind === 'argocd' && io !== undefined) {
-      const what = `the Argo CD cluster Secrets in namespace ${config.inventory.namespace} from the Kubernetes API at ${await kubeApiServer()}`;
-      await withProgress(io, what, ready);
-    } else await ready;
+    await (io !== undefined ? withProgress(io, `the Argo CD cluster Secrets in namespace ${live.namespace} from the Kubernetes API at ${server}`, ready) : ready);
   } catch (err) {
     await fleet.close();
-    throw err;
+    // The service's "retry shortly" is for Argo CD, which retries; a person needs the next step.
+    const why = (err as Error).message.replace(/; retry shortly$/, '');
+    throw new Error(
+      `${why}, after ${READY_TIMEOUT_MS / 1000} s: check that the kubeconfig's current context reaches the Argo CD cluster (${server}) and may list Secrets there (kubectl auth can-i list secrets -n ${live.namespace}); in a pod, that its service account may`,
+      { cause: err },
+    );
   }
   return fleet;
 }

@@ -2,6 +2,10 @@
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** Whether stderr is a terminal (progress then rewrites one line). */
-  readonly errIsTty?: boolean;
+  /**
+   * How to report a long wait on stderr: `rewrite` one line (a terminal), one `lines` per report
+   * (GREENLIGHT_PROGRESS=always without a terminal), or not at all (undefined: scripts and CI,
+   * whose stderr a wait would clutter).
+   */
+  readonly progress?: 'rewrite' | 'lines' | undefined;
 }

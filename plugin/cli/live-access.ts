@@ -76,16 +76,18 @@ export const PROGRESS_AFTER_MS = 2_000;
 const PROGRESS_EVERY_MS = 5_000;
 
 /**
- * Waits for `work`, telling stderr what it waits for once that takes longer than
- * `PROGRESS_AFTER_MS` (then every few seconds): `greenlight: waiting for WHAT (3 s)`. On a
- * terminal the line is rewritten in place; elsewhere (CI logs) each report is its own line.
+ * Waits for `work`, telling stderr what it waits for once that takes longer than `afterMs`
+ * (then every few seconds): `greenlight: waiting for WHAT (3 s)`, as `io.progress` says: the
+ * line rewritten in place on a terminal, a line per report, or nothing.
  */
 export async function withProgress<T>(io: Io, what: string, work: Promise<T>, afterMs = PROGRESS_AFTER_MS): Promise<T> {
+  const mode = io.progress;
+  if (mode === undefined) return work;
   const started = Date.now();
   let shown = false;
   const report = () => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    io.err(`${io.errIsTty === true ? '\r\x1b[2K' : ''}greenlight: waiting for ${what} (${seconds} s)${io.errIsTty === true ? '' : '\n'}`);
+    io.err(mode === 'rewrite' ? `\r\x1b[2Kgreenlight: waiting for ${what} (${seconds} s)` : `greenlight: waiting for ${what} (${seconds} s)\n`);
     shown = true;
   };
   let timer: NodeJS.Timeout | undefined = setTimeout(function tick() {
@@ -96,6 +98,7 @@ export async function withProgress<T>(io: Io, what: string, work: Promise<T>, af
     return await work;
   } finally {
     clearTimeout(timer);
-    if (shown && io.errIsTty === true) io.err('\n');
+    // On a terminal the wait line is cleared, so what follows starts on a clean line.
+    if (shown && mode === 'rewrite') io.err('\r\x1b[2K');
   }
 }

@@ -6,7 +6,18 @@ import { findCommand, topLevelHelp, unknownCommand } from './commands.js';
 import type { Io } from './io.js';
 import { didYouMean } from './suggest.js';
 
-const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), errIsTty: process.stderr.isTTY === true };
+/** Progress on a terminal; GREENLIGHT_PROGRESS=always reports waits elsewhere too, =never nowhere. */
+function progressMode(setting: string | undefined, tty: boolean): Io['progress'] {
+  if (setting === 'never') return undefined;
+  if (tty) return 'rewrite';
+  return setting === 'always' ? 'lines' : undefined;
+}
+
+const io: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  progress: progressMode(process.env['GREENLIGHT_PROGRESS'], process.stderr.isTTY === true),
+};
 
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;

@@ -6,6 +6,7 @@ import { GreenlightError, TemplateCache, type ParameterSet } from '../../generat
 import { bindGenerate, type Fleet } from '../compose.js';
 import { isApplicationSet, pluginCalls, type PluginCall } from './applicationset-input.js';
 import { openCliFleet } from './cli-fleet.js';
+import { withProgress } from './live-access.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { OUTPUT_FORMATS, OUTPUT_OPTION, outputChoice, outputUsage, parseOutput, formatStructured, type OutputFormat } from './output.js';
@@ -149,7 +150,7 @@ export async function runPreview(argv: readonly string[], env: Readonly<Record<s
   for (const call of calls) {
     const label = call.renderedFor !== undefined ? `${call.where} (for cluster ${call.renderedFor})` : call.where;
     try {
-      const parameters = await generate({ applicationSetName: 'preview', parameters: call.parameters }, fanOutSignal(AbortSignal.timeout(20_000)));
+      const parameters = await withProgress(io, `the facts of the clusters ${label} selects (${fleet.description})`, generate({ applicationSetName: 'preview', parameters: call.parameters }, fanOutSignal(AbortSignal.timeout(20_000))));
       answers.push({ where: call.where, ...(call.renderedFor !== undefined ? { renderedFor: call.renderedFor } : {}), parameters });
       if (output === 'text') {
         if (calls.length > 1) io.out(`── ${label}\n`);

@@ -17,6 +17,7 @@ import type { Fleet } from '../compose.js';
 import type { Config } from '../config.js';
 import { assessPair, openReadinessInputs, pairProblem, resolvePairs, type ReadinessInputs } from '../readiness-metrics.js';
 import { cliConfig, openCliFleet } from './cli-fleet.js';
+import { withProgress } from './live-access.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { INVENTORY_OPTION, inventoryUsage } from './inventory-flag.js';
@@ -122,7 +123,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   try {
     inputs = await openReadinessInputs(config, { demoInventory: fleet.inventory, aws: fleet.aws });
     const signal = fanOutSignal(AbortSignal.timeout(DEADLINE_MS));
-    const fleetPairs = await resolvePairs(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName);
+    const fleetPairs = await withProgress(io, `the facts of pair ${pairName}'s clusters (${fleet.description})`, resolvePairs(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName));
     const pair = fleetPairs.pairs.get(pairName);
     const problem = pairProblem(pair, pairName, fleetPairs.undecided);
     const blue = pair?.blue[0];
@@ -133,7 +134,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
     }
     const applications = inputs.applications ? await inputs.applications.list(signal) : undefined;
     const verdict = explainSkips(
-      await assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts: fleetPairs.facts, applications, readiness: inputs.readiness, signal }),
+      await withProgress(io, `the readiness checks of pair ${pairName}`, assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts: fleetPairs.facts, applications, readiness: inputs.readiness, signal })),
       live,
     );
     if (output !== 'text') io.out(formatStructured(output, readinessVerdictSchema.parse(verdict)));

@@ -14,7 +14,7 @@ import { abortable, describeKubeFailure, raceAbort } from '../adapters/kubernete
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { chooseInventory, INVENTORY_OPTION } from './inventory-flag.js';
-import { awsProfileProblem, kubeconfigProblem } from './live-access.js';
+import { awsProfileProblem, kubeconfigProblem, withProgress } from './live-access.js';
 import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
 import { UsageError } from './usage-error.js';
 import { parseCommandFlags } from './command-flags.js';
@@ -198,7 +198,7 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
   try {
     let reg: EksClusterRegistration;
     try {
-      reg = await EksClusterDescriber.fromConfig().describe(eksName, region);
+      reg = await withProgress(io, `EKS DescribeCluster of ${eksName} in ${region}`, EksClusterDescriber.fromConfig().describe(eksName, region));
     } catch (err) {
       io.err(`✗ ${(err as Error).message}\n`);
       return 1;
@@ -235,13 +235,13 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
       inCluster: false,
       config: { tlsClientConfig: { insecure: false, caData: reg.caData }, awsAuthConfig: { clusterName: reg.name, ...(roleArn !== undefined ? { roleARN: roleArn } : {}) } },
     };
-    const checks = await verify(reg, roleArn, aws, new KubeClientFactory({
+    const checks = await withProgress(io, `the checks of ${reg.name}: STS AssumeRole, then GET /version at ${reg.endpoint}`, verify(reg, roleArn, aws, new KubeClientFactory({
       awsCredentials: aws,
       // The endpoint and CA just read from DescribeCluster: the token goes there.
       eksEndpoints: { endpointOf: async () => ({ endpoint: reg.endpoint, caData: reg.caData }) },
       defaultRegion: region,
       stsEndpoint,
-    }), connection);
+    }), connection));
     for (const c of checks) io.err(`${c.ok ? '✓' : '✗'} ${c.text}\n`);
     const failed = checks.filter((c) => !c.ok).length;
 

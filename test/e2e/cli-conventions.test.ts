@@ -323,11 +323,12 @@ describe('live mode', () => {
     );
   });
 
-  it('says on stderr what it waits for when the Kubernetes API is slow to answer', async () => {
+  it('says on stderr what it waits for when the Kubernetes API is slow to answer, then what to check', async () => {
     const argocd = await FakeKubeApiServer.start();
     const kubeDir = mkdtempSync(join(dir, 'kube-'));
     const child = spawn('node', [join(REPO_ROOT, 'dist', 'plugin', 'cli', 'main.js'), 'preview', '--inventory', 'argocd'], {
-      env: { ...env, KUBECONFIG: writeKubeconfig(kubeDir, argocd.url) },
+      // Not a terminal here: GREENLIGHT_PROGRESS=always asks for the reports anyway.
+      env: { ...env, KUBECONFIG: writeKubeconfig(kubeDir, argocd.url), GREENLIGHT_PROGRESS: 'always' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -342,6 +343,12 @@ describe('live mode', () => {
       });
       expect(line).toMatch(new RegExp(`^greenlight: waiting for the Argo CD cluster Secrets in namespace argocd from the Kubernetes API at ${argocd.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ s\\)\\n$`));
       expect(Number(/\((\d+) s\)/.exec(line)?.[1])).toBeGreaterThanOrEqual(2);
+      // Then it gives up (15 s), saying what to check rather than "retry shortly".
+      const code = await new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.on('exit', (c) => done(c))));
+      expect(code).toBe(1);
+      expect(stderr.split('\n').at(-2)).toBe(
+        `greenlight preview: Argo CD cluster Secrets in namespace "argocd" are not loaded yet, after 15 s: check that the kubeconfig's current context reaches the Argo CD cluster (${argocd.url}) and may list Secrets there (kubectl auth can-i list secrets -n argocd); in a pod, that its service account may`,
+      );
     } finally {
       child.kill();
       await argocd.close();
