@@ -32,7 +32,7 @@ Selection (default: every cluster):
 ${SELECTION_USAGE}
 
 ${INVENTORY_USAGE}
-      --apply              patch the Secrets (needs GREENLIGHT_INVENTORY=argocd and patch on
+      --apply              patch the Secrets (needs --inventory argocd and patch on
                            secrets in the Argo CD namespace); without it, print the patches
 ${outputUsage('the merge patches as YAML, with how to apply them')}
 
@@ -97,7 +97,7 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
 
     const missing = targets.filter((t) => t.secret === undefined).map((t) => t.cluster);
     if (missing.length > 0) {
-      io.err(`greenlight annotate: --apply writes Argo CD cluster Secrets; ${missing.map((m) => `"${m}"`).join(', ')} ha${missing.length === 1 ? 's' : 've'} none (use GREENLIGHT_INVENTORY=argocd; the in-cluster entry cannot be annotated)\n`);
+      io.err(`greenlight annotate: --apply writes Argo CD cluster Secrets; ${missing.map((m) => `"${m}"`).join(', ')} ha${missing.length === 1 ? 's' : 've'} none (use --inventory argocd; the in-cluster entry cannot be annotated)\n`);
       return 1;
     }
     const annotator = deps.annotator?.() ?? ClusterSecretStore.fromConfig();
