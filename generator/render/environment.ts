@@ -60,13 +60,36 @@ export function compileTemplate(source: string, label: string): CompiledTemplate
     const ast = Handlebars.parse(translateBrackets(source)) as unknown as Parameters<typeof compileProgram>[0];
     ({ program, nodes } = compileProgram(ast));
   } catch (err) {
-    throw new InputError('GL_TEMPLATE_INVALID', `${label} does not compile: ${reason(err)}`, { cause: err });
+    throw new InputError('GL_TEMPLATE_INVALID', `${label} does not compile: ${goTemplateHabit(source) ?? reason(err)}`, { cause: err });
   }
   return {
     source,
     nodes,
     render: (context, budget = new RenderBudget()) => interpret(program, context, budget),
   };
+}
+
+/**
+ * A `{{ }}` written the Go-template way (Argo CD's goTemplate: `{{ .x }}`, `{{ .x | f }}`,
+ * `{{ index .m "k" }}`): a path after a space or `{{` that starts with a dot. Said in words
+ * with the Handlebars spelling, instead of the parser's token list.
+ */
+const GO_EXPRESSION = /\{\{-?\s*((?:[^{}]*\s)?\.[A-Za-z_][^{}]*?)\s*-?\}\}/;
+
+/** What to write instead of a Go-template expression in `source`, or undefined when there is none. */
+export function goTemplateHabit(source: string): string | undefined {
+  const m = GO_EXPRESSION.exec(source);
+  if (!m) return undefined;
+  const written = m[0];
+  const expr = (m[1] as string).trim();
+  const path = (p: string) => p.replace(/^\./, '');
+  let instead: string;
+  let match: RegExpExecArray | null;
+  if ((match = /^\.([\w.]+)$/.exec(expr))) instead = `{{${path(match[0])}}}`;
+  else if ((match = /^\.([\w.]+)\s*\|\s*(\w+)$/.exec(expr))) instead = `{{${match[2]} ${match[1]}}}`;
+  else if ((match = /^index\s+\.([\w.]+)\s+"([^"]+)"$/.exec(expr))) instead = `{{${match[1]}.[${match[2]}]}}`;
+  else instead = '{{group.key}}, with helpers before their arguments: {{lower cluster.name}}';
+  return `${written} is Go template syntax; greenlight templates are Handlebars: write ${instead} (paths without a leading dot)`;
 }
 
 /** Our own messages as they are; the parser's flattened to one line, with a hint where it helps. */

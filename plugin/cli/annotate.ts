@@ -8,8 +8,12 @@ import { GreenlightError, TemplateCache } from '../../generator/index.js';
 import { annotationsFor, ClusterSecretStore, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-store.js';
 import { bindGenerate, type Fleet } from '../compose.js';
 import { openCliFleet } from './cli-fleet.js';
-import { flatten, type Io } from './preview.js';
-import { INVENTORY_USAGE, inputFromFlags, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
+import { withProgress } from './live-access.js';
+import type { Command } from './commands.js';
+import type { Io } from './io.js';
+import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
+import { flatten } from './preview.js';
+import { INVENTORY_USAGE, inputFromFlags, SELECTION_CHOICES, SELECTION_OPTIONS, SELECTION_USAGE, UsageError } from './selection-flags.js';
 import { fanOutSignal } from '../fan-out-signal.js';
 import { parseCommandFlags } from './command-flags.js';
 
@@ -28,9 +32,9 @@ Selection (default: every cluster):
 ${SELECTION_USAGE}
 
 ${INVENTORY_USAGE}
-      --apply              patch the Secrets (needs GREENLIGHT_INVENTORY=argocd and patch on
+      --apply              patch the Secrets (needs --inventory argocd and patch on
                            secrets in the Argo CD namespace); without it, print the patches
-  -o, --output FORMAT      yaml (default) or json
+${outputUsage('the merge patches as YAML, with how to apply them')}
 
 Exit status: 0 done, 1 greenlight refused or a patch failed, 2 usage error.`;
 
@@ -45,31 +49,28 @@ export interface AnnotateDeps {
   readonly annotator?: () => Pick<ClusterSecretStore, 'annotate'>;
 }
 
+const ANNOTATE_OPTIONS = { ...SELECTION_OPTIONS, apply: { type: 'boolean' }, output: OUTPUT_OPTION, help: { type: 'boolean', short: 'h' } } as const;
+
 export async function runAnnotate(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: AnnotateDeps = {}): Promise<number> {
-  const parsed = parseCommandFlags('annotate', ANNOTATE_USAGE, {
-    args: [...argv],
-    allowPositionals: false,
-    options: { ...SELECTION_OPTIONS, apply: { type: 'boolean' }, output: { type: 'string', short: 'o', default: 'yaml' }, help: { type: 'boolean', short: 'h' } },
-  }, io);
+  const parsed = parseCommandFlags('annotate', ANNOTATE_USAGE, { args: [...argv], allowPositionals: false, options: ANNOTATE_OPTIONS }, io, {
+    choices: { ...SELECTION_CHOICES, output: OUTPUT_CHOICE },
+  });
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
-  if (values.output !== 'yaml' && values.output !== 'json') {
-    io.err(`greenlight annotate: --output is yaml or json, got "${values.output}"\n`);
-    return 2;
-  }
+  const output = parseOutput(values.output);
 
   let input: Record<string, unknown>;
   let fleet: Fleet;
   try {
     input = inputFromFlags(values);
-    fleet = await openCliFleet(values.inventory, env);
+    fleet = await openCliFleet(values.inventory, env, io);
   } catch (err) {
     io.err(`greenlight annotate: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
 
   try {
-    const sets = await bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, fanOutSignal(AbortSignal.timeout(25_000)));
+    const sets = await withProgress(io, `the facts of the selected clusters (${fleet.description})`, bindGenerate(fleet, new TemplateCache())({ applicationSetName: 'greenlight-annotate', parameters: input }, fanOutSignal(AbortSignal.timeout(25_000))));
     const snapshot = fleet.inventory.snapshot();
     const connections = fleet.connections;
     const targets: Target[] = [];
@@ -89,14 +90,14 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
         kind: 'Secret',
         metadata: { ...(t.secret ?? { name: `<the cluster Secret of ${t.cluster}>`, namespace: 'argocd' }), annotations: t.annotations },
       }));
-      if (values.output === 'json') io.out(`${JSON.stringify(docs, null, 2)}\n`);
+      if (output !== 'text') io.out(formatStructured(output, docs, { stream: true }));
       else io.out(`# Merge patches for the Argo CD cluster Secrets (kubectl patch secret NAME -n NAMESPACE --type merge -p ...),\n# or run again with --apply.\n${docs.map((d) => stringify(d)).join('---\n')}`);
       return 0;
     }
 
     const missing = targets.filter((t) => t.secret === undefined).map((t) => t.cluster);
     if (missing.length > 0) {
-      io.err(`greenlight annotate: --apply writes Argo CD cluster Secrets; ${missing.map((m) => `"${m}"`).join(', ')} ha${missing.length === 1 ? 's' : 've'} none (use GREENLIGHT_INVENTORY=argocd; the in-cluster entry cannot be annotated)\n`);
+      io.err(`greenlight annotate: --apply writes Argo CD cluster Secrets; ${missing.map((m) => `"${m}"`).join(', ')} ha${missing.length === 1 ? 's' : 've'} none (use --inventory argocd; the in-cluster entry cannot be annotated)\n`);
       return 1;
     }
     const annotator = deps.annotator?.() ?? ClusterSecretStore.fromConfig();
@@ -120,3 +121,10 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
     await fleet.close();
   }
 }
+
+export const annotateCommand: Command = {
+  usage: ANNOTATE_USAGE,
+  options: ANNOTATE_OPTIONS,
+  values: { output: OUTPUT_FORMATS, compat: SELECTION_CHOICES.compat.values },
+  run: (argv, env, io) => runAnnotate(argv, env, io),
+};

@@ -1,60 +1,47 @@
 /**
- * @module The `greenlight` command. Like main.ts, an entry point: it alone reads argv and the
- * environment. Each command's module is loaded when it runs: `register` and `weight` bring the
- * AWS SDK and the Kubernetes client, which `preview` on a fleet file never needs.
+ * @module The `greenlight` command. Like plugin/main.ts, an entry point: it alone reads argv and
+ * the environment. Commands come from the command table (commands.ts), each loaded when it runs.
  */
-import type { Io } from './preview.js';
+import { findCommand, topLevelHelp, unknownCommand } from './commands.js';
+import type { Io } from './io.js';
+import { didYouMean } from './suggest.js';
 
-const USAGE = `Usage: greenlight <command> [options]
+/** Progress on a terminal; GREENLIGHT_PROGRESS=always reports waits elsewhere too, =never nowhere. */
+function progressMode(setting: string | undefined, tty: boolean): Io['progress'] {
+  if (setting === 'never') return undefined;
+  if (tty) return 'rewrite';
+  return setting === 'always' ? 'lines' : undefined;
+}
 
-Commands:
-  preview   show what the plugin generator would answer for some input
-  annotate  write the facts onto Argo CD cluster Secrets (Argo CD without plugin generators)
-  register  turn an EKS cluster into a checked Argo CD cluster Secret
-  weight    change the traffic weights of a pair's clusters, all or nothing
-  role      change the roles of a pair's clusters, all or nothing
-  readiness is a pair ready for the next weight step? (exit 0 ready, 2 blockers, 1 error)
-  serve     start the service (same as npm start)
-
-Run "greenlight <command> --help" for a command's options.`;
-
-const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+const io: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  progress: progressMode(process.env['GREENLIGHT_PROGRESS'], process.stderr.isTTY === true),
+};
 
 async function run(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'preview':
-      return (await import('./preview.js')).runPreview(rest, process.env, io);
-    case 'annotate':
-      return (await import('./annotate.js')).runAnnotate(rest, process.env, io);
-    case 'register':
-      return (await import('./register.js')).runRegister(rest, process.env, io);
-    case 'weight':
-    case 'role':
-      return (await import('./weight.js')).runPairChange(command, rest, process.env, io);
-    case 'readiness':
-      return (await import('./readiness.js')).runReadiness(rest, process.env, io);
-    case 'serve':
-      await import('../main.js');
-      return -1;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h': {
-      const usages = await Promise.all([
-        import('./preview.js').then((m) => m.PREVIEW_USAGE),
-        import('./annotate.js').then((m) => m.ANNOTATE_USAGE),
-        import('./register.js').then((m) => m.REGISTER_USAGE),
-        import('./weight.js').then((m) => m.WEIGHT_USAGE),
-        import('./readiness.js').then((m) => m.READINESS_USAGE),
-      ]);
-      io.out(`${[USAGE, ...usages].join('\n\n')}\n`);
-      return command === undefined ? 2 : 0;
-    }
-    default:
-      io.err(`greenlight: unknown command "${command}"\n\n${USAGE}\n`);
-      return 2;
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.err(`${topLevelHelp()}\n`);
+    return 2;
   }
+  if (first === '--help' || first === '-h') return findCommand('help')?.load().then((c) => c.run(rest, process.env, io)) ?? 2;
+  if (first === '--version') return findCommand('version')?.load().then((c) => c.run(rest, process.env, io)) ?? 2;
+  if (first.startsWith('-')) {
+    const flag = first.replace(/=.*/, '');
+    // `greenlight --inventory demo preview`: show the line the way it works.
+    const at = argv.findIndex((a) => findCommand(a) !== undefined);
+    const instead = at > 0 ? `greenlight ${[argv[at], ...argv.slice(0, at), ...argv.slice(at + 1)].join(' ')}` : `greenlight COMMAND ${first} ...`;
+    const suggestion = didYouMean(flag, ['--help', '--version']);
+    io.err(`greenlight: unknown flag ${flag} before the command${suggestion}\n${suggestion === '' ? `Flags go after the command: ${instead}\n` : ''}Run "greenlight help" for the commands.\n`);
+    return 2;
+  }
+  const entry = findCommand(first);
+  if (entry === undefined) {
+    io.err(unknownCommand(first));
+    return 2;
+  }
+  return (await entry.load()).run(rest, process.env, io);
 }
 
 run(process.argv.slice(2)).then(

@@ -14,17 +14,20 @@ import {
   type ReadinessVerdict,
 } from '../../generator/index.js';
 import type { Fleet } from '../compose.js';
-import { loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { assessPair } from '../pairs/assess.js';
 import { openReadinessInputs, type ReadinessInputs } from '../pairs/inputs.js';
 import { PairProblemError, resolvePair, type JudgedPair } from '../pairs/resolve.js';
-import { openCliFleet } from './cli-fleet.js';
-import type { Io } from './preview.js';
-import { INVENTORY_USAGE } from './selection-flags.js';
+import { cliConfig, openCliFleet } from './cli-fleet.js';
+import { withProgress } from './live-access.js';
+import type { Command } from './commands.js';
+import type { Io } from './io.js';
+import { INVENTORY_OPTION, inventoryUsage } from './inventory-flag.js';
+import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
 import { fanOutSignal } from '../fan-out-signal.js';
 import { parseCommandFlags } from './command-flags.js';
 
-export const READINESS_USAGE = `Usage: greenlight readiness --pair PAIR [-o text|json] [--inventory SRC]
+export const READINESS_USAGE = `Usage: greenlight readiness --pair PAIR [-o text|json|yaml] [--inventory SRC]
 
 Says whether a blue/green pair is ready for the next weight step, and what to fix first:
 API versions green no longer serves in the Applications' manifests, EKS add-ons EKS does not
@@ -33,23 +36,13 @@ associations blue has and green lacks, green older than blue, and EKS upgrade in
 Applications, add-on versions and insights are read with --inventory argocd (live mode) only.
 
   --pair PAIR              the pair (greenlight.io/pair label or EKS tag)
-  -o, --output FORMAT      text (default) or json (the verdict, as the UI reads it)
-${INVENTORY_USAGE}
+${outputUsage('the verdict for people; json and yaml are the verdict as the UI reads it')}
+${inventoryUsage('demo')}
 
 Exit status: ${READINESS_EXIT_CODES.ready} ready (warnings may remain), ${READINESS_EXIT_CODES.blockers} blockers, ${READINESS_EXIT_CODES.error} readiness could not be evaluated (or a usage error).`;
 
 /** How long the whole evaluation may take. */
 const DEADLINE_MS = 45_000;
-
-function cliConfig(inventory: string | undefined, env: Readonly<Record<string, string | undefined>>): Config {
-  // As openCliFleet reads it: looking needs no token.
-  return loadConfig({
-    ...env,
-    GREENLIGHT_TOKEN: 'cli-commands-need-no-token',
-    GREENLIGHT_TOKEN_FILE: undefined,
-    ...(inventory !== undefined ? { GREENLIGHT_INVENTORY: inventory } : {}),
-  });
-}
 
 /** Says why a check was skipped in the words of this command (which inputs it reads in which mode). */
 function explainSkips(verdict: ReadinessVerdict, live: boolean): ReadinessVerdict {
@@ -96,25 +89,24 @@ export function formatVerdict(verdict: ReadinessVerdict, source: string): string
   return `${lines.join('\n')}\n`;
 }
 
+const READINESS_OPTIONS = {
+  pair: { type: 'string' },
+  output: OUTPUT_OPTION,
+  inventory: INVENTORY_OPTION,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Runs the command; returns the exit status (`READINESS_EXIT_CODES`). */
 export async function runReadiness(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
-  const parsed = parseCommandFlags('readiness', READINESS_USAGE, {
-    args: [...argv],
-    allowPositionals: false,
-    options: {
-      pair: { type: 'string' },
-      output: { type: 'string', short: 'o', default: 'text' },
-      inventory: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }, io, { error: READINESS_EXIT_CODES.error, help: READINESS_EXIT_CODES.ready });
+  const parsed = parseCommandFlags('readiness', READINESS_USAGE, { args: [...argv], allowPositionals: false, options: READINESS_OPTIONS }, io, {
+    statuses: { error: READINESS_EXIT_CODES.error, help: READINESS_EXIT_CODES.ready },
+    choices: { output: OUTPUT_CHOICE },
+  });
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
-  const problems: string[] = [];
-  if (values.pair === undefined || values.pair === '' || !labelValueSchema.safeParse(values.pair).success) problems.push('give --pair with the pair name (a label value)');
-  if (values.output !== 'text' && values.output !== 'json') problems.push(`--output is text or json, got "${values.output}"`);
-  if (problems.length > 0) {
-    io.err(`greenlight readiness: ${problems.join('; ')}\n\n${READINESS_USAGE}\n`);
+  const output = parseOutput(values.output);
+  if (values.pair === undefined || values.pair === '' || !labelValueSchema.safeParse(values.pair).success) {
+    io.err(`greenlight readiness: give --pair with the pair name (a label value)\nRun "greenlight readiness --help" for its usage.\n`);
     return READINESS_EXIT_CODES.error;
   }
   const pairName = values.pair as string;
@@ -123,7 +115,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   let fleet: Fleet;
   try {
     config = cliConfig(values.inventory, env);
-    fleet = await openCliFleet(values.inventory, env);
+    fleet = await openCliFleet(values.inventory, env, io);
   } catch (err) {
     io.err(`greenlight readiness: ${(err as Error).message}\n`);
     return READINESS_EXIT_CODES.error;
@@ -135,7 +127,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
     const signal = fanOutSignal(AbortSignal.timeout(DEADLINE_MS));
     let judged: JudgedPair;
     try {
-      judged = await resolvePair(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName);
+      judged = await withProgress(io, `the facts of pair ${pairName}'s clusters (${fleet.description})`, resolvePair(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName));
     } catch (err) {
       if (!(err instanceof PairProblemError)) throw err;
       io.err(`greenlight readiness: ${err.message} (clusters from ${fleet.description})\n`);
@@ -144,10 +136,10 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
     const { blue, green, knownFacts } = judged;
     const applications = inputs.applications ? await inputs.applications.list(signal) : undefined;
     const verdict = explainSkips(
-      await assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts, applications, readiness: inputs.readiness, signal }),
+      await withProgress(io, `the readiness checks of pair ${pairName}`, assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts, applications, readiness: inputs.readiness, signal })),
       live,
     );
-    if (values.output === 'json') io.out(`${JSON.stringify(readinessVerdictSchema.parse(verdict), null, 2)}\n`);
+    if (output !== 'text') io.out(formatStructured(output, readinessVerdictSchema.parse(verdict)));
     else io.out(formatVerdict(verdict, `${fleet.description}${applications ? `; ${applications.length} Argo CD Application(s)` : ''}`));
     return readinessExitCode([verdict]);
   } catch (err) {
@@ -158,3 +150,5 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
     await fleet.close();
   }
 }
+
+export const readinessCommand: Command = { usage: READINESS_USAGE, options: READINESS_OPTIONS, values: { output: OUTPUT_FORMATS }, run: runReadiness };

@@ -11,8 +11,12 @@ import { AwsCredentials } from '../adapters/aws/aws-credentials.js';
 import { EksClusterDescriber, type EksClusterRegistration } from '../adapters/eks/eks-cluster-describer.js';
 import { KubeClientFactory } from '../adapters/kubernetes/kube-client-factory.js';
 import { abortable, describeKubeFailure, raceAbort } from '../adapters/kubernetes/kube-request.js';
-import type { Io } from './preview.js';
-import { UsageError } from './selection-flags.js';
+import type { Command } from './commands.js';
+import type { Io } from './io.js';
+import { chooseInventory, INVENTORY_OPTION } from './inventory-flag.js';
+import { awsProfileProblem, kubeconfigProblem, withProgress } from './live-access.js';
+import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
+import { UsageError } from './usage-error.js';
 import { parseCommandFlags } from './command-flags.js';
 
 export const REGISTER_USAGE = `Usage: greenlight register EKS_CLUSTER [options]
@@ -35,7 +39,10 @@ the way Argo CD will (an EKS token through the role) and reports what would fail
   --namespace NS           Argo CD's namespace (default: $ARGOCD_NAMESPACE, else argocd)
   --apply                  create the Secret (or update the one of that name) instead of printing it
   --force                  with --apply, write it even if a check failed
-  -o, --output FORMAT      yaml (default) or json
+  --inventory SRC          where --apply writes: "argocd" (the cluster Secrets, through KUBECONFIG;
+                           default: $GREENLIGHT_INVENTORY, else argocd). With "demo" or a fleet file
+                           the Secret is printed only: --apply is refused
+${outputUsage('the Secret as a YAML manifest, for kubectl apply -f')}
 
 The checks go to stderr, the Secret to stdout: greenlight register X > cluster-X.yaml
 Exit status: 0 written or printed with every check passing, 1 a check or the write failed, 2 usage error.`;
@@ -125,28 +132,27 @@ export interface RegisterDeps {
   readonly store?: () => Pick<ClusterSecretStore, 'create' | 'patch'>;
 }
 
+export const REGISTER_OPTIONS = {
+  region: { type: 'string' },
+  'role-arn': { type: 'string' },
+  name: { type: 'string' },
+  project: { type: 'string' },
+  pair: { type: 'string' },
+  role: { type: 'string' },
+  weight: { type: 'string' },
+  domain: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  annotation: { type: 'string', multiple: true },
+  namespace: { type: 'string' },
+  apply: { type: 'boolean' },
+  force: { type: 'boolean' },
+  inventory: INVENTORY_OPTION,
+  output: OUTPUT_OPTION,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function runRegister(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: RegisterDeps = {}): Promise<number> {
-  const parsed = parseCommandFlags('register', REGISTER_USAGE, {
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      region: { type: 'string' },
-      'role-arn': { type: 'string' },
-      name: { type: 'string' },
-      project: { type: 'string' },
-      pair: { type: 'string' },
-      role: { type: 'string' },
-      weight: { type: 'string' },
-      domain: { type: 'string' },
-      label: { type: 'string', multiple: true },
-      annotation: { type: 'string', multiple: true },
-      namespace: { type: 'string' },
-      apply: { type: 'boolean' },
-      force: { type: 'boolean' },
-      output: { type: 'string', short: 'o', default: 'yaml' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }, io);
+  const parsed = parseCommandFlags('register', REGISTER_USAGE, { args: [...argv], allowPositionals: true, options: REGISTER_OPTIONS }, io, { choices: { output: OUTPUT_CHOICE } });
   if ('exit' in parsed) return parsed.exit;
   const { values, positionals } = parsed;
   const region = values.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
@@ -154,7 +160,7 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
   if (positionals.length !== 1) problems.push('name exactly one EKS cluster');
   if (region === undefined) problems.push('give --region (or set AWS_REGION)');
   if (values.weight !== undefined && (!/^\d{1,3}$/.test(values.weight) || Number(values.weight) > 255)) problems.push(`--weight is a whole number from 0 to 255, got "${values.weight}"`);
-  if (values.output !== 'yaml' && values.output !== 'json') problems.push(`--output is yaml or json, got "${values.output}"`);
+  const output = parseOutput(values.output);
   let extraLabels: Record<string, string> = {};
   let extraAnnotations: Record<string, string> = {};
   try {
@@ -163,9 +169,25 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
   } catch (err) {
     problems.push((err as Error).message);
   }
+  if (values.apply === true) {
+    try {
+      const inventory = chooseInventory(values.inventory, env, 'argocd');
+      if (inventory.kind !== 'argocd') {
+        problems.push(`--apply writes an Argo CD cluster Secret, and ${inventory.kind === 'demo' ? 'the bundled demo fleet' : `fleet file ${inventory.value}`} has none: leave out --apply to print the Secret, or use --inventory argocd`);
+      }
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
   if (problems.length > 0 || region === undefined) {
-    io.err(`greenlight register: ${problems.join('; ')}\n\n${REGISTER_USAGE}\n`);
+    io.err(`greenlight register: ${problems.join('; ')}\nRun "greenlight register --help" for its usage.\n`);
     return 2;
+  }
+  // Before any wait: what this machine lacks to reach AWS, and the Kubernetes API for --apply.
+  const missing = [awsProfileProblem(env), values.apply === true ? kubeconfigProblem(env) : undefined].filter((p) => p !== undefined);
+  if (missing.length > 0) {
+    io.err(`greenlight register: ${missing.join('; ')}\n`);
+    return 1;
   }
   const eksName = positionals[0] as string;
   const roleArn = values['role-arn'];
@@ -176,7 +198,7 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
   try {
     let reg: EksClusterRegistration;
     try {
-      reg = await EksClusterDescriber.fromConfig().describe(eksName, region);
+      reg = await withProgress(io, `EKS DescribeCluster of ${eksName} in ${region}`, EksClusterDescriber.fromConfig().describe(eksName, region));
     } catch (err) {
       io.err(`✗ ${(err as Error).message}\n`);
       return 1;
@@ -213,19 +235,19 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
       inCluster: false,
       config: { tlsClientConfig: { insecure: false, caData: reg.caData }, awsAuthConfig: { clusterName: reg.name, ...(roleArn !== undefined ? { roleARN: roleArn } : {}) } },
     };
-    const checks = await verify(reg, roleArn, aws, new KubeClientFactory({
+    const checks = await withProgress(io, `the checks of ${reg.name}: STS AssumeRole, then GET /version at ${reg.endpoint}`, verify(reg, roleArn, aws, new KubeClientFactory({
       awsCredentials: aws,
       // The endpoint and CA just read from DescribeCluster: the token goes there.
       eksEndpoints: { endpointOf: async () => ({ endpoint: reg.endpoint, caData: reg.caData }) },
       defaultRegion: region,
       stsEndpoint,
-    }), connection);
+    }), connection));
     for (const c of checks) io.err(`${c.ok ? '✓' : '✗'} ${c.text}\n`);
     const failed = checks.filter((c) => !c.ok).length;
 
     if (!values.apply) {
       const doc = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: secret.ref.name, namespace, labels: secret.labels, annotations: secret.annotations }, stringData: secret.stringData };
-      io.out(values.output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc));
+      io.out(output === 'text' ? stringify(doc) : formatStructured(output, doc));
       return failed === 0 ? 0 : 1;
     }
     if (failed > 0 && !values.force) {
@@ -247,3 +269,10 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
     aws.close();
   }
 }
+
+export const registerCommand: Command = {
+  usage: REGISTER_USAGE,
+  options: REGISTER_OPTIONS,
+  values: { output: OUTPUT_FORMATS },
+  run: (argv, env, io) => runRegister(argv, env, io),
+};

@@ -1,7 +1,9 @@
 /** @module The input flags `preview` and `annotate` share: they build greenlight's input parameters. */
-import { parseSelector } from '../../generator/index.js';
+import { COMPAT_MODES, parseSelector } from '../../generator/index.js';
+import { INVENTORY_OPTION, inventoryUsage } from './inventory-flag.js';
+import { UsageError } from './usage-error.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** node:util parseArgs options for the selection and template flags. */
 export const SELECTION_OPTIONS = {
@@ -14,8 +16,11 @@ export const SELECTION_OPTIONS = {
   echo: { type: 'string', multiple: true },
   compat: { type: 'string' },
   'allow-empty': { type: 'boolean' },
-  inventory: { type: 'string' },
+  inventory: INVENTORY_OPTION,
 } as const;
+
+/** The selection flags that take a closed set of values (parseCommandFlags' `choices`). */
+export const SELECTION_CHOICES = { compat: { values: COMPAT_MODES } } as const;
 
 export const SELECTION_USAGE = `      --cluster NAME       select one cluster
       --clusters A,B       select these clusters
@@ -24,12 +29,10 @@ export const SELECTION_USAGE = `      --cluster NAME       select one cluster
   -l, --selector SEL       label selector, kubectl syntax: 'env=prod,tier in (web)'
       --var KEY=TEMPLATE   a vars template (repeatable): --var 'host=web.{{ingress.clusterDomain}}'
       --echo KEY=VALUE     an echo value (repeatable)
-      --compat gitops-bridge
+      --compat gitops-bridge  also the flat keys gitops-bridge writes (aws_region, ...)
       --allow-empty`;
 
-export const INVENTORY_USAGE = `      --inventory SRC      "demo" (the bundled demo fleet), a fleet file path, or "argocd"
-                           (the cluster Secrets in $ARGOCD_NAMESPACE, through KUBECONFIG);
-                           default: $GREENLIGHT_INVENTORY, else demo`;
+export const INVENTORY_USAGE = inventoryUsage('demo');
 
 export interface SelectionValues {
   cluster?: string | undefined;

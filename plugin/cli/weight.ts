@@ -5,8 +5,13 @@
  * left half-changed.
  */
 import { BLUE_GREEN_KEYS, labelValueSchema } from '../../generator/index.js';
-import { ClusterSecretStore, type ListedSecret, type SecretPatch } from '../adapters/argocd/cluster-secret-store.js';
-import type { Io } from './preview.js';
+import type { ClusterSecretStore, ListedSecret, SecretPatch } from '../adapters/argocd/cluster-secret-store.js';
+import { openCliFleet } from './cli-fleet.js';
+import type { Command } from './commands.js';
+import type { Io } from './io.js';
+import { chooseInventory, INVENTORY_OPTION, inventoryUsage, type ChosenInventory } from './inventory-flag.js';
+import { kubeconfigProblem, withProgress } from './live-access.js';
+import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput, type OutputFormat } from './output.js';
 import { parseCommandFlags } from './command-flags.js';
 
 export type PairField = 'weight' | 'role';
@@ -24,11 +29,46 @@ rolls the change back. Without --apply nothing is written.
   --set CLUSTER=VALUE      the Argo CD cluster name and its new weight or role (repeatable)
   --namespace NS           Argo CD's namespace (default: $ARGOCD_NAMESPACE, else argocd)
   --apply                  write the change
+${inventoryUsage('argocd')}
+                           With "demo" or a fleet file the change is shown, and --apply is
+                           refused (the demo is read-only; a fleet file is yours to edit)
+${outputUsage('the table of the change')}
 
 Exit status: 0 done (or shown), 1 refused or failed (nothing changed), 2 usage error.`;
 
 export interface WeightDeps {
   readonly store?: () => Pick<ClusterSecretStore, 'list' | 'patch'>;
+}
+
+const PAIR_CHANGE_OPTIONS = {
+  pair: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  namespace: { type: 'string' },
+  apply: { type: 'boolean' },
+  inventory: INVENTORY_OPTION,
+  output: OUTPUT_OPTION,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `weight` or `role` for the command table. */
+export function pairChangeCommand(field: PairField): Command {
+  return { usage: WEIGHT_USAGE, options: PAIR_CHANGE_OPTIONS, values: { output: OUTPUT_FORMATS }, run: (argv, env, io) => runPairChange(field, argv, env, io) };
+}
+
+/**
+ * The pair's clusters as a fleet file (or the demo) has them, in the shape the Secrets are
+ * listed in: the change can be shown, never written.
+ */
+async function fleetClusters(inventory: ChosenInventory, env: Readonly<Record<string, string | undefined>>, io: Io, pair: string): Promise<ListedSecret[]> {
+  const fleet = await openCliFleet(inventory.value, env, io);
+  try {
+    return fleet.inventory
+      .snapshot()
+      .clusters.filter((c) => c.labels[BLUE_GREEN_KEYS.pair] === pair)
+      .map((c) => ({ ref: { namespace: '', name: c.name }, resourceVersion: '', clusterName: c.name, labels: c.labels, annotations: c.annotations }));
+  } finally {
+    await fleet.close();
+  }
 }
 
 /** Route 53's share of a weighted record: its weight over the sum of the set's weights. */
@@ -49,11 +89,7 @@ function patchFor(field: PairField, value: string, resourceVersion: string): Sec
 }
 
 export async function runPairChange(field: PairField, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, deps: WeightDeps = {}): Promise<number> {
-  const parsed = parseCommandFlags(field, WEIGHT_USAGE, {
-    args: [...argv],
-    allowPositionals: false,
-    options: { pair: { type: 'string' }, set: { type: 'string', multiple: true }, namespace: { type: 'string' }, apply: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  }, io);
+  const parsed = parseCommandFlags(field, WEIGHT_USAGE, { args: [...argv], allowPositionals: false, options: PAIR_CHANGE_OPTIONS }, io, { choices: { output: OUTPUT_CHOICE } });
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   const problems: string[] = [];
@@ -68,18 +104,37 @@ export async function runPairChange(field: PairField, argv: readonly string[], e
     else wanted.set(name, field === 'weight' ? String(Number(value)) : value);
   }
   if (wanted.size === 0) problems.push('give at least one --set');
-  if (problems.length > 0) {
-    io.err(`greenlight ${field}: ${problems.join('; ')}\n\n${WEIGHT_USAGE}\n`);
+  const output = parseOutput(values.output);
+  let inventory: ChosenInventory | undefined;
+  try {
+    inventory = chooseInventory(values.inventory, env, 'argocd');
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (problems.length > 0 || inventory === undefined) {
+    io.err(`greenlight ${field}: ${problems.join('; ')}\nRun "greenlight ${field} --help" for its usage.\n`);
     return 2;
+  }
+  const live = inventory.kind === 'argocd';
+  if (live && deps.store === undefined) {
+    const problem = kubeconfigProblem(env);
+    if (problem !== undefined) {
+      io.err(`greenlight ${field}: ${problem}\n`);
+      return 2;
+    }
   }
   const pair = values.pair as string;
   const namespace = values.namespace ?? env['ARGOCD_NAMESPACE'] ?? 'argocd';
+  const where = live ? `cluster Secret in ${namespace}` : `cluster in ${inventory.kind === 'demo' ? 'the bundled demo fleet' : `fleet file ${inventory.value}`}`;
 
   try {
-    const store = deps.store?.() ?? ClusterSecretStore.fromConfig();
-    const secrets = (await store.list(namespace, `${BLUE_GREEN_KEYS.pair}=${pair}`)).sort((a, b) => a.clusterName.localeCompare(b.clusterName));
+    const store = live ? (deps.store?.() ?? (await import('../adapters/argocd/cluster-secret-store.js')).ClusterSecretStore.fromConfig()) : undefined;
+    const listed = store
+      ? await withProgress(io, `the cluster Secrets of pair ${pair} in namespace ${namespace} from the Kubernetes API`, store.list(namespace, `${BLUE_GREEN_KEYS.pair}=${pair}`))
+      : await fleetClusters(inventory, env, io, pair);
+    const secrets = listed.sort((a, b) => a.clusterName.localeCompare(b.clusterName));
     if (secrets.length === 0) {
-      io.err(`greenlight ${field}: no cluster Secret in ${namespace} has ${BLUE_GREEN_KEYS.pair}=${pair}\n`);
+      io.err(`greenlight ${field}: no ${where} has ${BLUE_GREEN_KEYS.pair}=${pair}\n`);
       return 1;
     }
     const unknown = [...wanted.keys()].filter((n) => !secrets.some((s) => s.clusterName === n));
@@ -87,8 +142,10 @@ export async function runPairChange(field: PairField, argv: readonly string[], e
       io.err(`greenlight ${field}: ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in pair ${pair} (its clusters: ${secrets.map((s) => s.clusterName).join(', ')})\n`);
       return 1;
     }
+    const report = new ChangeReport(io, output, field, pair, secrets, (s) => current(s, field));
     const before = new Map(secrets.map((s) => [s.clusterName, current(s, field)]));
     const after = new Map(secrets.map((s) => [s.clusterName, wanted.get(s.clusterName) ?? current(s, field)]));
+    report.after = after;
 
     if (field === 'weight') {
       const missing = [...after].filter(([, w]) => w === undefined || !/^\d{1,3}$/.test(w)).map(([n]) => n);
@@ -100,24 +157,35 @@ export async function runPairChange(field: PairField, argv: readonly string[], e
       const totalBefore = secrets.reduce((t, s) => t + num(before, s.clusterName), 0);
       const totalAfter = secrets.reduce((t, s) => t + num(after, s.clusterName), 0);
       const rows = secrets.map((s) => [s.clusterName, s.labels[BLUE_GREEN_KEYS.role] ?? '', `${before.get(s.clusterName) ?? '-'} → ${after.get(s.clusterName)}`, `${share(num(before, s.clusterName), totalBefore)} → ${share(num(after, s.clusterName), totalAfter)}`]);
-      printTable(io, ['cluster', 'role', 'weight', 'share of traffic'], rows);
+      report.show(['cluster', 'role', 'weight', 'share of traffic'], rows);
       if (totalAfter === 0) {
+        report.done(false);
         io.err(`greenlight weight: refused: every weight of pair ${pair} would be 0, and Route 53 then spreads traffic evenly over every record, which is rarely what was meant. Give one cluster a weight above 0\n`);
         return 1;
       }
     } else {
-      printTable(io, ['cluster', 'role'], secrets.map((s) => [s.clusterName, `${before.get(s.clusterName) ?? '-'} → ${after.get(s.clusterName)}`]));
+      report.show(['cluster', 'role'], secrets.map((s) => [s.clusterName, `${before.get(s.clusterName) ?? '-'} → ${after.get(s.clusterName)}`]));
     }
 
     const changes = secrets.filter((s) => before.get(s.clusterName) !== after.get(s.clusterName));
     const rollbackSets = changes.map((s) => `--set ${s.clusterName}=${before.get(s.clusterName) ?? ''}`).join(' ');
     if (changes.length === 0) {
-      io.out('nothing to change\n');
+      report.done(false, 'nothing to change\n');
       return 0;
     }
     if (!values.apply) {
-      io.out(`\nnot applied (dry run): add --apply to write it\n`);
+      report.done(false, `\nnot applied (dry run): add --apply to write it\n`);
       return 0;
+    }
+    if (!store) {
+      report.done(false);
+      const edits = changes.map((s) => `${field === 'weight' ? `annotation ${BLUE_GREEN_KEYS.weight}` : `label ${BLUE_GREEN_KEYS.role}`} of ${s.clusterName} to "${after.get(s.clusterName)}"`).join(', ');
+      io.err(
+        inventory.kind === 'demo'
+          ? `greenlight ${field}: not applied: the bundled demo fleet is read-only; run it without --apply to see a change, or with --inventory argocd to write Argo CD's cluster Secrets\n`
+          : `greenlight ${field}: not applied: greenlight does not write fleet files; set the ${edits} in ${inventory.value} (a running greenlight picks the change up), or use --inventory argocd\n`,
+      );
+      return 1;
     }
 
     const done: ListedSecret[] = [];
@@ -135,14 +203,50 @@ export async function runPairChange(field: PairField, argv: readonly string[], e
         const restore: SecretPatch = field === 'weight' ? { annotations: { [key]: old ?? null } } : { labels: { [key]: old ?? null } };
         await store.patch(s.ref, restore).catch((e: unknown) => restoreFailures.push(`${s.clusterName}: ${(e as Error).message}`));
       }
+      report.done(false);
       io.err(`greenlight ${field}: not applied: ${(err as Error).message}${done.length > 0 ? `; ${restoreFailures.length === 0 ? `the ${done.length} change(s) already made were put back` : `putting back failed for ${restoreFailures.join('; ')}: check the pair by hand`}` : ''}\n`);
       return 1;
     }
-    io.out(`\napplied to ${changes.length} cluster Secret(s) of pair ${pair}. To roll back:\n  greenlight ${field} --pair ${pair} ${rollbackSets} --apply\n`);
+    report.done(true, `\napplied to ${changes.length} cluster Secret(s) of pair ${pair}. To roll back:\n  greenlight ${field} --pair ${pair} ${rollbackSets} --apply\n`);
     return 0;
   } catch (err) {
     io.err(`greenlight ${field}: ${(err as Error).message}\n`);
     return 1;
+  }
+}
+
+/**
+ * What the command shows: in text, the table at once and a closing line; in json or yaml, one
+ * document at the end with every cluster's value before and after and whether it was applied.
+ */
+class ChangeReport {
+  after: ReadonlyMap<string, string | undefined> | undefined;
+
+  constructor(
+    private readonly io: Io,
+    private readonly format: OutputFormat,
+    private readonly field: PairField,
+    private readonly pair: string,
+    private readonly secrets: readonly ListedSecret[],
+    private readonly current: (s: ListedSecret) => string | undefined,
+  ) {}
+
+  show(header: readonly string[], rows: readonly (readonly string[])[]): void {
+    if (this.format === 'text') printTable(this.io, header, rows);
+  }
+
+  done(applied: boolean, text?: string): void {
+    if (this.format === 'text') {
+      if (text !== undefined) this.io.out(text);
+      return;
+    }
+    const clusters = this.secrets.map((s) => ({
+      cluster: s.clusterName,
+      ...(this.field === 'weight' ? { role: s.labels[BLUE_GREEN_KEYS.role] ?? null } : {}),
+      before: this.current(s) ?? null,
+      after: this.after?.get(s.clusterName) ?? this.current(s) ?? null,
+    }));
+    this.io.out(formatStructured(this.format, { pair: this.pair, field: this.field, clusters, applied }));
   }
 }
 

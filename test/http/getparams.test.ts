@@ -128,6 +128,15 @@ describe('POST /api/v1/getparams.execute', () => {
       expect(res.body.message).toContain('input.parameters.role: Invalid input');
     });
 
+    it('400 naming a Go-template habit in a vars template, with the Handlebars spelling', async () => {
+      const res = await post(testApp(fleet()).app, controllerBody({ pair: 'prod-eu', vars: { host: 'web.{{ .cluster.name }}' } }));
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        code: 'GL_TEMPLATE_INVALID',
+        message: 'input.parameters.vars.host does not compile: {{ .cluster.name }} is Go template syntax; greenlight templates are Handlebars: write {{cluster.name}} (paths without a leading dot)',
+      });
+    });
+
     it('400 for __proto__ keys', async () => {
       const res = await post(testApp(fleet()).app, '{"applicationSetName":"web","input":{"parameters":{"__proto__":{"x":1}}}}');
       expect(res.status).toBe(400);

@@ -109,7 +109,7 @@ describe('credentialsFor', () => {
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err.message).toBe(
       `STS AssumeRole of ${role} was denied (AccessDenied, HTTP 403): User: arn:aws:iam::111111111111:user/greenlight-fake is not authorized to perform: sts:AssumeRole on resource: ${role}. ` +
-        `Allow sts:AssumeRole on ${role} to greenlight's own AWS identity (the IRSA or Pod Identity role of its ServiceAccount), and make ${role}'s trust policy trust that identity`,
+        `Allow sts:AssumeRole on ${role} to greenlight's own AWS identity (on a laptop, the identity of your AWS profile; in a pod, the IRSA or Pod Identity role of its ServiceAccount), and make ${role}'s trust policy trust that identity`,
     );
     expect(err.cause).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     fake.allowRole(role);
@@ -136,7 +136,7 @@ describe('credentialsFor', () => {
     const creds = new AwsCredentials({ base: noCredentials }, new STSClient({ ...fakeClientConfig(fake), credentials: noCredentials }));
     opened.push(creds);
     const own = await rejection(creds.credentialsFor()());
-    expect(own.message).toContain('greenlight found no AWS credentials of its own (CredentialsProviderError). Give its ServiceAccount an IRSA or Pod Identity role');
+    expect(own.message).toContain('greenlight found no AWS credentials of its own (CredentialsProviderError). On a laptop, sign in (aws sso login; aws configure sso sets up a profile) or set AWS_PROFILE to a profile in ~/.aws/config; in a pod, give its ServiceAccount an IRSA or Pod Identity role');
     const assumed = await rejection(creds.credentialsFor(ROLE)());
     expect(assumed.message).toContain(`STS AssumeRole of ${ROLE} failed: greenlight found no AWS credentials`);
   });

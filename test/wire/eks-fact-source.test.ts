@@ -285,7 +285,7 @@ describe('each fault gives an operator the right message and keeps the SDK error
     const err = await failure(source().fetch(record, signal()));
     expect(err.message).toContain('cluster "faulty" (Secret argocd/cluster-faulty): EKS ListPodIdentityAssociations in eu-west-1 was denied (AccessDeniedException, HTTP 403)');
     expect(err.message).toContain(
-      `Allow eks:ListPodIdentityAssociations on arn:aws:eks:eu-west-1:${FAKE_ACCOUNT_ID}:cluster/faulty to greenlight's own AWS identity (the IRSA or Pod Identity role of its ServiceAccount)`,
+      `Allow eks:ListPodIdentityAssociations on arn:aws:eks:eu-west-1:${FAKE_ACCOUNT_ID}:cluster/faulty to greenlight's own AWS identity (on a laptop, the identity of your AWS profile; in a pod, the IRSA or Pod Identity role of its ServiceAccount)`,
     );
     expect(err.cause).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
   });

@@ -95,7 +95,7 @@ describe('DescribeAddonVersions is reduced to add-on compatibility', () => {
     expect(err.message).toBe(
       'cluster "compat-denied" (Secret argocd/cluster-compat-denied): EKS DescribeAddonVersions in eu-west-1 was denied (AccessDeniedException, HTTP 403): ' +
         `User: arn:aws:iam::${FAKE_ACCOUNT_ID}:user/greenlight-fake is not authorized to perform: eks:DescribeAddonVersions on resource: *. ` +
-        "Allow eks:DescribeAddonVersions on * to greenlight's own AWS identity (the IRSA or Pod Identity role of its ServiceAccount)",
+        "Allow eks:DescribeAddonVersions on * to greenlight's own AWS identity (on a laptop, the identity of your AWS profile; in a pod, the IRSA or Pod Identity role of its ServiceAccount)",
     );
     expect(err.cause).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
   });

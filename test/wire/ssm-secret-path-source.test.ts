@@ -211,7 +211,7 @@ describe('faults: the right message, the cause kept for the facts cache, no valu
     expect(err.message).toContain('SSM GetParametersByPath in eu-west-1 was denied (AccessDeniedException, HTTP 400)');
     expect(err.message).toContain('is not authorized to perform: ssm:GetParametersByPath on resource: arn:aws:ssm:eu-west-1:111111111111:parameter/greenlight/prod-eu-green/');
     expect(err.message).toContain(
-      "Allow ssm:GetParametersByPath on arn:aws:ssm:eu-west-1:<account>:parameter/greenlight/prod-eu-green* to greenlight's own AWS identity (the IRSA or Pod Identity role of its ServiceAccount)",
+      "Allow ssm:GetParametersByPath on arn:aws:ssm:eu-west-1:<account>:parameter/greenlight/prod-eu-green* to greenlight's own AWS identity (on a laptop, the identity of your AWS profile; in a pod, the IRSA or Pod Identity role of its ServiceAccount)",
     );
     expect(err.cause).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
   });

@@ -10,7 +10,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { z } from 'zod';
 import { describeIssues, UpstreamError } from '../../../generator/index.js';
-import { describeAwsFailure } from './aws-errors.js';
+import { describeAwsFailure, NO_CREDENTIALS_ADVICE } from './aws-errors.js';
 import { accountOfRole } from './aws-identifiers.js';
 import { refreshingCredentials } from './refreshing-credentials.js';
 
@@ -151,7 +151,7 @@ export class AwsCredentials implements AwsCredentialsFor {
     } catch (err) {
       throw new UpstreamError(
         'GL_FACTS_UNAVAILABLE',
-        `greenlight found no AWS credentials of its own (${err instanceof Error ? err.name : 'Error'}). Give its ServiceAccount an IRSA or Pod Identity role, or set the AWS_* variables`,
+        `greenlight found no AWS credentials of its own (${err instanceof Error ? err.name : 'Error'}). ${NO_CREDENTIALS_ADVICE}`,
         { cause: err },
       );
     }
@@ -177,7 +177,7 @@ export class AwsCredentials implements AwsCredentialsFor {
           api: 'AssumeRole',
           iamAction: 'sts:AssumeRole',
           resource: roleArn,
-          accessDeniedAdvice: `Allow sts:AssumeRole on ${roleArn} to greenlight's own AWS identity (the IRSA or Pod Identity role of its ServiceAccount), and make ${roleArn}'s trust policy trust that identity`,
+          accessDeniedAdvice: `Allow sts:AssumeRole on ${roleArn} to greenlight's own AWS identity (on a laptop, the identity of your AWS profile; in a pod, the IRSA or Pod Identity role of its ServiceAccount), and make ${roleArn}'s trust policy trust that identity`,
           quoteAwsMessage: true,
         },
         subject,

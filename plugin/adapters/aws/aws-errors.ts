@@ -42,6 +42,10 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ENETUNREACH',
 ]);
 
+/** What to do without credentials, wherever greenlight runs. */
+export const NO_CREDENTIALS_ADVICE =
+  'On a laptop, sign in (aws sso login; aws configure sso sets up a profile) or set AWS_PROFILE to a profile in ~/.aws/config; in a pod, give its ServiceAccount an IRSA or Pod Identity role';
+
 /** What kind of failure an SDK error is, as far as an operator's next step goes. */
 export type AwsFailureKind =
   | 'access-denied'
@@ -133,7 +137,7 @@ export interface AwsCallContext extends AwsCallDescription {
 export function identityPhrase(roleArn: string | undefined): string {
   return roleArn
     ? `the role ${roleArn} that greenlight assumes for this cluster (awsAuthConfig.roleARN)`
-    : "greenlight's own AWS identity (the IRSA or Pod Identity role of its ServiceAccount)";
+    : "greenlight's own AWS identity (on a laptop, the identity of your AWS profile; in a pod, the IRSA or Pod Identity role of its ServiceAccount)";
 }
 
 /** `cluster "name" (Secret argocd/x)`: how every message about a cluster starts. */
@@ -175,7 +179,7 @@ export function describeAwsFailure(err: unknown, d: AwsCallDescription, subject:
     case 'bad-credentials':
       return `${subject} rejected greenlight's credentials (${what})${said}. Check ${who}: its credentials are invalid or expired`;
     case 'no-credentials':
-      return `${subject} failed: greenlight found no AWS credentials${said}. Give its ServiceAccount an IRSA or Pod Identity role`;
+      return `${subject} failed: greenlight found no AWS credentials${said}. ${NO_CREDENTIALS_ADVICE}`;
     case 'no-region':
       return `${subject} failed: no AWS region is configured for ${d.service}. Set greenlight's ${d.service} region (or AWS_REGION)`;
     case 'not-found':

@@ -105,6 +105,18 @@ describe('compileTemplate', () => {
     expect(err.message).toContain('is not closed');
   });
 
+  it('names a Go-template habit and the Handlebars spelling, not the parser\'s token list', () => {
+    const says = (source: string) => compileError(source).message.replace(/^input\.parameters\.vars\.t does not compile: /, '');
+    expect(says('web.{{ .cluster.name }}')).toBe('{{ .cluster.name }} is Go template syntax; greenlight templates are Handlebars: write {{cluster.name}} (paths without a leading dot)');
+    expect(says('{{- .aws.region | upper -}}')).toBe('{{- .aws.region | upper -}} is Go template syntax; greenlight templates are Handlebars: write {{upper aws.region}} (paths without a leading dot)');
+    expect(says('{{ index .cluster.labels "team" }}')).toBe('{{ index .cluster.labels "team" }} is Go template syntax; greenlight templates are Handlebars: write {{cluster.labels.[team]}} (paths without a leading dot)');
+    expect(says('{{ printf "%s-x" .cluster.name }}')).toBe(
+      '{{ printf "%s-x" .cluster.name }} is Go template syntax; greenlight templates are Handlebars: write {{group.key}}, with helpers before their arguments: {{lower cluster.name}} (paths without a leading dot)',
+    );
+    // Handlebars' own relative paths still compile.
+    expect(() => compileTemplate('{{./cluster.name}} {{this.cluster.name}}', 't')).not.toThrow();
+  });
+
   it('bounds the rendered size', () => {
     const big = { s: 'x'.repeat(9000) };
     expect(() => render('{{s}}{{s}}', big)).toThrow('renders to 18000 characters, more than 16384');

@@ -64,7 +64,7 @@ describe('greenlight preview', () => {
   it('exits 2 on a usage error', async () => {
     const bad = await preview(['--nope']);
     expect(bad.status).toBe(2);
-    expect(bad.err).toContain("Unknown option '--nope'");
+    expect(bad.err).toBe('greenlight preview: unknown flag --nope\nRun "greenlight preview --help" for its usage.\n');
     const badVar = await preview(['--var', 'novalue']);
     expect(badVar.status).toBe(2);
     expect(badVar.err).toContain('--var takes KEY=VALUE, got "novalue"');
