@@ -162,3 +162,17 @@ export function annotationsFor(
   }
   return { patch, tooLong };
 }
+
+/**
+ * The part of a patch that changes something: values that differ from `current`, and removals of
+ * keys `current` has. Empty when the Secret already holds what the patch would write: then no
+ * write at all, since every write to a cluster Secret re-runs every ApplicationSet that uses a
+ * cluster generator.
+ */
+export function changedOnly(patch: AnnotationPatch, current: Readonly<Record<string, string>>): Record<string, string | null> {
+  const changed: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null ? Object.hasOwn(current, key) : current[key] !== value) changed[key] = value;
+  }
+  return changed;
+}
