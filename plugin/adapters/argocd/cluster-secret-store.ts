@@ -24,6 +24,8 @@ export interface SecretPatch {
   readonly labels?: AnnotationPatch;
   readonly annotations?: AnnotationPatch;
   readonly stringData?: Readonly<Record<string, string>>;
+  /** `data` keys to remove (e.g. `config` when a Secret becomes the EKS-managed Argo CD's ARN form). */
+  readonly removeData?: readonly string[];
   readonly resourceVersion?: string;
 }
 
@@ -82,6 +84,7 @@ export class ClusterSecretStore {
     if (patch.annotations) metadata['annotations'] = patch.annotations;
     const body: Record<string, unknown> = { metadata };
     if (patch.stringData) body['stringData'] = patch.stringData;
+    if (patch.removeData && patch.removeData.length > 0) body['data'] = Object.fromEntries(patch.removeData.map((key) => [key, null]));
     try {
       await this.api.patchNamespacedSecret({ name: secret.name, namespace: secret.namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     } catch (err) {
