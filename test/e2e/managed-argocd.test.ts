@@ -163,6 +163,62 @@ describe('a cluster registered by EKS cluster ARN', () => {
   });
 });
 
+describe('the other commands on ARN clusters', () => {
+  let blue: FakeKubeApiServer;
+  const BLUE_ARN = `arn:aws:eks:${FAKE_REGION}:${FAKE_ACCOUNT_ID}:cluster/prod-eu-blue`;
+
+  beforeAll(async () => {
+    blue = await FakeKubeApiServer.start({
+      tls: clusterTls(),
+      auth: { eks: { clusterName: 'prod-eu-blue', credentials: { [FAKE_ACCESS_KEY_ID]: FAKE_SECRET_ACCESS_KEY }, extraStsHosts: [new URL(aws.endpoint).host] } },
+      version: { major: '1', minor: '31+', gitVersion: 'v1.31.5-eks-0a1b2c3' },
+    });
+    aws.addCluster({ name: 'prod-eu-blue', region: FAKE_REGION, version: '1.31', endpoint: blue.url, caData: clusterCaData() });
+    argocd.putSecret({ ...arnSecret('prod-eu-blue', BLUE_ARN, { 'greenlight.io/pair': 'prod-eu', 'greenlight.io/role': 'blue' }), annotations: { 'greenlight.io/weight': '100' } });
+    // On the capability, an Application's destination.server is the cluster's ARN.
+    argocd.putApplication({
+      name: 'checkout-prod-eu-blue',
+      labels: { 'greenlight.io/app': 'checkout' },
+      spec: { project: 'default', source: { repoURL: 'https://github.com/example/apps.git', path: 'apps/checkout' }, destination: { server: BLUE_ARN, namespace: 'checkout' } },
+      status: {
+        sync: { status: 'Synced', revision: '4f1c9e2a7b3d5c6e8f9a0b1c2d3e4f5a6b7c8d9e' },
+        health: { status: 'Healthy' },
+        resources: [{ group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema', name: 'checkout-priority', status: 'Synced' }],
+      },
+    });
+  });
+  afterAll(async () => {
+    await blue?.close();
+  });
+
+  it('preview answers as the service does, with the ARN as the server', async () => {
+    const res = await greenlight('preview', '--pair', 'prod-eu', '-o', 'json');
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`"server": "${GREEN_ARN}"`);
+    expect(res.stdout).toContain(`"clusterArn": "${GREEN_ARN}"`);
+  });
+
+  it('weight finds the pair by its Secrets and prints the change', async () => {
+    const res = await greenlight('weight', '--pair', 'prod-eu', '--set', 'prod-eu-green=20', '--set', 'prod-eu-blue=80');
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('prod-eu-green');
+    expect(res.stdout).toContain('not applied (dry run)');
+  });
+
+  it('readiness finds the Applications whose destination is the ARN, and the APIs green no longer serves in them', async () => {
+    const res = await greenlight('readiness', '--pair', 'prod-eu', '-o', 'json');
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(2);
+    const verdict = JSON.parse(res.stdout) as { blue: string; green: string; blueVersion: string; greenVersion: string; blockers: { kind: string; subject: string; cluster: string }[] };
+    expect(verdict).toMatchObject({ blue: 'prod-eu-blue', green: 'prod-eu-green', blueVersion: '1.31', greenVersion: '1.32' });
+    expect(verdict.blockers.map((b) => [b.kind, b.subject, b.cluster])).toEqual([
+      ['removed-api', 'argocd/checkout-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema checkout-priority', 'prod-eu-blue'],
+    ]);
+  });
+});
+
 describe('greenlight register --managed-argocd', () => {
   const args = ['register', 'prod-eu-green', '--managed-argocd', '--capability-role-arn', CAPABILITY_ROLE, '--name', 'legacy', '--pair', 'prod-eu', '--role', 'green', '--weight', '0'];
 
