@@ -5,7 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { GreenlightError, TemplateCache } from '../../generator/index.js';
-import { annotationsFor, ClusterSecretStore, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-store.js';
+import { annotationsFor, changedOnly, ClusterSecretStore, FACTS_ANNOTATION_PREFIX, type AnnotationPatch, type SecretRef } from '../adapters/argocd/cluster-secret-store.js';
 import { bindGenerate, type Fleet } from '../compose.js';
 import { openCliFleet } from './cli-fleet.js';
 import { withProgress } from './live-access.js';
@@ -26,7 +26,10 @@ them through the cluster generator:
   fasttemplate:  {{metadata.annotations.${FACTS_ANNOTATION_PREFIX}aws.region}}
 With --compat gitops-bridge the flat gitops-bridge keys (aws_region, aws_vpc_id, ...) are written
 too, as gitops-bridge writes them. Annotations under ${FACTS_ANNOTATION_PREFIX} that no longer apply
-are removed; nothing else on the Secret is touched. Run it again (a CronJob) to keep facts fresh.
+are removed; nothing else on the Secret is touched. Only what changed is written, and a Secret
+that already holds its facts is not written at all ("unchanged"): every write re-runs every
+ApplicationSet with a cluster generator. Run it again (a CronJob) to keep facts fresh. Clusters
+registered by EKS cluster ARN (the EKS-managed Argo CD) are read with greenlight's own AWS identity.
 
 Selection (default: every cluster):
 ${SELECTION_USAGE}
@@ -41,7 +44,10 @@ Exit status: 0 done, 1 greenlight refused or a patch failed, 2 usage error.`;
 interface Target {
   readonly cluster: string;
   readonly secret: SecretRef | undefined;
+  /** What differs from the Secret's current annotations; empty when nothing does. */
   readonly annotations: AnnotationPatch;
+  /** How many annotations the cluster's facts make (written or already there). */
+  readonly managed: number;
 }
 
 export interface AnnotateDeps {
@@ -81,11 +87,17 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
       if (tooLong.length > 0) {
         io.err(`greenlight annotate: cluster "${set.cluster.name}": ${tooLong.length} key(s) are too long for an annotation and are not written: ${tooLong.join(', ')}\n`);
       }
-      targets.push({ cluster: set.cluster.name, secret: connections?.connectionFor(set.cluster.name)?.secret, annotations: patch });
+      const managed = Object.values(patch).filter((v) => v !== null).length;
+      targets.push({ cluster: set.cluster.name, secret: connections?.connectionFor(set.cluster.name)?.secret, annotations: changedOnly(patch, record?.annotations ?? {}), managed });
     }
+    const unchanged = (t: Target) => Object.keys(t.annotations).length === 0;
+    const secretName = (t: Target) => (t.secret ? `Secret ${t.secret.namespace}/${t.secret.name}` : 'no Secret');
+    const unchangedLine = (t: Target) => `unchanged ${secretName(t)} (cluster ${t.cluster}): its ${t.managed} annotations already hold these facts; not written\n`;
 
     if (!values.apply) {
-      const docs = targets.map((t) => ({
+      // The patches on stdout (so that they can be piped), the clusters that need none on stderr.
+      for (const t of targets.filter(unchanged)) io.err(unchangedLine(t));
+      const docs = targets.filter((t) => !unchanged(t)).map((t) => ({
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { ...(t.secret ?? { name: `<the cluster Secret of ${t.cluster}>`, namespace: 'argocd' }), annotations: t.annotations },
@@ -103,6 +115,10 @@ export async function runAnnotate(argv: readonly string[], env: Readonly<Record<
     const annotator = deps.annotator?.() ?? ClusterSecretStore.fromConfig();
     let failed = 0;
     for (const t of targets) {
+      if (unchanged(t)) {
+        io.out(unchangedLine(t));
+        continue;
+      }
       try {
         await annotator.annotate(t.secret as SecretRef, t.annotations);
         const removed = Object.values(t.annotations).filter((v) => v === null).length;

@@ -5,9 +5,11 @@
 import { stringify } from 'yaml';
 import { BLUE_GREEN_KEYS, GreenlightError } from '../../generator/index.js';
 import { apiServerUrl, type ClusterConnection } from '../adapters/argocd/cluster-connection.js';
-import { buildClusterSecret } from '../adapters/argocd/cluster-secret.js';
+import { buildClusterSecret, buildManagedClusterSecret } from '../adapters/argocd/cluster-secret.js';
 import { ClusterSecretStore } from '../adapters/argocd/cluster-secret-store.js';
 import { AwsCredentials } from '../adapters/aws/aws-credentials.js';
+import { accountOfRole, readEksClusterArn } from '../adapters/aws/aws-identifiers.js';
+import { accessEntryCommands, accessPolicyArn, DEFAULT_ACCESS_POLICY, EksAccessEntries, type AccessEntryPlan, type AccessEntryState } from '../adapters/eks/eks-access-entries.js';
 import { EksClusterDescriber, type EksClusterRegistration } from '../adapters/eks/eks-cluster-describer.js';
 import { KubeClientFactory } from '../adapters/kubernetes/kube-client-factory.js';
 import { abortable, describeKubeFailure, raceAbort } from '../adapters/kubernetes/kube-request.js';
@@ -15,7 +17,7 @@ import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { chooseInventory, INVENTORY_OPTION } from './inventory-flag.js';
 import { awsProfileProblem, kubeconfigProblem, withProgress } from './live-access.js';
-import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
+import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput, type OutputFormat } from './output.js';
 import { UsageError } from './usage-error.js';
 import { parseCommandFlags } from './command-flags.js';
 
@@ -43,6 +45,15 @@ the way Argo CD will (an EKS token through the role) and reports what would fail
                            default: $GREENLIGHT_INVENTORY, else argocd). With "demo" or a fleet file
                            the Secret is printed only: --apply is refused
 ${outputUsage('the Secret as a YAML manifest, for kubectl apply -f')}
+
+For the EKS-managed Argo CD capability (clusters registered by EKS cluster ARN):
+  --managed-argocd         write the capability's form of the Secret (server: the cluster ARN, no
+                           config), and check (or, with --apply, create) the EKS access entry and
+                           access policy of the capability's role on the cluster
+  --capability-role-arn ARN  the capability's IAM role (required with --managed-argocd)
+  --access-policy POLICY   the access policy for that role (default ${DEFAULT_ACCESS_POLICY},
+                           what Argo CD needs to apply cluster-scoped objects; a name or an ARN)
+  --access-namespace NS    scope the policy to this namespace (repeatable; default: the cluster)
 
 The checks go to stderr, the Secret to stdout: greenlight register X > cluster-X.yaml
 Exit status: 0 written or printed with every check passing, 1 a check or the write failed, 2 usage error.`;
@@ -130,6 +141,115 @@ export function apiCheckFailure(err: unknown, reg: Pick<EksClusterRegistration, 
 
 export interface RegisterDeps {
   readonly store?: () => Pick<ClusterSecretStore, 'create' | 'patch'>;
+  readonly accessEntries?: () => Pick<EksAccessEntries, 'state' | 'ensure'>;
+}
+
+interface ManagedRegistration {
+  readonly reg: EksClusterRegistration;
+  readonly argoName: string;
+  readonly namespace: string;
+  readonly project: string | undefined;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly capabilityRole: string;
+  readonly policy: string | undefined;
+  readonly namespaces: readonly string[];
+}
+
+/**
+ * `register --managed-argocd`: the capability reaches the cluster by ARN through an EKS access
+ * entry of its role, not through a token greenlight could test: the checks are the cluster's
+ * state, its authentication mode and that access entry. With --apply the access entry comes
+ * first, so that Argo CD never sees a Secret it cannot use.
+ */
+async function registerManaged(
+  m: ManagedRegistration,
+  flags: { readonly apply: boolean; readonly force: boolean; readonly output: OutputFormat },
+  io: Io,
+  deps: RegisterDeps,
+): Promise<number> {
+  const { reg } = m;
+  const arn = readEksClusterArn(reg.arn).arn;
+  if (!arn) {
+    io.err(`✗ EKS DescribeCluster of "${reg.name}" gave the ARN "${reg.arn}", which is not an EKS cluster ARN, so the EKS-managed Argo CD cannot name the cluster by it\n`);
+    return 1;
+  }
+  const plan: AccessEntryPlan = {
+    clusterName: reg.name,
+    region: reg.region,
+    principalArn: m.capabilityRole,
+    policyArn: accessPolicyArn(arn.partition, m.policy ?? DEFAULT_ACCESS_POLICY),
+    namespaces: m.namespaces,
+  };
+  const scope = plan.namespaces.length === 0 ? 'the whole cluster' : `namespace${plan.namespaces.length === 1 ? '' : 's'} ${plan.namespaces.join(', ')}`;
+  const checks: Check[] = [
+    reg.status === undefined || reg.status === 'ACTIVE'
+      ? { ok: true, text: `EKS cluster ${reg.arn} (Kubernetes ${reg.version}), ${reg.status ?? 'status unknown'}` }
+      : { ok: false, text: `EKS cluster ${reg.name} is ${reg.status}, not ACTIVE: wait until it is` },
+    reg.authenticationMode === 'CONFIG_MAP'
+      ? {
+          ok: false,
+          text: `EKS cluster ${reg.name} authenticates only through the aws-auth ConfigMap, and the capability needs an access entry: aws eks update-cluster-config --region ${reg.region} --name ${reg.name} --access-config authenticationMode=API_AND_CONFIG_MAP`,
+        }
+      : { ok: true, text: `EKS cluster ${reg.name} takes access entries (authentication mode ${reg.authenticationMode ?? 'not reported'})` },
+  ];
+  const entries = deps.accessEntries?.() ?? EksAccessEntries.fromConfig();
+  let state: AccessEntryState;
+  try {
+    state = await entries.state(plan);
+  } catch (err) {
+    io.err(`${checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.text}\n`).join('')}✗ ${(err as Error).message}\n`);
+    return 1;
+  }
+  const commands = accessEntryCommands(plan);
+  const missing = !state.entry || !state.policy;
+  const clusterChecks = checks.filter((c) => !c.ok).length;
+  if (!flags.apply || clusterChecks > 0) {
+    checks.push(
+      state.entry
+        ? { ok: true, text: `the capability role ${plan.principalArn} has an access entry on ${reg.name}` }
+        : { ok: false, text: `the capability role ${plan.principalArn} has no access entry on ${reg.name}: run again with --apply, or ${commands[0]}` },
+      state.policy
+        ? { ok: true, text: `${plan.policyArn} is associated with it for ${scope}` }
+        : { ok: false, text: `${plan.policyArn} is not associated with it for ${scope}: run again with --apply, or ${commands[1]}` },
+    );
+  }
+  for (const c of checks) io.err(`${c.ok ? '✓' : '✗'} ${c.text}\n`);
+  const failed = checks.filter((c) => !c.ok).length;
+
+  const secret = buildManagedClusterSecret({ name: m.argoName, namespace: m.namespace, clusterArn: reg.arn, project: m.project, labels: m.labels, annotations: m.annotations });
+  if (!flags.apply) {
+    const doc = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: secret.ref.name, namespace: m.namespace, labels: secret.labels, annotations: secret.annotations }, stringData: secret.stringData };
+    io.out(flags.output === 'text' ? stringify(doc) : formatStructured(flags.output, doc));
+    return failed === 0 ? 0 : 1;
+  }
+  if (failed > 0 && !flags.force) {
+    io.err(`greenlight register: not applied: ${failed} check(s) failed, and the EKS-managed Argo CD could not use this cluster. Fix them, or --force to write anyway\n`);
+    return 1;
+  }
+  if (missing) {
+    try {
+      await entries.ensure(plan, state);
+    } catch (err) {
+      io.err(`greenlight register: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+  io.out(
+    state.entry
+      ? `access entry for ${plan.principalArn} on EKS cluster ${reg.name} already there\n`
+      : `created access entry for ${plan.principalArn} on EKS cluster ${reg.name}\n`,
+  );
+  io.out(state.policy ? `${plan.policyArn} already associated for ${scope}\n` : `associated ${plan.policyArn} for ${scope}\n`);
+  const store = deps.store?.() ?? ClusterSecretStore.fromConfig();
+  if (await store.create(secret)) {
+    io.out(`created Secret ${m.namespace}/${secret.ref.name} for cluster ${m.argoName} (server ${reg.arn})\n`);
+  } else {
+    // The ARN form has no config: an awsAuthConfig left from an earlier registration would be read by nobody.
+    await store.patch(secret.ref, { labels: secret.labels, annotations: secret.annotations, stringData: secret.stringData, removeData: ['config'] });
+    io.out(`updated Secret ${m.namespace}/${secret.ref.name} for cluster ${m.argoName} (labels and annotations merged; name and server replaced, config removed)\n`);
+  }
+  return 0;
 }
 
 export const REGISTER_OPTIONS = {
@@ -146,6 +266,10 @@ export const REGISTER_OPTIONS = {
   namespace: { type: 'string' },
   apply: { type: 'boolean' },
   force: { type: 'boolean' },
+  'managed-argocd': { type: 'boolean' },
+  'capability-role-arn': { type: 'string' },
+  'access-policy': { type: 'string' },
+  'access-namespace': { type: 'string', multiple: true },
   inventory: INVENTORY_OPTION,
   output: OUTPUT_OPTION,
   help: { type: 'boolean', short: 'h' },
@@ -161,6 +285,17 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
   if (region === undefined) problems.push('give --region (or set AWS_REGION)');
   if (values.weight !== undefined && (!/^\d{1,3}$/.test(values.weight) || Number(values.weight) > 255)) problems.push(`--weight is a whole number from 0 to 255, got "${values.weight}"`);
   const output = parseOutput(values.output);
+  const managed = values['managed-argocd'] === true;
+  const capabilityRole = values['capability-role-arn'];
+  if (managed) {
+    if (values['role-arn'] !== undefined) problems.push('--role-arn is awsAuthConfig.roleARN, which the EKS-managed Argo CD does not use: give its capability role with --capability-role-arn');
+    if (capabilityRole === undefined) problems.push('--managed-argocd needs --capability-role-arn (the IAM role of the Argo CD capability: aws eks describe-capability --query capability.roleArn)');
+    else if (accountOfRole(capabilityRole) === undefined) problems.push(`--capability-role-arn is an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), got "${capabilityRole}"`);
+  } else {
+    for (const flag of ['capability-role-arn', 'access-policy', 'access-namespace'] as const) {
+      if (values[flag] !== undefined) problems.push(`--${flag} goes with --managed-argocd`);
+    }
+  }
   let extraLabels: Record<string, string> = {};
   let extraAnnotations: Record<string, string> = {};
   try {
@@ -218,6 +353,14 @@ export async function runRegister(argv: readonly string[], env: Readonly<Record<
     };
     if (values.weight !== undefined) annotations[BLUE_GREEN_KEYS.weight] = String(Number(values.weight));
     if (values.domain !== undefined) annotations[BLUE_GREEN_KEYS.domain] = values.domain;
+    if (managed) {
+      return await registerManaged(
+        { reg, argoName, namespace, project: values.project, labels, annotations, capabilityRole: capabilityRole as string, policy: values['access-policy'], namespaces: values['access-namespace'] ?? [] },
+        { apply: values.apply === true, force: values.force === true, output },
+        io,
+        deps,
+      );
+    }
     const secret = buildClusterSecret({
       name: argoName,
       namespace,

@@ -86,6 +86,35 @@ describe('greenlight annotate', () => {
     expect(Object.keys(patch.metadata.annotations).some((k) => k.startsWith('facts.greenlight.io/facts.'))).toBe(false);
   });
 
+  it('writes nothing when the Secret already holds the facts: a second --apply sends no PATCH and says "unchanged"', async () => {
+    const patchesBefore = argocd.patches.length;
+    const requestsBefore = argocd.requests.length;
+    const { code, stdout, stderr } = await annotate('--pair', 'prod-eu', '--compat', 'gitops-bridge', '--apply');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const written = Object.values((argocd.patches[0] as [string, { metadata: { annotations: Record<string, string | null> } }])[1].metadata.annotations).filter((v) => v !== null).length;
+    expect(stdout).toBe(`unchanged Secret argocd/cluster-prod-eu-green (cluster prod-eu-green): its ${written} annotations already hold these facts; not written\n`);
+    expect(argocd.patches.length).toBe(patchesBefore);
+    expect(argocd.requests.slice(requestsBefore).filter((r) => r.method !== 'GET')).toEqual([]);
+    // Without --apply too: no patch to print, the cluster named as unchanged on stderr.
+    const dry = await annotate('--pair', 'prod-eu', '--compat', 'gitops-bridge', '-o', 'json');
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toEqual([]);
+    expect(dry.stderr).toBe(`unchanged Secret argocd/cluster-prod-eu-green (cluster prod-eu-green): its ${written} annotations already hold these facts; not written\n`);
+  });
+
+  it('writes only what changed when a fact changes', async () => {
+    const patchesBefore = argocd.patches.length;
+    aws.addCluster({ name: 'prod-eu-green', region: FAKE_REGION, version: '1.33', caData: clusterCaData() });
+    const { code, stdout } = await annotate('--pair', 'prod-eu', '--compat', 'gitops-bridge', '--apply');
+    expect(code).toBe(0);
+    expect(stdout).toBe('annotated Secret argocd/cluster-prod-eu-green (cluster prod-eu-green): 2 set, 0 removed\n');
+    // EKS's version and gitops-bridge's copy of it; the cluster's API still says 1.32.
+    expect(argocd.patches.slice(patchesBefore)).toEqual([
+      ['argocd/cluster-prod-eu-green', { metadata: { annotations: { 'facts.greenlight.io/aws.version': '1.33', kubernetes_version: '1.33' } } }],
+    ]);
+  });
+
   it('refuses --apply for clusters that have no Secret (a fleet file)', async () => {
     const { code, stderr } = await annotate('--inventory', 'demo', '--pair', 'prod-eu', '--apply');
     expect(code).toBe(1);

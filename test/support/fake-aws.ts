@@ -38,6 +38,10 @@ export const FAKE_AWS_APIS = [
   'DescribeAddonVersions',
   'ListInsights',
   'DescribeInsight',
+  'ListAccessEntries',
+  'CreateAccessEntry',
+  'ListAssociatedAccessPolicies',
+  'AssociateAccessPolicy',
   'AssumeRole',
   'GetCallerIdentity',
   'GetParametersByPath',
@@ -58,6 +62,12 @@ export type FakeFault =
   | { readonly kind: 'garbage'; readonly body?: string; readonly status?: number }
   /** The TCP connection is destroyed before any answer. */
   | { readonly kind: 'reset' };
+
+/** An access policy associated with an access entry, as ListAssociatedAccessPolicies shows it. */
+export interface FakeAccessPolicy {
+  readonly policyArn: string;
+  readonly accessScope: { readonly type: string; readonly namespaces: readonly string[] };
+}
 
 export interface FakeCluster {
   readonly name: string;
@@ -228,6 +238,10 @@ const SERVICE_OF: Readonly<Record<FakeAwsApi, 'eks' | 'sts' | 'ssm'>> = {
   ListAddons: 'eks',
   DescribeAddon: 'eks',
   DescribeAddonVersions: 'eks',
+  ListAccessEntries: 'eks',
+  CreateAccessEntry: 'eks',
+  ListAssociatedAccessPolicies: 'eks',
+  AssociateAccessPolicy: 'eks',
   ListInsights: 'eks',
   DescribeInsight: 'eks',
   AssumeRole: 'sts',
@@ -275,6 +289,8 @@ export class FakeAws {
   private readonly addonVersions: AddonVersionRecord[] = [];
   private readonly insights: InsightRecord[] = [];
   private readonly parameters: ParameterRecord[] = [];
+  /** Access entries per cluster key: principal ARN → its associated access policies. */
+  private readonly accessEntries = new Map<string, Map<string, FakeAccessPolicy[]>>();
   private readonly roles = new Set<string>();
   private readonly faults = new Map<FakeAwsApi, FaultEntry[]>();
   private readonly buckets = new Map<FakeAwsApi | 'all', Bucket>();
@@ -475,6 +491,21 @@ export class FakeAws {
     this.requests.length = 0;
   }
 
+  /** Adds an access entry (as the capability does for its own cluster), with these policies. */
+  addAccessEntry(clusterName: string, principalArn: string, policies: readonly FakeAccessPolicy[] = [], scope: Scope = {}): void {
+    const c = this.mustCluster(clusterName, scope);
+    const key = clusterKey(c.accountId, c.region, c.name);
+    const entries = this.accessEntries.get(key) ?? new Map<string, FakeAccessPolicy[]>();
+    entries.set(principalArn, [...policies]);
+    this.accessEntries.set(key, entries);
+  }
+
+  /** The access entries of a cluster: principal ARN → associated policies. */
+  accessEntriesOf(clusterName: string, scope: Scope = {}): Record<string, FakeAccessPolicy[]> {
+    const c = this.mustCluster(clusterName, scope);
+    return Object.fromEntries(this.accessEntries.get(clusterKey(c.accountId, c.region, c.name)) ?? []);
+  }
+
   // ---- request handling ----------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -532,6 +563,9 @@ export class FakeAws {
         if (segments[2] === 'addons' && segments.length === 3) return { api: 'ListAddons', input, params: [name] };
         if (segments[2] === 'addons' && segments.length === 4) return { api: 'DescribeAddon', input, params: [name, segments[3] as string] };
         if (segments[2] === 'insights' && segments.length === 4) return { api: 'DescribeInsight', input, params: [name, segments[3] as string] };
+        if (segments[2] === 'access-entries' && segments.length === 3) return { api: 'ListAccessEntries', input, params: [name] };
+        if (segments[2] === 'access-entries' && segments.length === 5 && segments[4] === 'access-policies')
+          return { api: 'ListAssociatedAccessPolicies', input, params: [name, segments[3] as string] };
       }
       if (segments[0] === 'addons' && segments[1] === 'supported-versions' && segments.length === 2) {
         // Repeated list parameters (types, publishers, owners) arrive as repeated keys.
@@ -554,6 +588,17 @@ export class FakeAws {
           // Answered as a validation error below.
         }
         return { api: 'ListInsights', input, params: [segments[1] as string] };
+      }
+      if (segments[0] === 'clusters' && segments[2] === 'access-entries') {
+        let input: Record<string, unknown> = {};
+        try {
+          const parsed: unknown = body === '' ? {} : JSON.parse(body);
+          if (typeof parsed === 'object' && parsed !== null) input = parsed as Record<string, unknown>;
+        } catch {
+          // Answered as a validation error below.
+        }
+        if (segments.length === 3) return { api: 'CreateAccessEntry', input, params: [segments[1] as string] };
+        if (segments.length === 5 && segments[4] === 'access-policies') return { api: 'AssociateAccessPolicy', input, params: [segments[1] as string, segments[3] as string] };
       }
     }
     if (service === 'sts' && req.method === 'POST') {
@@ -626,6 +671,11 @@ export class FakeAws {
         return this.listInsights(res, ctx);
       case 'DescribeInsight':
         return this.describeInsight(res, ctx);
+      case 'ListAccessEntries':
+      case 'CreateAccessEntry':
+      case 'ListAssociatedAccessPolicies':
+      case 'AssociateAccessPolicy':
+        return this.accessEntryCall(res, ctx);
       case 'AssumeRole':
         return this.assumeRole(res, ctx);
       case 'GetCallerIdentity':
@@ -679,6 +729,59 @@ export class FakeAws {
         upgradePolicy: { supportType: 'STANDARD' },
       },
     });
+  }
+
+  /** The four access entry APIs greenlight register --managed-argocd calls, with EKS's validation and errors. */
+  private accessEntryCall(res: ServerResponse, ctx: Ctx): void {
+    const c = this.visibleCluster(res, ctx);
+    if (!c) return;
+    const key = clusterKey(c.accountId, c.region, c.name);
+    const entries = this.accessEntries.get(key) ?? new Map<string, FakeAccessPolicy[]>();
+    this.accessEntries.set(key, entries);
+    const entryArn = (principal: string) => `arn:aws:eks:${c.region}:${c.accountId}:access-entry/${c.name}/${principal.split(':').pop() ?? ''}/fake`;
+    if (ctx.api === 'ListAccessEntries') {
+      const page = this.eksPage(res, ctx, [...entries.keys()].sort());
+      if (!page) return;
+      return sendJson(res, 200, { accessEntries: page.items, nextToken: page.next ?? null });
+    }
+    const principal = ctx.api === 'CreateAccessEntry' ? ctx.input['principalArn'] : ctx.params[1];
+    if (typeof principal !== 'string' || !/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/.+$/.test(principal)) {
+      return sendEksError(res, 400, 'InvalidParameterException', `The specified principalArn is invalid: ${String(principal)}`);
+    }
+    if (ctx.api === 'CreateAccessEntry') {
+      if (entries.has(principal)) return sendEksError(res, 409, 'ResourceInUseException', `The specified access entry resource is already in use on this cluster.`);
+      const type = ctx.input['type'] ?? 'STANDARD';
+      if (type !== 'STANDARD') return sendEksError(res, 400, 'InvalidParameterException', `fake-aws only takes access entries of type STANDARD, got ${String(type)}`);
+      entries.set(principal, []);
+      return sendJson(res, 200, {
+        accessEntry: { clusterName: c.name, principalArn: principal, kubernetesGroups: [], accessEntryArn: entryArn(principal), createdAt: 1_700_000_000, modifiedAt: 1_700_000_000, tags: {}, username: principal, type: 'STANDARD' },
+      });
+    }
+    const policies = entries.get(principal);
+    if (!policies) return sendEksError(res, 404, 'ResourceNotFoundException', `The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'.`);
+    if (ctx.api === 'ListAssociatedAccessPolicies') {
+      const page = this.eksPage(res, ctx, policies);
+      if (!page) return;
+      return sendJson(res, 200, {
+        clusterName: c.name,
+        principalArn: principal,
+        associatedAccessPolicies: page.items.map((p) => ({ policyArn: p.policyArn, accessScope: p.accessScope, associatedAt: 1_700_000_000, modifiedAt: 1_700_000_000 })),
+        nextToken: page.next ?? null,
+      });
+    }
+    const policyArn = ctx.input['policyArn'];
+    const scope = ctx.input['accessScope'] as { type?: unknown; namespaces?: unknown } | undefined;
+    if (typeof policyArn !== 'string' || !/^arn:aws[a-z-]*:eks::aws:cluster-access-policy\/[A-Za-z]+$/.test(policyArn)) {
+      return sendEksError(res, 400, 'InvalidParameterException', `The specified policyArn is invalid: ${String(policyArn)}`);
+    }
+    if (scope?.type !== 'cluster' && !(scope?.type === 'namespace' && Array.isArray(scope.namespaces) && scope.namespaces.length > 0)) {
+      return sendEksError(res, 400, 'InvalidParameterException', 'accessScope must be of type cluster, or of type namespace with namespaces');
+    }
+    const accessScope = scope.type === 'cluster' ? { type: 'cluster', namespaces: [] } : { type: 'namespace', namespaces: (scope.namespaces as unknown[]).map(String) };
+    const kept = policies.filter((p) => p.policyArn !== policyArn);
+    kept.push({ policyArn, accessScope });
+    entries.set(principal, kept);
+    return sendJson(res, 200, { clusterName: c.name, principalArn: principal, associatedAccessPolicy: { policyArn, accessScope, associatedAt: 1_700_000_000, modifiedAt: 1_700_000_000 } });
   }
 
   private listAssociations(res: ServerResponse, ctx: Ctx): void {

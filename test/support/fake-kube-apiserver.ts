@@ -249,6 +249,11 @@ export class FakeKubeApiServer {
 
   // ----- test hooks ----------------------------------------------------------------------------
 
+  /** A Secret as the server holds it (data base64), for assertions on what clients wrote. */
+  secretNamed(name: string, namespace = 'argocd'): Readonly<SecretObject> | undefined {
+    return this.secrets.get(`${namespace}/${name}`);
+  }
+
   /** Creates or replaces a Secret; watchers see ADDED or MODIFIED (or DELETED/ADDED as labels move across their selector). */
   putSecret(input: FakeSecretInput, options: { quiet?: boolean } = {}): SecretObject {
     const namespace = input.namespace ?? 'argocd';

@@ -254,7 +254,7 @@ describe('ArgoCdClusterInventory over the wire', () => {
     fake.putSecret(clusterSecret('prod-eu-green', { name: 'cluster-broken' }));
     await eventually(() => expect(inventory.snapshot().problems).toEqual([]));
     fake.putSecret(clusterSecret('prod-eu-green', { name: 'cluster-broken', server: 'kubernetes' }));
-    await eventually(() => expect(inventory.snapshot().problems.map((p) => p.reason)).toEqual(['data.server is not an http(s) URL']));
+    await eventually(() => expect(inventory.snapshot().problems.map((p) => p.reason)).toEqual(['data.server is neither an http(s) URL nor an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)']));
     expect(await counted()).toEqual([{ value: 2, labels: { inventory: 'argocd' } }]);
   });
 

@@ -4,6 +4,7 @@
  * Credentials stay in the plugin layer: the core's `ClusterRecord` never carries them.
  */
 import { z } from 'zod';
+import type { EksClusterArn } from '../aws/aws-identifiers.js';
 
 /** Base64 of PEM (Go []byte in JSON), as `tlsClientConfig.caData/certData/keyData` store it. */
 const base64 = z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}$/, 'must be base64 (of PEM data)');
@@ -53,6 +54,13 @@ export interface ClusterConnection {
   readonly config: ClusterConfig;
   /** The Argo CD cluster Secret this came from (absent for the built-in in-cluster entry). */
   readonly secret?: { readonly namespace: string; readonly name: string } | undefined;
+  /**
+   * Set when the Secret's `server` is an EKS cluster ARN (the EKS-managed Argo CD's form): the
+   * cluster is reached at the endpoint and CA DescribeCluster names, with an EKS token made by
+   * greenlight's own AWS identity. `server` is then the ARN until `KubeClientFactory.connect`
+   * resolves it to the endpoint.
+   */
+  readonly eksArn?: EksClusterArn | undefined;
 }
 
 /** Looks up how to connect to a cluster by its Argo CD name. Implemented by the Argo CD inventory. */

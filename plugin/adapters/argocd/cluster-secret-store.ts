@@ -24,6 +24,8 @@ export interface SecretPatch {
   readonly labels?: AnnotationPatch;
   readonly annotations?: AnnotationPatch;
   readonly stringData?: Readonly<Record<string, string>>;
+  /** `data` keys to remove (e.g. `config` when a Secret becomes the EKS-managed Argo CD's ARN form). */
+  readonly removeData?: readonly string[];
   readonly resourceVersion?: string;
 }
 
@@ -82,6 +84,7 @@ export class ClusterSecretStore {
     if (patch.annotations) metadata['annotations'] = patch.annotations;
     const body: Record<string, unknown> = { metadata };
     if (patch.stringData) body['stringData'] = patch.stringData;
+    if (patch.removeData && patch.removeData.length > 0) body['data'] = Object.fromEntries(patch.removeData.map((key) => [key, null]));
     try {
       await this.api.patchNamespacedSecret({ name: secret.name, namespace: secret.namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     } catch (err) {
@@ -161,4 +164,18 @@ export function annotationsFor(
     if (key.startsWith(FACTS_ANNOTATION_PREFIX) && !Object.hasOwn(patch, key)) patch[key] = null;
   }
   return { patch, tooLong };
+}
+
+/**
+ * The part of a patch that changes something: values that differ from `current`, and removals of
+ * keys `current` has. Empty when the Secret already holds what the patch would write: then no
+ * write at all, since every write to a cluster Secret re-runs every ApplicationSet that uses a
+ * cluster generator.
+ */
+export function changedOnly(patch: AnnotationPatch, current: Readonly<Record<string, string>>): Record<string, string | null> {
+  const changed: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null ? Object.hasOwn(current, key) : current[key] !== value) changed[key] = value;
+  }
+  return changed;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { describeIssues, normalizeName, type ClusterRecord, type InventoryProblem, type InventorySnapshot } from '../../../generator/index.js';
+import { readEksClusterArn, type EksClusterArn } from '../aws/aws-identifiers.js';
 import { hasUserinfo, withoutUserinfo } from '../upstream-text.js';
 import {
   apiServerUrl,
@@ -134,7 +135,19 @@ export function parseClusterSecret(secret: unknown, namespace: string): SecretEn
   }
   if (!name) return problem('data.name is missing: Argo CD cluster Secrets need the cluster name');
   if (!server) return problem('data.server is missing: Argo CD cluster Secrets need the API server URL');
-  if (!/^https?:\/\//.test(server) || !URL.canParse(server)) return problem('data.server is not an http(s) URL');
+  let eksArn: EksClusterArn | undefined;
+  if (server.startsWith('arn:')) {
+    const read = readEksClusterArn(server);
+    if (!read.arn) {
+      return problem(
+        `data.server (${server}) is not an EKS cluster ARN: ${read.problem}. ` +
+          'The EKS-managed Argo CD registers clusters by ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME); others by the API server\'s https:// URL',
+      );
+    }
+    eksArn = read.arn;
+  } else if (!/^https?:\/\//.test(server) || !URL.canParse(server)) {
+    return problem('data.server is neither an http(s) URL nor an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)');
+  }
 
   // Argo CD reads a Secret without `config` as an empty config (util/db/cluster.go): so do we.
   let json: unknown = {};
@@ -150,15 +163,33 @@ export function parseClusterSecret(secret: unknown, namespace: string): SecretEn
   if (!checked.success) return problem(`data.config is not a valid Argo CD cluster config: ${describeIssues(checked.error.issues, 'config')}`);
   const config: ClusterConfig = checked.data;
 
-  const aws = awsAuthOf(config);
   const sent = credentialsSentTo(config);
+  const annotations = Object.fromEntries(Object.entries(metadata.annotations).filter(([key]) => !DROPPED_ANNOTATIONS.has(key)));
+  if (eksArn) {
+    // The capability reaches an ARN through EKS access entries; credentials here would be ignored
+    // by it and would make greenlight act as someone else than Argo CD does: refuse, don't guess.
+    if (sent !== undefined || config.execProviderConfig !== undefined || config.tlsClientConfig.certData !== undefined) {
+      return problem(
+        `data.server is an EKS cluster ARN (${server}), reached with greenlight's own AWS identity through an EKS access entry, but data.config gives ` +
+          `${sent ?? (config.execProviderConfig ? 'an execProviderConfig' : 'a client certificate')}, which greenlight does not use with an ARN: ` +
+          "remove it from data.config, or set data.server to the cluster's https:// endpoint",
+      );
+    }
+    return {
+      kind: 'cluster',
+      secretName: metadata.name,
+      resourceVersion,
+      record: { name, server, project, labels, annotations, origin, aws: { clusterName: eksArn.name } },
+      connection: { name, server, inCluster: false, config, secret: { namespace, name: metadata.name }, eksArn },
+    };
+  }
+  const aws = awsAuthOf(config);
   if (sent !== undefined && new URL(server).protocol === 'http:') {
     return problem(
       `data.server is plain http:// (${server}), but the Secret's config gives ${sent}, which greenlight never sends unencrypted: ` +
         'set data.server to the cluster\'s https:// endpoint (with tlsClientConfig.caData for its CA)',
     );
   }
-  const annotations = Object.fromEntries(Object.entries(metadata.annotations).filter(([key]) => !DROPPED_ANNOTATIONS.has(key)));
   return {
     kind: 'cluster',
     secretName: metadata.name,
@@ -295,6 +326,36 @@ export function buildClusterSecret(input: ClusterSecretInput): {
       server: input.server,
       ...(input.project !== undefined && input.project !== '' ? { project: input.project } : {}),
       config: JSON.stringify(config),
+    },
+  };
+}
+
+/** What `greenlight register --managed-argocd` puts in a cluster Secret. */
+export interface ManagedClusterSecretInput {
+  /** Argo CD cluster name (`data.name`). */
+  readonly name: string;
+  readonly namespace: string;
+  /** The EKS cluster ARN: the capability's `server`. */
+  readonly clusterArn: string;
+  readonly project?: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * A cluster Secret the way the EKS-managed Argo CD capability registers a cluster: `server` is
+ * the EKS cluster ARN and there is no `config` (no awsAuthConfig, execProviderConfig or CA): the
+ * capability reaches the cluster through an EKS access entry for its capability role.
+ */
+export function buildManagedClusterSecret(input: ManagedClusterSecretInput): ReturnType<typeof buildClusterSecret> {
+  return {
+    ref: { namespace: input.namespace, name: clusterSecretName(input.name) },
+    labels: { ...input.labels, [SECRET_TYPE_LABEL]: 'cluster' },
+    annotations: { ...input.annotations },
+    stringData: {
+      name: input.name,
+      server: input.clusterArn,
+      ...(input.project !== undefined && input.project !== '' ? { project: input.project } : {}),
     },
   };
 }

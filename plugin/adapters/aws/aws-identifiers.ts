@@ -1,19 +1,23 @@
 /**
  * @module AWS identifiers greenlight derives instead of asking for: the region of an EKS
- * cluster from its API server URL, the parts of an ARN, and the IAM OIDC provider ARN that
- * IRSA trust policies name. Pure string functions, shared by the EKS and SSM adapters.
+ * cluster from its API server URL or its cluster ARN, the parts of an ARN, and the IAM OIDC
+ * provider ARN that IRSA trust policies name. Pure string functions, shared by the EKS and SSM
+ * adapters.
  */
 
 /** An AWS region name such as `eu-west-1`, `us-gov-west-1` or `cn-north-1`. */
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
 /**
- * The region of an EKS API server URL (`https://<id>.gr7.<region>.eks.amazonaws.com`, also
- * `.eks.amazonaws.com.cn`), or `undefined` when the URL is not an EKS endpoint.
+ * The region of an Argo CD cluster Secret's server: an EKS API server URL
+ * (`https://<id>.gr7.<region>.eks.amazonaws.com`, also `.eks.amazonaws.com.cn`), or an EKS
+ * cluster ARN (the EKS-managed Argo CD's form); `undefined` when it is neither.
  *
  * @example regionFromServer('https://ABC.gr7.eu-west-1.eks.amazonaws.com') // 'eu-west-1'
+ * @example regionFromServer('arn:aws:eks:eu-west-1:111122223333:cluster/prod') // 'eu-west-1'
  */
 export function regionFromServer(server: string): string | undefined {
+  if (server.startsWith('arn:')) return readEksClusterArn(server).arn?.region;
   let host: string;
   try {
     host = new URL(server).hostname.toLowerCase();
@@ -38,7 +42,8 @@ export function regionFromServer(server: string): string | undefined {
  * @example eksEndpointDiffers('https://abc.gr7.eu-west-1.eks.amazonaws.com', 'https://ABC.gr7.eu-west-1.eks.amazonaws.com') // false
  */
 export function eksEndpointDiffers(server: string, endpoint: string): boolean {
-  if (regionFromServer(server) === undefined) return false;
+  // An ARN names no host: its cluster is compared by ARN (the DescribeCluster answer's `arn`).
+  if (server.startsWith('arn:') || regionFromServer(server) === undefined) return false;
   const host = (url: string) => {
     try {
       return new URL(url).hostname.toLowerCase();
@@ -83,4 +88,48 @@ export function accountOfRole(roleArn: string): string | undefined {
  */
 export function oidcProviderArn(partition: string, accountId: string, issuer: string): string {
   return `arn:${partition}:iam::${accountId}:oidc-provider/${issuer.replace(/^https:\/\//, '').replace(/\/$/, '')}`;
+}
+
+/** The partitions EKS runs in, and how their region names begin. */
+const EKS_PARTITIONS = {
+  aws: (region: string) => !region.startsWith('cn-') && !region.startsWith('us-gov-'),
+  'aws-cn': (region: string) => region.startsWith('cn-'),
+  'aws-us-gov': (region: string) => region.startsWith('us-gov-'),
+} as const satisfies Record<string, (region: string) => boolean>;
+
+/** An EKS cluster ARN, `arn:<partition>:eks:<region>:<account>:cluster/<name>`, read. */
+export interface EksClusterArn {
+  /** The ARN as written. */
+  readonly arn: string;
+  readonly partition: keyof typeof EKS_PARTITIONS;
+  readonly region: string;
+  readonly accountId: string;
+  /** The EKS cluster name (1–100 characters: letters, digits, `-` and `_`, starting with a letter or digit). */
+  readonly name: string;
+}
+
+/** EKS's own rule for cluster names (CreateCluster: `^[0-9A-Za-z][A-Za-z0-9\-_]*`, at most 100). */
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
+/**
+ * Reads an EKS cluster ARN strictly: partition `aws`, `aws-cn` or `aws-us-gov` with a region of
+ * that partition, a 12-digit account and a valid cluster name, nothing else (no path, no
+ * spaces). Either the parts, or the reason it is not one, in words for a message.
+ *
+ * @example readEksClusterArn('arn:aws:eks:eu-west-1:111122223333:cluster/prod').arn?.name // 'prod'
+ */
+export function readEksClusterArn(value: string): { readonly arn: EksClusterArn; readonly problem?: undefined } | { readonly arn?: undefined; readonly problem: string } {
+  const parts = value.split(':');
+  if (parts.length !== 6 || parts[0] !== 'arn') return { problem: 'it is not of the form arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME' };
+  const [, partition = '', service = '', region = '', accountId = '', resource = ''] = parts;
+  if (!Object.hasOwn(EKS_PARTITIONS, partition)) return { problem: `its partition "${partition}" is not aws, aws-cn or aws-us-gov` };
+  if (service !== 'eks') return { problem: `its service "${service}" is not eks` };
+  if (!REGION.test(region)) return { problem: `its region "${region}" is not an AWS region name such as eu-west-1` };
+  const inPartition = EKS_PARTITIONS[partition as keyof typeof EKS_PARTITIONS];
+  if (!inPartition(region)) return { problem: `its region "${region}" is not in partition ${partition}` };
+  if (!/^\d{12}$/.test(accountId)) return { problem: `its account "${accountId}" is not a 12-digit AWS account ID` };
+  if (!resource.startsWith('cluster/')) return { problem: 'it does not name a cluster (cluster/NAME)' };
+  const name = resource.slice('cluster/'.length);
+  if (!EKS_CLUSTER_NAME.test(name)) return { problem: `its cluster name "${name}" is not an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)` };
+  return { arn: { arn: value, partition: partition as keyof typeof EKS_PARTITIONS, region, accountId, name } };
 }

@@ -11,6 +11,7 @@ import type { AwsCredentialSource, EksEndpoint, EksEndpointSource } from '../kub
 
 const describeClusterAnswer = z.object({
   cluster: z.object({
+    arn: z.string().optional(),
     endpoint: z.string().min(1, 'has no endpoint (is the cluster still being created?)'),
     certificateAuthority: z.object({ data: z.string().optional() }).optional(),
   }),
@@ -50,7 +51,7 @@ export class EksEndpoints implements EksEndpointSource {
     const answer = await this.clients.get(aws.region, aws.roleArn).send(new DescribeClusterCommand({ name: aws.clusterName }), { abortSignal: signal });
     const parsed = describeClusterAnswer.safeParse(answer);
     if (!parsed.success) throw new Error(`the DescribeCluster answer ${parsed.error.issues[0]?.message ?? 'is not usable'}`);
-    const value: EksEndpoint = { endpoint: parsed.data.cluster.endpoint, caData: parsed.data.cluster.certificateAuthority?.data };
+    const value: EksEndpoint = { endpoint: parsed.data.cluster.endpoint, caData: parsed.data.cluster.certificateAuthority?.data, arn: parsed.data.cluster.arn };
     this.known.set(key, { at: this.now(), value });
     return value;
   }

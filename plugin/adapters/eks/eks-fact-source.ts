@@ -157,6 +157,15 @@ export class EksFactSource implements FactSource {
     if (!arn || arn.service !== 'eks' || !arn.resource.startsWith('cluster/')) {
       throw unusableAnswer(call, 'DescribeCluster', `cluster.arn "${c.arn}" is not an EKS cluster ARN`);
     }
+    // A Secret that names its cluster by ARN (EKS-managed Argo CD) is read with greenlight's own
+    // identity: in another account, the same name may be another cluster. Only that ARN's facts.
+    if (call.cluster.server.startsWith('arn:') && c.arn !== call.cluster.server) {
+      throw new UpstreamError(
+        'GL_CLUSTER_INVALID',
+        `${clusterLabel(call.cluster)}: the Secret names EKS cluster ${call.cluster.server}, but DescribeCluster of "${call.clusterName}" in ${call.region} with greenlight's own AWS identity answers for ${c.arn}. ` +
+          `greenlight does not report another cluster's facts: run greenlight with an AWS identity in the ARN's account, or register the cluster by its https:// endpoint with awsAuthConfig.roleARN`,
+      );
+    }
     // A Secret copied from another cluster's (green from blue) with its clusterName left as it
     // was would get that other cluster's OIDC issuer, VPC and roles, silently: refuse it.
     if (c.endpoint !== undefined && eksEndpointDiffers(call.cluster.server, c.endpoint)) {

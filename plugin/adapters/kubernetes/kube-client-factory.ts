@@ -17,7 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { GreenlightError, UpstreamError } from '../../../generator/index.js';
-import { awsAuthOf, credentialsSentTo, type AwsAuth, type ClusterConnection } from '../argocd/cluster-connection.js';
+import { apiServerUrl, awsAuthOf, credentialsSentTo, type AwsAuth, type ClusterConnection } from '../argocd/cluster-connection.js';
 import { regionFromServer } from '../aws/aws-identifiers.js';
 import { quoteUpstream } from '../upstream-text.js';
 import { EksTokenSource } from './eks-token.js';
@@ -25,7 +25,12 @@ import { EksTokenSource } from './eks-token.js';
 /** How greenlight authenticates to a cluster; messages use it to say what to fix. */
 export type KubeAuth =
   | { readonly kind: 'in-cluster' }
-  | { readonly kind: 'eks'; readonly aws: AwsAuth & { readonly region: string } }
+  | {
+      readonly kind: 'eks';
+      readonly aws: AwsAuth & { readonly region: string };
+      /** The EKS cluster ARN, when the Secret registers the cluster by ARN (EKS-managed Argo CD). */
+      readonly arn?: string | undefined;
+    }
   | { readonly kind: 'bearer-token' }
   | { readonly kind: 'basic' }
   | { readonly kind: 'client-certificate' }
@@ -56,6 +61,8 @@ export interface EksEndpoint {
   readonly endpoint: string;
   /** base64 of the cluster CA's PEM. */
   readonly caData: string | undefined;
+  /** The cluster's ARN, when EKS gave it: checked against a Secret that names the cluster by ARN. */
+  readonly arn?: string | undefined;
 }
 
 /**
@@ -98,10 +105,71 @@ export class KubeClientFactory {
   constructor(private readonly options: KubeClientFactoryOptions = {}) {}
 
   /**
+   * The clients for any connection, an EKS cluster ARN included: an ARN is first resolved to the
+   * endpoint and CA that DescribeCluster names (`resolve`). Rejects with `UpstreamError`.
+   */
+  async connect(connection: ClusterConnection, signal: AbortSignal): Promise<KubeClients> {
+    return this.clientsFor(await this.resolve(connection, signal));
+  }
+
+  /**
+   * A connection by ARN as a connection by URL: the endpoint and CA from DescribeCluster (read
+   * with greenlight's own AWS identity in the ARN's region), an EKS token for the ARN's cluster
+   * name, TLS verified against that CA. Other connections are returned as they are.
+   */
+  async resolve(connection: ClusterConnection, signal: AbortSignal): Promise<ClusterConnection> {
+    const arn = connection.eksArn;
+    if (arn === undefined || connection.server !== arn.arn) return connection;
+    const where = `cluster "${connection.name}" (${arn.arn})`;
+    const endpoints = this.options.eksEndpoints;
+    if (!endpoints || !this.options.awsCredentials) {
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `${where} is registered by its EKS cluster ARN, but greenlight has no AWS credentials configured to look up its endpoint (DescribeCluster) and make EKS tokens: run greenlight with AWS credentials (IRSA, Pod Identity or AWS_PROFILE)`,
+      );
+    }
+    let described: EksEndpoint;
+    try {
+      described = await endpoints.endpointOf({ clusterName: arn.name, region: arn.region }, signal);
+    } catch (err) {
+      if (err instanceof GreenlightError) throw err;
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `greenlight could not look up the endpoint of ${where} (EKS DescribeCluster of "${arn.name}" in ${arn.region}, greenlight's own AWS identity): ` +
+          `${quoteUpstream(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}. Allow eks:DescribeCluster on ${arn.arn} to the identity greenlight runs as` +
+          " (greenlight reads an ARN-registered cluster in its own account: the ARN's account must be the one its AWS identity is in).",
+        { cause: err },
+      );
+    }
+    if (described.arn !== undefined && described.arn !== arn.arn) {
+      throw new UpstreamError(
+        'GL_CLUSTER_INVALID',
+        `${where}: EKS DescribeCluster of "${arn.name}" in ${arn.region} with greenlight's own AWS identity answers for ${described.arn}, another cluster: ` +
+          `greenlight reads ARN-registered clusters with its own identity, so run it in account ${arn.accountId} (or register the cluster by its https:// endpoint with awsAuthConfig.roleARN)`,
+      );
+    }
+    if (described.caData === undefined || described.caData === '') {
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `EKS DescribeCluster of ${where} gave no certificate authority, so greenlight cannot verify its API server ${described.endpoint} and sends it no EKS token: is the cluster still being created?`,
+      );
+    }
+    return {
+      ...connection,
+      server: apiServerUrl(described.endpoint),
+      config: { tlsClientConfig: { insecure: false, caData: described.caData }, awsAuthConfig: { clusterName: arn.name } },
+    };
+  }
+
+  /**
    * The clients for a connection; the same object while the connection is unchanged.
-   * Throws `UpstreamError` when the connection uses something greenlight cannot do.
+   * Throws `UpstreamError` when the connection uses something greenlight cannot do, or names its
+   * cluster by ARN (use `connect`).
    */
   clientsFor(connection: ClusterConnection): KubeClients {
+    if (connection.eksArn !== undefined && connection.server === connection.eksArn.arn) {
+      throw new UpstreamError('GL_CLUSTER_INVALID', `cluster "${connection.name}" is registered by its EKS cluster ARN ${connection.server}, which must be resolved to its endpoint first`);
+    }
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([connection.server, connection.inCluster, connection.config]))
       .digest('hex');
@@ -165,12 +233,14 @@ export class KubeClientFactory {
     const kubeConfig = new KubeConfig();
 
     // Argo CD's precedence: awsAuthConfig, then execProviderConfig, then basic/bearer.
-    const aws = awsAuthOf(config);
+    // A cluster resolved from its ARN: the ARN's region, whatever the endpoint's host says.
+    const byArn = connection.eksArn;
+    const aws = byArn ? { clusterName: byArn.name, region: byArn.region } : awsAuthOf(config);
     if (aws) {
       const eks = this.eksAuth(connection, aws);
       kubeConfig.addAuthenticator(eks.authenticator);
       kubeConfig.loadFromClusterAndUser(cluster, { name: 'greenlight', authProvider: { name: EKS_AUTH_PROVIDER, config: {} }, ...certificate });
-      return { kubeConfig, auth: { kind: 'eks', aws: eks.aws } };
+      return { kubeConfig, auth: { kind: 'eks', aws: eks.aws, ...(byArn ? { arn: byArn.arn } : {}) } };
     }
     if (config.execProviderConfig) {
       throw new UpstreamError(

@@ -127,24 +127,13 @@ export class KubeFactSource implements FactSource {
         `cluster "${cluster.name}" has no connection details in Argo CD (${cluster.origin}), so greenlight cannot read kubernetes API ${cluster.server}`,
       );
     }
-    const server = connection.server;
+    let server = connection.server;
     const cancelled = () =>
       new TimeoutError(
         'GL_DEADLINE_EXCEEDED',
         `reading facts of cluster "${cluster.name}" from kubernetes API ${server} was cut off by the request deadline`,
       );
     if (signal.aborted) throw cancelled();
-    let clients: KubeClients;
-    try {
-      clients = this.clients.clientsFor(connection);
-    } catch (err) {
-      if (err instanceof GreenlightError) throw err;
-      throw new UpstreamError(
-        'GL_FACTS_UNAVAILABLE',
-        `greenlight could not set up a client for kubernetes API ${server} of cluster "${cluster.name}": ${quoteUpstream((err as Error).message)}. Check ${cluster.origin}.`,
-        { cause: err },
-      );
-    }
 
     const controller = new AbortController();
     let timedOut = false;
@@ -155,6 +144,30 @@ export class KubeFactSource implements FactSource {
       controller.abort();
     }, this.timeoutMs);
     timer.unref();
+
+    let clients: KubeClients;
+    try {
+      // A cluster registered by EKS ARN is first looked up (DescribeCluster) for its endpoint and CA.
+      clients = await this.clients.connect(connection, controller.signal);
+      server = clients.connection.server;
+    } catch (err) {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onCancel);
+      if (signal.aborted) throw cancelled();
+      if (timedOut) {
+        throw new UpstreamError(
+          'GL_FACTS_UNAVAILABLE',
+          `greenlight could not reach cluster "${cluster.name}": looking up its EKS endpoint for ${server} (DescribeCluster) took longer than ${this.timeoutMs} ms. Retry later; if it persists, check greenlight's network path to the EKS API.`,
+          { cause: err },
+        );
+      }
+      if (err instanceof GreenlightError) throw err;
+      throw new UpstreamError(
+        'GL_FACTS_UNAVAILABLE',
+        `greenlight could not set up a client for kubernetes API ${server} of cluster "${cluster.name}": ${quoteUpstream((err as Error).message)}. Check ${cluster.origin}.`,
+        { cause: err },
+      );
+    }
 
     const run = (call: () => Promise<unknown>): Promise<Outcome> => {
       let work: Promise<unknown>;
@@ -262,6 +275,9 @@ function identityOf(auth: KubeAuth, cluster: ClusterRecord): string {
 function credentialAdvice(auth: KubeAuth, cluster: ClusterRecord): string {
   switch (auth.kind) {
     case 'eks': {
+      if (auth.arn !== undefined) {
+        return `The EKS token greenlight made with its own AWS identity for ${auth.arn} was refused: give that identity an EKS access entry on the cluster (aws eks create-access-entry --cluster-name ${auth.aws.clusterName} --region ${auth.aws.region} --principal-arn <greenlight's IAM role>), with a Kubernetes group that may read what greenlight reads.`;
+      }
       const who = auth.aws.roleArn ? `role ${auth.aws.roleArn}` : "greenlight's own AWS identity";
       return `The EKS token made for EKS cluster "${auth.aws.clusterName}" with ${who} was refused: check that awsAuthConfig.clusterName is the EKS cluster's name and that ${auth.aws.roleArn ? 'the role' : 'that identity'} has an EKS access entry (or aws-auth mapping) on it.`;
     }

@@ -55,7 +55,7 @@ describe('parseClusterSecret', () => {
   it.each([
     ['no data.name', encoded({ server: 'https://a.example.com' }), 'data.name is missing', undefined],
     ['no data.server', encoded({ name: 'a' }), 'data.server is missing', 'a'],
-    ['a server that is not a URL', encoded({ name: 'a', server: 'kubernetes' }), 'data.server is not an http(s) URL', 'a'],
+    ['a server that is not a URL', encoded({ name: 'a', server: 'kubernetes' }), 'data.server is neither an http(s) URL nor an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)', 'a'],
     ['data that is not base64', { name: b64('a'), server: 'not base64!' }, 'data.server is not base64', 'a'],
     ['config that is not JSON', encoded({ name: 'a', server: 'https://a.example.com', config: `{"bearerToken":"${SECRET_TOKEN}"` }), 'data.config is not JSON', 'a'],
     [
