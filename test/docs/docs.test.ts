@@ -14,7 +14,7 @@
  * `npm start` as the service this test starts (`npm ci` / `npm install` as done, `npm test` as
  * the suite this test is part of), `http://127.0.0.1:4355` pointed at that service, and curl
  * failing on an HTTP error. A block that exits non-zero fails the test with its output. Marked
- * blocks are still parsed (`sh -n`).
+ * blocks are still parsed (`sh -n`), and YAML blocks must parse.
  *
  * Links: every relative link resolves to a file in the repository, nothing points outside it,
  * every URL is either checked to exist (the list below) or clearly a placeholder, and every
@@ -139,6 +139,13 @@ describe('shell blocks in README.md and docs/', () => {
     const script = `${PRELUDE}\n${block.text.replace(DEMO_URL, service?.url ?? 'http://127.0.0.1:9')}\n`;
     const { code, output } = await sh(['-ec', script], scratch, env);
     expect(code, `${block.file}:${block.line} exited ${code}:\n${block.text}\n--- output ---\n${output}`).toBe(0);
+  });
+
+  it('in YAML are valid YAML (placeholders included)', () => {
+    for (const b of DOCS.flatMap(fencedBlocks).filter((x) => x.lang === 'yaml' || x.lang === 'yml')) {
+      const errors = parseAllDocuments(b.text).flatMap((d) => d.errors.map((e) => e.message));
+      expect(errors, `${b.file}:${b.line}`).toEqual([]);
+    }
   });
 
   it('marked as needing a cluster or AWS are at least valid shell', async () => {

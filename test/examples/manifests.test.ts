@@ -203,6 +203,19 @@ function admits(policies: readonly Policy[], target: { namespace: string; labels
   );
 }
 
+describe('image tags', () => {
+  it('are the version in package.json, wherever the manifests name greenlight’s image', () => {
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const files = execFileSync('git', ['ls-files', 'manifests'], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => /\.ya?ml$/.test(f));
+    const tags = files.flatMap((f) => {
+      const text = readFileSync(join(root, f), 'utf8');
+      return [...text.matchAll(/ghcr\.io\/greenlight-io\/greenlight:(\S+)|newTag: (\S+)/g)].map((m) => `${f}: ${m[1] ?? m[2]}`);
+    });
+    expect(tags.length).toBeGreaterThanOrEqual(5);
+    expect(tags).toEqual(tags.map((t) => t.replace(/: \S+$/, `: ${version}`)));
+  });
+});
+
 describe('manifests/prometheus-access and manifests/servicemonitor', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gl-monitoring-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
