@@ -1,4 +1,7 @@
-/** @module Prometheus metrics on a private registry (prom-client). */
+/**
+ * @module Prometheus metrics on a private registry (prom-client). What /metrics exposes passes
+ * `promtool check metrics` (test/e2e/promtool.test.ts): only counters end in `_total`.
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
@@ -52,6 +55,14 @@ export class Metrics {
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'greenlight_' });
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'greenlight_' });
+      // prom-client's nodejs_active_{handles,requests,resources}_total are gauges, which
+      // Prometheus' naming rules (and promtool) refuse; the same gauges without `_total`, by
+      // type, stay, and their sum is the total.
+      for (const metric of this.registry.getMetricsAsArray()) {
+        if (metric.name.endsWith('_total') && String(metric.type) !== 'counter') this.registry.removeSingleMetric(metric.name);
+      }
+    }
   }
 }

@@ -72,6 +72,7 @@ export function errorHandler(deps: { logger: Logger; maxBodyBytes: number }): Er
     const error = toGreenlightError(err, deps.maxBodyBytes, requestId);
     const status = statusOf(error);
     res.locals['errorCode'] = error.code;
+    res.locals['errorMessage'] = error.message;
     if (status >= 500) {
       const cause = error instanceof InternalError ? error.cause : undefined;
       deps.logger.error(

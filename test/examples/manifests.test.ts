@@ -4,7 +4,7 @@
  * the install promises checked.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { CronJob } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { envSchema } from '../../plugin/config.js';
 import { packageRoot } from '../../plugin/paths.js';
 
@@ -33,6 +34,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
 };
 
 function kustomize(dir: string): K8sObject[] {
@@ -90,7 +92,7 @@ describe('manifests/base', () => {
     for (const { name } of deploy.spec.template.spec.containers[0]?.env ?? []) expect(known, name).toContain(name);
   });
 
-  it('admits only Argo CD’s ApplicationSet controller and server', () => {
+  it('admits only Argo CD’s ApplicationSet controller and server (Prometheus: manifests/prometheus-access)', () => {
     expect(byKind(objects, 'NetworkPolicy')).toMatchObject({
       spec: { ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['argocd-applicationset-controller', 'argocd-server'] }] } }] }] },
     });
@@ -157,6 +159,141 @@ describe('manifests/argocd-wiring', () => {
     expect(pod.initContainers[0]?.command.join(' ')).toContain('/tmp/extensions/greenlight/extension-greenlight.js');
     expect(pod.containers[0]?.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/home/argocd/tmp', '/tmp/extensions']);
     expect(pod.volumes.map((v) => v.name).sort()).toEqual(['greenlight-extensions', 'tmp']);
+  });
+});
+
+type LabelSelector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+interface IngressRule {
+  from: { podSelector?: LabelSelector; namespaceSelector?: LabelSelector }[];
+  ports: { port: string | number; protocol: string }[];
+}
+type Policy = K8sObject & { spec: { podSelector: LabelSelector; ingress: IngressRule[] } };
+
+/** Kubernetes' label selector semantics (the operators the manifests use). */
+function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpression = (selector.matchExpressions ?? []).every((e) => {
+    if (e.operator === 'In') return labels[e.key] !== undefined && (e.values ?? []).includes(labels[e.key] as string);
+    if (e.operator === 'Exists') return labels[e.key] !== undefined;
+    throw new Error(`selects() does not know the operator ${e.operator}`);
+  });
+  return byLabel && byExpression;
+}
+
+/**
+ * Whether the policies admit a pod with `labels` in namespace `namespace` (with its
+ * kubernetes.io/metadata.name label) to the greenlight pod's named port `port`, as the API
+ * server's NetworkPolicy semantics say: any policy's any rule; within a `from` item, both
+ * selectors must match; a podSelector alone means the policy's own namespace.
+ */
+function admits(policies: readonly Policy[], target: { namespace: string; labels: Record<string, string> }, peer: { namespace: string; labels: Record<string, string> }, port: string): boolean {
+  return policies.some(
+    (p) =>
+      (p.metadata.namespace ?? '') === target.namespace &&
+      selects(p.spec.podSelector, target.labels) &&
+      p.spec.ingress.some(
+        (rule) =>
+          rule.ports.some((q) => q.port === port && q.protocol === 'TCP') &&
+          rule.from.some(
+            (f) =>
+              (f.namespaceSelector ? selects(f.namespaceSelector, { 'kubernetes.io/metadata.name': peer.namespace }) : peer.namespace === target.namespace) &&
+              (f.podSelector ? selects(f.podSelector, peer.labels) : true),
+          ),
+      ),
+  );
+}
+
+describe('image tags', () => {
+  it('are the version in package.json, wherever the manifests name greenlight’s image', () => {
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const files = execFileSync('git', ['ls-files', 'manifests'], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => /\.ya?ml$/.test(f));
+    const tags = files.flatMap((f) => {
+      const text = readFileSync(join(root, f), 'utf8');
+      return [...text.matchAll(/ghcr\.io\/greenlight-io\/greenlight:(\S+)|newTag: (\S+)/g)].map((m) => `${f}: ${m[1] ?? m[2]}`);
+    });
+    expect(tags.length).toBeGreaterThanOrEqual(5);
+    expect(tags).toEqual(tags.map((t) => t.replace(/: \S+$/, `: ${version}`)));
+  });
+});
+
+describe('manifests/prometheus-access and manifests/servicemonitor', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-monitoring-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // kustomize takes only relative paths: the manifests as a user's checkout or remote base has them.
+  cpSync(join(root, 'manifests'), join(dir, 'manifests'), { recursive: true });
+  const overlay = (name: string, kustomization: string) => {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'kustomization.yaml'), kustomization);
+    return kustomize(join(dir, name));
+  };
+  const base = kustomize(join(root, 'manifests', 'base'));
+  const objects = overlay('default', 'resources: [../manifests/base]\ncomponents: [../manifests/prometheus-access, ../manifests/servicemonitor]\n');
+  const patched = overlay(
+    'patched',
+    [
+      'resources: [../manifests/base]',
+      'components: [../manifests/prometheus-access, ../manifests/servicemonitor]',
+      'patches:',
+      '  - target: { kind: NetworkPolicy, name: greenlight-prometheus }',
+      '    patch: |-',
+      '      - op: replace',
+      '        path: /spec/ingress/0/from/0',
+      '        value:',
+      '          namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: observability } }',
+      '          podSelector: { matchLabels: { app: prometheus-server } }',
+      '  - target: { kind: ServiceMonitor, name: greenlight }',
+      '    patch: |-',
+      '      - op: add',
+      '        path: /metadata/labels/release',
+      '        value: kube-prometheus-stack',
+      '',
+    ].join('\n'),
+  );
+  const pod = (objs: readonly K8sObject[]) => {
+    const deploy = byKind(objs, 'Deployment') as unknown as { metadata: { namespace: string }; spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } } };
+    return { namespace: deploy.metadata.namespace, labels: deploy.spec.template.metadata.labels, ports: deploy.spec.template.spec.containers[0]?.ports ?? [] };
+  };
+  const policies = (objs: readonly K8sObject[]) => objs.filter((o) => o.kind === 'NetworkPolicy') as Policy[];
+  const prometheus = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus', 'prometheus': 'kube-prometheus-stack-prometheus' } };
+
+  it('render with the base into objects that all validate, in greenlight’s namespace', () => {
+    validate(objects);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    for (const o of objects) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('argocd');
+  });
+
+  it('admit Prometheus pods of the monitoring namespace to greenlight’s port, and nothing else new', () => {
+    const target = pod(objects);
+    expect(target.ports).toEqual([{ name: 'http', containerPort: 4355 }]);
+    expect(admits(policies(base), target, prometheus, 'http')).toBe(false);
+    expect(admits(policies(objects), target, prometheus, 'http')).toBe(true);
+    // Only Prometheus there, and Prometheus only there.
+    expect(admits(policies(objects), target, { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'grafana' } }, 'http')).toBe(false);
+    expect(admits(policies(objects), target, { namespace: 'tenant-a', labels: prometheus.labels }, 'http')).toBe(false);
+    // Argo CD is still let in, by the base policy.
+    expect(admits(policies(objects), target, { namespace: 'argocd', labels: { 'app.kubernetes.io/name': 'argocd-server' } }, 'http')).toBe(true);
+    expect(admits(policies(objects), target, { namespace: 'argocd', labels: { 'app.kubernetes.io/name': 'argocd-repo-server' } }, 'http')).toBe(false);
+  });
+
+  it('take the namespace and labels a user patches in, as the component’s comment shows', () => {
+    validate(patched);
+    const target = pod(patched);
+    expect(admits(policies(patched), target, { namespace: 'observability', labels: { app: 'prometheus-server' } }, 'http')).toBe(true);
+    expect(admits(policies(patched), target, prometheus, 'http')).toBe(false);
+    expect((byKind(patched, 'ServiceMonitor').metadata.labels ?? {})['release']).toBe('kube-prometheus-stack');
+    // The comments in the components are the documentation: the patches above are theirs.
+    const comment = readFileSync(join(root, 'manifests', 'prometheus-access', 'kustomization.yaml'), 'utf8');
+    expect(comment).toContain('podSelector: { matchLabels: { app: prometheus-server } }');
+    expect(readFileSync(join(root, 'manifests', 'servicemonitor', 'kustomization.yaml'), 'utf8')).toContain('path: /metadata/labels/release');
+  });
+
+  it('scrape /metrics on the port the Service names, from the Service greenlight installs', () => {
+    const monitor = byKind(objects, 'ServiceMonitor') as unknown as { spec: { selector: LabelSelector; namespaceSelector?: unknown; endpoints: { port: string; path: string; interval: string; scrapeTimeout: string }[] } };
+    const service = byKind(objects, 'Service') as unknown as { metadata: { labels: Record<string, string> }; spec: { ports: { name: string }[] } };
+    expect(selects(monitor.spec.selector, service.metadata.labels)).toBe(true);
+    expect(monitor.spec.namespaceSelector).toBeUndefined();
+    expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
+    expect(service.spec.ports.map((p) => p.name)).toContain(monitor.spec.endpoints[0]?.port);
   });
 });
 

@@ -236,6 +236,6 @@ describe('operations endpoints', () => {
     f.ready = false;
     const notReady = await request(app).get('/readyz');
     expect(notReady.status).toBe(503);
-    expect(notReady.body).toEqual({ status: 'not ready', reasons: ['the cluster inventory is not loaded or is invalid'] });
+    expect(notReady.body).toEqual({ status: 'not ready', reasons: ['GL_INVENTORY_UNAVAILABLE: the in-memory fleet is not ready'] });
   });
 });

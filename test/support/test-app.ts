@@ -4,6 +4,7 @@ import { generateParameters, TemplateCache } from '../../generator/index.js';
 import { StaticTokenSource } from '../../plugin/auth/token-source.js';
 import { AnswerCache } from '../../plugin/http/answer-cache.js';
 import { createApp, type AppDeps } from '../../plugin/http/create-app.js';
+import { inventoryReadiness } from '../../plugin/http/routes/operations.js';
 import { createLogger } from '../../plugin/logger.js';
 import { Metrics } from '../../plugin/metrics.js';
 import { InMemoryFleet } from './in-memory-fleet.js';
@@ -39,7 +40,7 @@ export function testApp(fleet: InMemoryFleet, overrides: Partial<AppDeps> = {}) 
     facts: fleet,
     proxySecret: undefined,
     demoUi: false,
-    readiness: () => (fleet.isReady() ? { ready: true, reasons: [] } : { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] }),
+    readiness: () => inventoryReadiness(fleet),
     requestDeadlineMs: 2000,
     maxBodyBytes: 4096,
     answers: new AnswerCache(60_000),

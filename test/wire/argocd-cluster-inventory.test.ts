@@ -384,7 +384,8 @@ describe('ArgoCdClusterInventory over the wire', () => {
     );
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as Error).message).toContain('(last error: list: the API server handed the same continue token twice (page 2); the list was given up)');
-    expect(inventoryReadiness(inventory)).toEqual({ ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] });
+    // /readyz says why, in the words every getparams request gets.
+    expect(inventoryReadiness(inventory)).toEqual({ ready: false, reasons: [`GL_INVENTORY_UNAVAILABLE: ${(err as Error).message}`] });
     const repeated = await repeatedCount();
     // Two pages an attempt, attempts spaced by the backoff: not thousands of calls.
     expect(fake.secretListCount).toBeLessThanOrEqual((repeated + 1) * 2);

@@ -67,7 +67,9 @@ export function parseFleet(text: string, label: string): FleetFile {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new Error(`${label} is not valid YAML: ${(err as Error).message}`);
+    // The parser's first line names the line and column; the rest is a code frame, not for one-line reasons.
+    const [first = ''] = (err as Error).message.split('\n');
+    throw new Error(`${label} is not valid YAML: ${first.replace(/:$/, '')}`);
   }
   const parsed = fleetFileSchema.safeParse(doc);
   if (!parsed.success) throw new Error(`${label} is not a valid fleet file: ${describeIssues(parsed.error.issues, '')}`);

@@ -36,6 +36,8 @@ export interface RequestRecord {
   readonly clusters?: unknown;
   readonly cached?: boolean;
   readonly errorCode?: unknown;
+  /** The error's message as the caller got it (never a secret: messages are written for operators). */
+  readonly errorMessage?: unknown;
 }
 
 /**
@@ -69,8 +71,12 @@ export function recordRequest(deps: RequestRecordDeps, r: RequestRecord): void {
     ...(r.clusters !== undefined ? { clusters: r.clusters } : {}),
     ...(r.cached === true ? { cached: true } : {}),
     ...(r.errorCode !== undefined ? { code: r.errorCode } : {}),
+    ...(r.status >= 400 && typeof r.errorMessage === 'string' ? { error: r.errorMessage } : {}),
   };
-  if (r.status >= 500) deps.logger.warn(line, 'request failed');
+  // Levels operators filter on: a request greenlight refused (the caller's to fix) is a warning,
+  // one it failed (greenlight's or an upstream's to fix) an error.
+  if (r.status >= 500) deps.logger.error(line, 'request failed');
+  else if (r.status >= 400) deps.logger.warn(line, 'request refused');
   else deps.logger.info(line, 'request');
 }
 
@@ -95,6 +101,7 @@ export function requestContext(deps: RequestRecordDeps & { stopping?: () => bool
         applicationSetName: res.locals['applicationSetName'],
         clusters: res.locals['clusters'],
         errorCode: res.locals['errorCode'],
+        errorMessage: res.locals['errorMessage'],
       });
     });
     next();

@@ -10,18 +10,19 @@ export interface Readiness {
 
 /**
  * Ready while the inventory answers: loaded, and (Argo CD Secrets) listed or watched within
- * GREENLIGHT_INVENTORY_MAX_STALENESS_MS. A frozen or failing inventory, past that bound, makes
- * `/readyz` answer 503 with the inventory's own reason, as every getparams request would.
+ * GREENLIGHT_INVENTORY_MAX_STALENESS_MS. A frozen, failing or invalid inventory (a fleet file
+ * that no longer parses) makes `/readyz` answer 503 with the inventory's own reason (the file,
+ * the line, what to do), as every getparams request would.
  */
 export function inventoryReadiness(inventory: ClusterInventory): Readiness {
-  if (!inventory.isReady()) return { ready: false, reasons: ['the cluster inventory is not loaded or is invalid'] };
   try {
     inventory.snapshot();
-    return { ready: true, reasons: [] };
   } catch (err) {
     const reason = err instanceof GreenlightError ? `${err.code}: ${err.message}` : 'the cluster inventory cannot be read (see logs)';
     return { ready: false, reasons: [reason] };
   }
+  if (!inventory.isReady()) return { ready: false, reasons: ['the cluster inventory is not loaded yet'] };
+  return { ready: true, reasons: [] };
 }
 
 export function operationsRouter(deps: { metrics: Metrics; readiness: () => Readiness }): Router {
