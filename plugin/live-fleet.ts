@@ -17,7 +17,7 @@ import { KubeFactSource } from './adapters/kubernetes/kube-fact-source.js';
 import { SsmSecretPathSource } from './adapters/ssm/ssm-secret-path-source.js';
 import type { Fleet } from './compose.js';
 import type { FactsConfig } from './config.js';
-import type { ReadinessInputs, ReadinessInputsOptions } from './readiness-metrics.js';
+import type { ReadinessInputs, ReadinessInputsOptions } from './pairs/inputs.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 

@@ -11,7 +11,8 @@ import { GETPARAMS_PATH } from './http/routes/getparams.js';
 import { inventoryReadiness } from './http/routes/operations.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { openReadinessInputs, ReadinessMetrics } from './readiness-metrics.js';
+import { openReadinessInputs } from './pairs/inputs.js';
+import { ReadinessMetrics } from './pairs/readiness-gauges.js';
 
 function tokenDescription(config: Config): string {
   switch (config.token.kind) {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     facts: fleet.facts,
     ...readinessInputs,
     readinessDataMaxBytes: config.facts.readinessCacheBytes,
-    logger: logger.child({ component: 'readiness-metrics' }),
+    logger: logger.child({ component: 'pair-evaluation' }),
   });
   const answers = new AnswerCache(config.answerCacheMs, config.answerCacheBytes);
   const templates = new TemplateCache(config.templateCacheBytes);

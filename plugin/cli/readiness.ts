@@ -15,7 +15,9 @@ import {
 } from '../../generator/index.js';
 import type { Fleet } from '../compose.js';
 import { loadConfig, type Config } from '../config.js';
-import { assessPair, openReadinessInputs, pairProblem, resolvePairs, type ReadinessInputs } from '../readiness-metrics.js';
+import { assessPair } from '../pairs/assess.js';
+import { openReadinessInputs, type ReadinessInputs } from '../pairs/inputs.js';
+import { PairProblemError, resolvePair, type JudgedPair } from '../pairs/resolve.js';
 import { openCliFleet } from './cli-fleet.js';
 import type { Io } from './preview.js';
 import { INVENTORY_USAGE } from './selection-flags.js';
@@ -131,18 +133,18 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   try {
     inputs = await openReadinessInputs(config, { demoInventory: fleet.inventory, aws: fleet.aws });
     const signal = fanOutSignal(AbortSignal.timeout(DEADLINE_MS));
-    const fleetPairs = await resolvePairs(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName);
-    const pair = fleetPairs.pairs.get(pairName);
-    const problem = pairProblem(pair, pairName, fleetPairs.undecided);
-    const blue = pair?.blue[0];
-    const green = pair?.green[0];
-    if (problem !== undefined || !blue || !green) {
-      io.err(`greenlight readiness: ${problem ?? `pair ${pairName} is incomplete`} (clusters from ${fleet.description})\n`);
+    let judged: JudgedPair;
+    try {
+      judged = await resolvePair(fleet.inventory.snapshot().clusters, fleet.facts, signal, pairName);
+    } catch (err) {
+      if (!(err instanceof PairProblemError)) throw err;
+      io.err(`greenlight readiness: ${err.message} (clusters from ${fleet.description})\n`);
       return READINESS_EXIT_CODES.error;
     }
+    const { blue, green, knownFacts } = judged;
     const applications = inputs.applications ? await inputs.applications.list(signal) : undefined;
     const verdict = explainSkips(
-      await assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts: fleetPairs.facts, applications, readiness: inputs.readiness, signal }),
+      await assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts, applications, readiness: inputs.readiness, signal }),
       live,
     );
     if (values.output === 'json') io.out(`${JSON.stringify(readinessVerdictSchema.parse(verdict), null, 2)}\n`);

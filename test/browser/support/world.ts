@@ -14,7 +14,7 @@ import { FleetFileInventory } from '../../../plugin/adapters/fleet-file/fleet-fi
 import { StaticTokenSource } from '../../../plugin/auth/token-source.js';
 import { errorHandler } from '../../../plugin/http/error-handler.js';
 import { requestContext } from '../../../plugin/http/middleware/request-context.js';
-import { demoApplications } from '../../../plugin/http/routes/demo-ui.js';
+import { demoApplications } from '../../../plugin/adapters/demo/demo-applications.js';
 import { factsRouter, PROXY_SECRET_HEADER } from '../../../plugin/http/routes/facts.js';
 import { createLogger } from '../../../plugin/logger.js';
 import { Metrics } from '../../../plugin/metrics.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EksInsight } from '../../../generator/index.js';
 import type { ReadinessDataSource } from '../../../plugin/adapters/eks/eks-readiness-source.js';
 import { estimateBytes, registerCacheGauges, type CacheStats } from '../../../plugin/cache-stats.js';
-import { cachedReadinessData } from '../../../plugin/readiness-metrics.js';
+import { cachedReadinessData } from '../../../plugin/pairs/inputs.js';
 import { aCluster } from '../../support/builders.js';
 
 const never = new AbortController().signal;

@@ -21,7 +21,8 @@ import { FleetFileInventory } from '../../../plugin/adapters/fleet-file/fleet-fi
 import { loadConfig } from '../../../plugin/config.js';
 import { createLogger } from '../../../plugin/logger.js';
 import { DEMO_FLEET_PATH } from '../../../plugin/paths.js';
-import { openReadinessInputs, ReadinessMetrics } from '../../../plugin/readiness-metrics.js';
+import { openReadinessInputs } from '../../../plugin/pairs/inputs.js';
+import { ReadinessMetrics } from '../../../plugin/pairs/readiness-gauges.js';
 import { InMemoryFleet } from '../../support/in-memory-fleet.js';
 import { testApp } from '../../support/test-app.js';
 
