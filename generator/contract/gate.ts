@@ -63,6 +63,8 @@ export const externalDnsSideSchema = z.object({
   found: z.boolean(),
   version: z.string().nullable(),
   prefix: z.string().nullable().describe('The annotation prefix this ExternalDNS reads.'),
+  ownerId: z.string().nullable().describe('Its --txt-owner-id (ExternalDNS\'s default is "default"); null when not read.'),
+  txtPrefix: z.string().nullable().describe('Its --txt-prefix, when set.'),
   source: z.string().describe('Where this was read, e.g. "Deployment external-dns/external-dns (image registry.k8s.io/external-dns/external-dns:v0.22.0)".'),
 });
 

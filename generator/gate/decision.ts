@@ -92,7 +92,7 @@ export function gateAnswer(input: GateInput): GateAnswer {
 
   // ExternalDNS prefixes.
   const j = input.externalDns.judgment;
-  if (j.outcome !== 'ok') reasons.push({ check: 'prefix', outcome: j.outcome, message: j.message, evidence: j.evidence });
+  if (j.outcome !== 'ok') reasons.push({ check: 'prefix', outcome: j.outcome === 'skipped' ? 'note' : j.outcome, message: j.message, evidence: j.evidence });
 
   const decision = reasons.some((x) => x.outcome === 'hold') ? 'hold' : reasons.some((x) => x.outcome === 'unknown') ? 'unknown' : 'go';
   return {

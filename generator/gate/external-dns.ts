@@ -30,7 +30,8 @@ export function prefixRead(version: string | undefined, flag: string | undefined
 export type ExternalDnsReading = ExternalDnsSide | { readonly cluster: string; readonly error: string };
 
 export interface PrefixJudgment {
-  readonly outcome: 'ok' | 'hold' | 'unknown';
+  /** `skipped`: not read in this configuration (a note, never a hold). */
+  readonly outcome: 'ok' | 'hold' | 'unknown' | 'skipped';
   readonly message: string;
   readonly evidence: Record<string, string | null>;
 }

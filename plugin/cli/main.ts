@@ -14,6 +14,7 @@ Commands:
   weight    change the traffic weights of a pair's clusters, all or nothing
   role      change the roles of a pair's clusters, all or nothing
   readiness is a pair ready for the next weight step? (exit 0 ready, 2 blockers, 1 error)
+  gate      may traffic move one step now? readiness, live health, the Route 53 split (exit 0 go, 2 hold, 1 unknown)
   serve     start the service (same as npm start)
 
 Run "greenlight <command> --help" for a command's options.`;
@@ -34,6 +35,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return (await import('./weight.js')).runPairChange(command, rest, process.env, io);
     case 'readiness':
       return (await import('./readiness.js')).runReadiness(rest, process.env, io);
+    case 'gate':
+      return (await import('./gate.js')).runGate(rest, process.env, io);
     case 'serve':
       await import('../main.js');
       return -1;
@@ -47,6 +50,7 @@ async function run(argv: readonly string[]): Promise<number> {
         import('./register.js').then((m) => m.REGISTER_USAGE),
         import('./weight.js').then((m) => m.WEIGHT_USAGE),
         import('./readiness.js').then((m) => m.READINESS_USAGE),
+        import('./gate.js').then((m) => m.GATE_USAGE),
       ]);
       io.out(`${[USAGE, ...usages].join('\n\n')}\n`);
       return command === undefined ? 2 : 0;

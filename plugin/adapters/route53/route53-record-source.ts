@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { TimeoutError, UpstreamError, type WeightedRecord } from '../../../generator/index.js';
 import { describeAwsFailure } from '../aws/aws-errors.js';
 import { sdkClientOptions, type SdkClientSettings } from '../aws/sdk-client-config.js';
+import { ZONE_ID } from './zone-id.js';
 
 /** The port: the weighted records whose SetIdentifier is one of `setIdentifiers`, in every zone. */
 export interface WeightedRecordSource {
@@ -19,8 +20,6 @@ export interface WeightedRecordSource {
   recordsFor(setIdentifiers: readonly string[], signal: AbortSignal): Promise<WeightedRecord[]>;
 }
 
-/** Route 53 zone ids: upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ (the `/hostedzone/` prefix is accepted). */
-export const ZONE_ID = /^(?:\/hostedzone\/)?([A-Z0-9]{1,32})$/;
 
 export interface Route53RecordSourceOptions {
   readonly zones: readonly string[];
@@ -53,7 +52,6 @@ const pageSchema = z.object({
   NextRecordIdentifier: z.string().optional(),
 });
 
-/** Route 53 writes some characters of record names as octal escapes (`\052` for `*`); names are compared as Route 53 spells them. */
 function zoneIdOf(zone: string): string {
   return ZONE_ID.exec(zone)?.[1] ?? zone;
 }

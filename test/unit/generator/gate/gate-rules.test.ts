@@ -171,7 +171,7 @@ describe('the real split', () => {
   });
 });
 
-const side = (cluster: string, version: string | null, prefix: string | null): ExternalDnsSide => ({ cluster, found: true, version, prefix, source: 'Deployment external-dns/external-dns' });
+const side = (cluster: string, version: string | null, prefix: string | null): ExternalDnsSide => ({ cluster, found: true, version, prefix, ownerId: cluster, txtPrefix: null, source: 'Deployment external-dns/external-dns' });
 
 describe('ExternalDNS prefixes', () => {
   it('tells the prefix from the version, unless --annotation-prefix pins it', () => {
