@@ -258,6 +258,11 @@ export class FakeKubeApiServer {
 
   // ----- test hooks ----------------------------------------------------------------------------
 
+  /** The Secret as stored now (after any patches), or undefined. */
+  getSecret(namespace: string, name: string): SecretObject | undefined {
+    return this.secrets.get(`${namespace}/${name}`);
+  }
+
   /** Creates or replaces a Deployment (listed by GET /apis/apps/v1/deployments). */
   putDeployment(d: FakeDeployment): void {
     this.deployments.set(`${d.namespace}/${d.name}`, d);

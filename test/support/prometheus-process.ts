@@ -82,6 +82,8 @@ export async function startPrometheus(targets: readonly string[]): Promise<Prome
 /** What one cluster serves, per second. */
 export interface ClusterLoad {
   readonly cluster: string;
+  /** The label that names the cluster (default `cluster`): a test can export several views of one cluster under different labels. */
+  readonly label?: string;
   readonly namespace: string;
   /** Requests per second; 0 exports no request series at all (a cluster without traffic). */
   readonly requestsPerSecond: number;
@@ -114,7 +116,7 @@ export class ClusterExporter {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const e = new ClusterExporter(server);
     bound.e = e;
-    for (const l of loads) e.loads.set(l.cluster, l);
+    for (const l of loads) e.loads.set(`${l.label ?? 'cluster'}\u0000${l.cluster}`, l);
     return e;
   }
 
@@ -131,7 +133,7 @@ export class ClusterExporter {
     const t = (Date.now() - this.started) / 1000 + 1;
     const lines = ['# TYPE http_requests_total counter', '# TYPE http_request_duration_seconds histogram', '# TYPE kube_pod_container_status_restarts_total counter'];
     for (const l of this.loads.values()) {
-      const labels = `cluster="${escapeLabel(l.cluster)}",namespace="${escapeLabel(l.namespace)}"`;
+      const labels = `${l.label ?? 'cluster'}="${escapeLabel(l.cluster)}",namespace="${escapeLabel(l.namespace)}"`;
       const total = l.requestsPerSecond * t;
       if (l.requestsPerSecond > 0) {
         lines.push(`http_requests_total{${labels},code="200"} ${total * (1 - l.errorRatio)}`);
