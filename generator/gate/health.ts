@@ -121,7 +121,7 @@ export function judgeSignal(input: SignalInput): SignalResult {
       ...base,
       limit,
       outcome: 'hold',
-      message: `${green.name}'s ${meta.label} is ${fmt(g)} against ${fmt(b)} on ${blue.name}, above the threshold of ${fmt(limit)} (blue × ${spec.factor} + ${fmt(spec.margin)}): find out why before moving more traffic`,
+      message: `${green.name}'s ${meta.label} ${meta.unit === 'count' ? 'are' : 'is'} ${fmt(g)} against ${fmt(b)} on ${blue.name}, above the threshold of ${fmt(limit)} (blue × ${spec.factor} + ${fmt(spec.margin)}): find out why before moving more traffic`,
     };
   }
   return { ...base, limit, outcome: 'ok', message: `${meta.label}: ${fmt(g)} on ${green.name}, ${fmt(b)} on ${blue.name} (threshold ${fmt(limit)})` };

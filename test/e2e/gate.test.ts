@@ -159,7 +159,7 @@ describe('the traffic gate, scenario by scenario', () => {
 
   for (const [view, signal, words] of [
     ['raised_5xx', 'error-ratio', `${GREEN}'s 5xx ratio is 25.00% against 0.10% on ${BLUE}, above the threshold of 1.10%`],
-    ['climbing_restarts', 'restarts', `${GREEN}'s container restarts is`],
+    ['climbing_restarts', 'restarts', `${GREEN}'s container restarts are`],
     ['high_p99', 'p99-latency', `${GREEN}'s p99 latency is 2485 ms against 100 ms on ${BLUE}, above the threshold of 169 ms`],
   ] as const) {
     it(`green with ${view.replace('_', ' ')} alone: hold (2), and --step is held (3) with the weights unchanged`, async () => {
