@@ -3,7 +3,11 @@
  * Every problem is reported at once. `process.env` is read only by `main.ts`, which passes it here.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { describeIssues, gateConfigFileSchema, gateSettings, LABEL_NAME, type GateSettings } from '../generator/index.js';
+import { prometheusUrlProblem } from './adapters/prometheus/prometheus-client.js';
+import { ZONE_ID } from './adapters/route53/zone-id.js';
 import { MIN_SECRET_LENGTH, secretFileProblem } from './auth/token-source.js';
 
 const int = (name: string, min: number, max: number, fallback: number) =>
@@ -66,6 +70,11 @@ export const envSchema = z.object({
   AWS_REGION: optionalString,
   AWS_DEFAULT_REGION: optionalString,
   AWS_ENDPOINT_URL_STS: optionalString,
+  GREENLIGHT_PROMETHEUS_URL: optionalString,
+  GREENLIGHT_PROMETHEUS_CLUSTER_LABEL: optionalString.transform((v) => v ?? 'cluster'),
+  GREENLIGHT_PROMETHEUS_TIMEOUT_MS: int('GREENLIGHT_PROMETHEUS_TIMEOUT_MS', 100, 60_000, 10_000),
+  GREENLIGHT_ROUTE53_ZONES: optionalString,
+  GREENLIGHT_GATE_CONFIG: optionalString,
   GREENLIGHT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .optional()
@@ -119,7 +128,22 @@ export type TokenConfig =
   | { kind: 'static'; value: string }
   | { kind: 'demo'; value: string };
 
+/** The traffic gate's sources and settings (see docs/gate.md). */
+export interface GateConfig {
+  /** Prometheus (or Thanos, Mimir) root; undefined: live health cannot be evaluated. */
+  readonly prometheusUrl: string | undefined;
+  readonly prometheusTimeoutMs: number;
+  /** The series label naming the cluster, matched to the Argo CD cluster name. */
+  readonly clusterLabel: string;
+  /** Hosted zone ids holding the pairs' weighted records; empty: the split cannot be read. */
+  readonly route53Zones: readonly string[];
+  /** Plan, window, queries and thresholds (GREENLIGHT_GATE_CONFIG, else the defaults). */
+  readonly settings: GateSettings;
+}
+
 export interface Config {
+  /** The traffic gate (greenlight gate, weight --step, greenlight_pair_gate). */
+  readonly gate: GateConfig;
   readonly port: number;
   readonly host: string;
   readonly inventory: InventoryConfig;
@@ -236,6 +260,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     problems.push(`GREENLIGHT_SSM_PREFIX must start and end with "/", got "${e.GREENLIGHT_SSM_PREFIX}"`);
   }
 
+  if (e.GREENLIGHT_PROMETHEUS_URL !== undefined) {
+    const problem = prometheusUrlProblem(e.GREENLIGHT_PROMETHEUS_URL);
+    if (problem !== undefined) problems.push(problem);
+  }
+  if (!LABEL_NAME.test(e.GREENLIGHT_PROMETHEUS_CLUSTER_LABEL)) problems.push(`GREENLIGHT_PROMETHEUS_CLUSTER_LABEL must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*), got "${e.GREENLIGHT_PROMETHEUS_CLUSTER_LABEL}"`);
+  const zones = (e.GREENLIGHT_ROUTE53_ZONES ?? '').split(',').map((z) => z.trim()).filter((z) => z !== '');
+  const badZones = zones.filter((z) => !ZONE_ID.test(z));
+  if (badZones.length > 0) problems.push(`GREENLIGHT_ROUTE53_ZONES takes hosted zone ids separated by commas (such as Z0123456789ABCDEFGHIJ), got ${badZones.map((z) => `"${z}"`).join(', ')}`);
+  let settings = gateSettings();
+  if (e.GREENLIGHT_GATE_CONFIG !== undefined) {
+    const path = e.GREENLIGHT_GATE_CONFIG;
+    try {
+      const parsedFile = gateConfigFileSchema.safeParse(parseYaml(readFileSync(path, 'utf8')) ?? {});
+      if (parsedFile.success) settings = gateSettings(parsedFile.data);
+      else problems.push(`GREENLIGHT_GATE_CONFIG ${path}: ${describeIssues(parsedFile.error.issues, '')}`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(`GREENLIGHT_GATE_CONFIG: cannot read ${path} (${code === 'ENOENT' ? 'it does not exist' : code ?? (err as Error).message}); mount the ConfigMap there or fix the path`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   const facts: FactsConfig = Object.freeze({
     ttlMs: e.GREENLIGHT_FACTS_TTL_MS,
@@ -261,6 +306,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     port: e.PORT,
     host: e.GREENLIGHT_HOST,
     inventory: Object.freeze(inventory),
+    gate: Object.freeze({
+      prometheusUrl: e.GREENLIGHT_PROMETHEUS_URL,
+      prometheusTimeoutMs: e.GREENLIGHT_PROMETHEUS_TIMEOUT_MS,
+      clusterLabel: e.GREENLIGHT_PROMETHEUS_CLUSTER_LABEL,
+      route53Zones: Object.freeze(zones),
+      settings,
+    }),
     inventoryPolicy: Object.freeze({
       removalGraceMs: e.GREENLIGHT_REMOVAL_GRACE_MS,
       maxStalenessMs: e.GREENLIGHT_INVENTORY_MAX_STALENESS_MS,

@@ -13,6 +13,8 @@ import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { openReadinessInputs } from './pairs/inputs.js';
 import { ReadinessMetrics } from './pairs/readiness-gauges.js';
+import { openGateSources } from './pairs/gate.js';
+import { GateGauge } from './pairs/gate-gauge.js';
 
 function tokenDescription(config: Config): string {
   switch (config.token.kind) {
@@ -52,6 +54,15 @@ async function main(): Promise<void> {
     ...readinessInputs,
     readinessDataMaxBytes: config.facts.readinessCacheBytes,
     logger: logger.child({ component: 'pair-evaluation' }),
+  });
+  const gateSources = await openGateSources(config, { connections: fleet.connections, aws: fleet.aws });
+  new GateGauge({
+    registry: metrics.registry,
+    evaluator: readinessMetrics.evaluator,
+    inventory: fleet.inventory,
+    facts: fleet.facts,
+    sources: gateSources,
+    logger: logger.child({ component: 'gate' }),
   });
   const answers = new AnswerCache(config.answerCacheMs, config.answerCacheBytes);
   const templates = new TemplateCache(config.templateCacheBytes);
@@ -134,6 +145,7 @@ async function main(): Promise<void> {
       tokens.close();
       proxySecret?.close();
       readinessInputs.close();
+      gateSources.close();
       void fleet.close().finally(() => {
         logger.info('stopped');
         process.exit(0);

@@ -8,3 +8,4 @@ export * from './json-schema.js';
 export * from './ui-api.js';
 export * from './readiness.js';
 export * from './facts-api.js';
+export * from './gate.js';

@@ -311,13 +311,14 @@ describe('manifests/annotate-cronjob', () => {
 });
 
 describe('manifests/target-cluster and IAM', () => {
-  it('grants list on StorageClasses and IngressClasses only', () => {
+  it('grants list on StorageClasses, IngressClasses and Deployments (ExternalDNS\'s, for the gate) only', () => {
     const objects = parseAllDocuments(readFileSync(join(root, 'manifests', 'target-cluster', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as K8sObject);
     validate(objects);
     expect(byKind(objects, 'ClusterRole')).toMatchObject({
       rules: [
         { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['list'] },
         { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], verbs: ['list'] },
+        { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
       ],
     });
   });
@@ -334,17 +335,18 @@ describe('manifests/target-cluster and IAM', () => {
       'eks:ListAddons',
       'eks:ListInsights',
       'eks:ListPodIdentityAssociations',
+      'route53:ListResourceRecordSets',
       'ssm:GetParametersByPath',
       'sts:AssumeRole',
     ]);
     // The adapters' own SDK commands, so that a new call without a policy line fails here.
-    const sources = ['eks/eks-fact-source.ts', 'eks/eks-readiness-source.ts', 'ssm/ssm-secret-path-source.ts', 'aws/aws-credentials.ts']
+    const sources = ['eks/eks-fact-source.ts', 'eks/eks-readiness-source.ts', 'ssm/ssm-secret-path-source.ts', 'aws/aws-credentials.ts', 'route53/route53-record-source.ts']
       .map((f) => readFileSync(join(root, 'plugin', 'adapters', f), 'utf8'))
       .join('\n');
     const commands = [...sources.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]).filter((c) => c !== 'GetCallerIdentity');
     // GetCallerIdentity needs no permission; every other call needs a policy line.
-    expect(new Set(commands).size).toBe(10);
-    const services: Record<string, string> = { GetParametersByPath: 'ssm', AssumeRole: 'sts' };
+    expect(new Set(commands).size).toBe(11);
+    const services: Record<string, string> = { GetParametersByPath: 'ssm', AssumeRole: 'sts', ListResourceRecordSets: 'route53' };
     for (const c of new Set(commands)) expect(actions, c).toContain(`${services[c as string] ?? 'eks'}:${c}`);
   });
 });

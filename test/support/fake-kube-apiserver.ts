@@ -74,6 +74,14 @@ export interface FakeStorageClass {
   readonly annotations?: Record<string, string>;
 }
 
+/** A Deployment as the fake lists it (apps/v1, all namespaces, by label selector). */
+export interface FakeDeployment {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels?: Record<string, string>;
+  readonly containers: readonly { readonly name: string; readonly image: string; readonly args?: readonly string[] }[];
+}
+
 export interface FakeIngressClass {
   readonly name: string;
   readonly controller: string;
@@ -193,6 +201,7 @@ export class FakeKubeApiServer {
 
   private readonly secrets = new Map<string, SecretObject>();
   private readonly applications = new Map<string, ApplicationObject>();
+  private readonly deployments = new Map<string, FakeDeployment>();
   private versionOverride: { readonly major: string; readonly minor: string; readonly gitVersion: string } | undefined;
   private readonly history: Change[] = [];
   private resourceVersion = 1000;
@@ -252,6 +261,16 @@ export class FakeKubeApiServer {
   /** A Secret as the server holds it (data base64), for assertions on what clients wrote. */
   secretNamed(name: string, namespace = 'argocd'): Readonly<SecretObject> | undefined {
     return this.secrets.get(`${namespace}/${name}`);
+  }
+
+  /** The Secret as stored now (after any patches), or undefined. */
+  getSecret(namespace: string, name: string): SecretObject | undefined {
+    return this.secrets.get(`${namespace}/${name}`);
+  }
+
+  /** Creates or replaces a Deployment (listed by GET /apis/apps/v1/deployments). */
+  putDeployment(d: FakeDeployment): void {
+    this.deployments.set(`${d.namespace}/${d.name}`, d);
   }
 
   /** Creates or replaces a Secret; watchers see ADDED or MODIFIED (or DELETED/ADDED as labels move across their selector). */
@@ -568,6 +587,20 @@ export class FakeKubeApiServer {
           spec: { controller: ic.controller },
         })),
       });
+    }
+    if (path === '/apis/apps/v1/deployments' && groupVersions.includes('apps/v1')) {
+      const selector = parseSelector(url.searchParams.get('labelSelector') ?? '');
+      if (!selector) return sendStatus(res, 400, 'BadRequest', `unable to parse requirement: ${url.searchParams.get('labelSelector')}`);
+      const all = [...this.deployments.values()]
+        .filter((d) => selector(d.labels ?? {}))
+        .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))
+        .map((d) => ({
+          metadata: { name: d.name, namespace: d.namespace, uid: `uid-${d.namespace}-${d.name}`, resourceVersion: '1', labels: d.labels ?? {} },
+          spec: { selector: { matchLabels: d.labels ?? {} }, template: { metadata: { labels: d.labels ?? {} }, spec: { containers: d.containers.map((c) => ({ name: c.name, image: c.image, ...(c.args ? { args: [...c.args] } : {}) })) } } },
+        }));
+      const page = this.page(res, all, url.searchParams);
+      if (page) sendJson(res, 200, { kind: 'DeploymentList', apiVersion: 'apps/v1', ...page });
+      return;
     }
     const applications = /^\/apis\/argoproj\.io\/v1alpha1(?:\/namespaces\/([^/]+))?\/applications$/.exec(path);
     if (applications) {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import {
   ApisApi,
+  AppsV1Api,
   CoreApi,
   KubeConfig,
   NetworkingV1Api,
@@ -45,6 +46,8 @@ export interface KubeClients {
   readonly apis: ApisApi;
   readonly storage: StorageV1Api;
   readonly networking: NetworkingV1Api;
+  /** Deployments (the gate reads ExternalDNS's). */
+  readonly apps: AppsV1Api;
 }
 
 /**
@@ -196,6 +199,7 @@ export class KubeClientFactory {
       apis: kubeConfig.makeApiClient(ApisApi),
       storage: kubeConfig.makeApiClient(StorageV1Api),
       networking: kubeConfig.makeApiClient(NetworkingV1Api),
+      apps: kubeConfig.makeApiClient(AppsV1Api),
     };
   }
 

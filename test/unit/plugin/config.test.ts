@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEMO_TOKEN, loadConfig, type SecretFileReader } from '../../../plugin/config.js';
+import { gateSettings } from '../../../generator/index.js';
 
 /** Token files as a mounted Secret holds them: every path holds a good token unless listed. */
 function files(contents: Record<string, string> = {}): SecretFileReader {
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
         awsRegion: undefined,
         stsEndpoint: undefined,
       },
+      gate: { prometheusUrl: undefined, prometheusTimeoutMs: 10_000, clusterLabel: 'cluster', route53Zones: [], settings: gateSettings() },
       token: { kind: 'demo', value: DEMO_TOKEN },
       proxySecret: { kind: 'demo', value: 'greenlight-demo-proxy-secret' },
       demoUi: true,
