@@ -9,31 +9,6 @@ import { z } from 'zod';
 
 const stringMap = z.record(z.string(), z.string());
 
-/**
- * The Application fields greenlight asks Argo CD for. Argo CD (≥ 2.x, `forwarder_overwrite.go`
- * `appFields`) only honours these exact keys, so sub-fields such as `items.spec.destination`
- * would be dropped silently. `metadata.ownerReferences` and `status.operationState.message` are
- * on no version's list, and `status.sync.revision` only from Argo CD 3.5: for other Applications
- * the revision comes from the last sync result and the owning ApplicationSet from the
- * ApplicationSets' `status.resources`; the viewed Application's own row is built from the full
- * object the host passes. `status.resources` (the managed resources, in the group/version of
- * their manifests) is what the readiness check for removed APIs reads.
- */
-export const APPLICATION_LIST_FIELDS = [
-  'items.metadata.name',
-  'items.metadata.namespace',
-  'items.metadata.labels',
-  'items.spec',
-  'items.status.sync.status',
-  'items.status.health',
-  'items.status.summary',
-  'items.status.operationState.phase',
-  'items.status.operationState.startedAt',
-  'items.status.operationState.finishedAt',
-  'items.status.operationState.operation.sync',
-  'items.status.resources',
-] as const;
-
 export const argoSourceSchema = z.object({
   repoURL: z.string().optional(),
   path: z.string().optional(),
