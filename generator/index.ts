@@ -16,3 +16,4 @@ export { RenderBudget, RenderBudgetExceeded, renderLimits, DEFAULT_RENDER_BUDGET
 export { TemplateError } from './render/template-error.js';
 export * from './parity.js';
 export * from './readiness/index.js';
+export * from './drift/index.js';

@@ -7,3 +7,4 @@ export * from './plugin-response.js';
 export * from './json-schema.js';
 export * from './ui-api.js';
 export * from './readiness.js';
+export * from './drift.js';
