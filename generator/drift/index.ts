@@ -6,3 +6,4 @@ export * from './stateful.js';
 export * from './accept.js';
 export * from './audit.js';
 export * from './scan-builder.js';
+export * from './ports.js';

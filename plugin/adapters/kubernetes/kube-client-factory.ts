@@ -40,6 +40,8 @@ export interface KubeClients {
   readonly apis: ApisApi;
   readonly storage: StorageV1Api;
   readonly networking: NetworkingV1Api;
+  /** For requests the generated clients cannot make (the drift scan's metadata-only lists). */
+  readonly kubeConfig: KubeConfig;
 }
 
 /**
@@ -128,6 +130,7 @@ export class KubeClientFactory {
       apis: kubeConfig.makeApiClient(ApisApi),
       storage: kubeConfig.makeApiClient(StorageV1Api),
       networking: kubeConfig.makeApiClient(NetworkingV1Api),
+      kubeConfig,
     };
   }
 
