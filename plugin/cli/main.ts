@@ -14,6 +14,7 @@ Commands:
   weight    change the traffic weights of a pair's clusters, all or nothing
   role      change the roles of a pair's clusters, all or nothing
   readiness is a pair ready for the next weight step? (exit 0 ready, 2 blockers, 1 error)
+  drift     what blue runs that Git does not (exit 0 nothing green lacks, 2 drift, 1 error)
   serve     start the service (same as npm start)
 
 Run "greenlight <command> --help" for a command's options.`;
@@ -34,6 +35,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return (await import('./weight.js')).runPairChange(command, rest, process.env, io);
     case 'readiness':
       return (await import('./readiness.js')).runReadiness(rest, process.env, io);
+    case 'drift':
+      return (await import('./drift.js')).runDrift(rest, process.env, io);
     case 'serve':
       await import('../main.js');
       return -1;
@@ -47,6 +50,7 @@ async function run(argv: readonly string[]): Promise<number> {
         import('./register.js').then((m) => m.REGISTER_USAGE),
         import('./weight.js').then((m) => m.WEIGHT_USAGE),
         import('./readiness.js').then((m) => m.READINESS_USAGE),
+        import('./drift.js').then((m) => m.DRIFT_USAGE),
       ]);
       io.out(`${[USAGE, ...usages].join('\n\n')}\n`);
       return command === undefined ? 2 : 0;
