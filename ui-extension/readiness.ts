@@ -17,7 +17,7 @@ import { versionSkewRule } from '../generator/readiness/version-skew-rule.js';
 import { formatMinor, parseMinor, type KubeMinor } from '../generator/readiness/versions.js';
 
 /** Checks whose input (EKS add-on compatibility, EKS insights) the browser cannot have: `greenlight readiness` runs them. */
-export const CHECKS_NOT_IN_BROWSER: readonly ReadinessCheckName[] = ['addon-support', 'eks-insights'];
+export const CHECKS_NOT_IN_BROWSER: readonly ReadinessCheckName[] = ['addon-support', 'eks-insights', 'drift'];
 
 /** The command that runs every check for a pair, for the UI to name. */
 export const readinessCommand = (pair: string): string => `greenlight readiness --pair ${pair}`;

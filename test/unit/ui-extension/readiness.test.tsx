@@ -37,7 +37,7 @@ describe('appReadiness', () => {
     expect(only?.pairWide).toEqual({ blockers: [], warnings: [] });
     expect(only?.otherApps).toEqual({ blockers: 2, warnings: 0 });
     expect(only?.verdict.blockers.map((f) => f.subject)).toEqual([REMOVED, 'ssm:payments/stripe-api-key', 'podidentity:payments/payments-api']);
-    expect(only?.verdict.checks.filter((c) => c.outcome === 'skipped').map((c) => c.check)).toEqual(['addon-support', 'eks-insights']);
+    expect(only?.verdict.checks.filter((c) => c.outcome === 'skipped').map((c) => c.check)).toEqual(['addon-support', 'eks-insights', 'drift']);
   });
 
   it("gives each app only its own findings: its resources, its namespace's SSM keys, its service accounts' Pod Identity", () => {
