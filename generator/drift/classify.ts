@@ -14,9 +14,19 @@ import type { DriftRules } from './rules.js';
  * object's) does not count, as in Argo CD.
  */
 export function trackingApp(object: ScannedObject, rules: DriftRules): string | null {
+  return trackingAppOf(object, object.trackingId, object.instanceLabel, rules);
+}
+
+/** `trackingApp` for an object not reduced yet: its identity, tracking annotation and instance label. */
+export function trackingAppOf(
+  object: { readonly type: { readonly group: string; readonly kind: string }; readonly namespace: string | null; readonly name: string },
+  trackingId: string | null,
+  instanceLabel: string | null,
+  rules: DriftRules,
+): string | null {
   const { method } = rules.tracking;
-  if (method === 'label') return object.instanceLabel;
-  const id = object.trackingId;
+  if (method === 'label') return instanceLabel;
+  const id = trackingId;
   if (id === null) return null;
   // <app>:<group>/<kind>:<namespace>/<name>; the app may be "<namespace>_<name>".
   const m = /^([^:]+):([^/]*)\/([^:]+):([^/]*)\/(.+)$/.exec(id);

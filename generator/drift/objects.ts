@@ -19,13 +19,22 @@ export interface ResourceType {
   readonly namespaced: boolean;
 }
 
+/** A map of labels or annotations: only the keys the rules name are read, each checked to be a string. */
+const stringMap = z.custom<Readonly<Record<string, unknown>>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), 'expected an object of strings');
+
+/** The value of `key` in a label or annotation map, if it is a string. */
+export const stringAt = (map: Readonly<Record<string, unknown>> | null | undefined, key: string): string | undefined => {
+  const v = map?.[key];
+  return typeof v === 'string' ? v : undefined;
+};
+
 /** The metadata fields the rules read; the rest of an item is ignored (and so never kept). */
 export const objectMetadataSchema = z.object({
   name: z.string().min(1),
   namespace: z.string().optional(),
   creationTimestamp: z.string().nullish(),
-  labels: z.record(z.string(), z.string()).nullish(),
-  annotations: z.record(z.string(), z.string()).nullish(),
+  labels: stringMap.nullish(),
+  annotations: stringMap.nullish(),
   ownerReferences: z.array(z.object({ kind: z.string(), name: z.string() }).loose()).nullish(),
   managedFields: z
     .array(
@@ -117,7 +126,7 @@ export const isToolWrite = (entry: { manager?: string | undefined; subresource?:
  * `ScannedObject`. Secret data, last-applied-configuration and every other field stay behind.
  */
 export function scannedObject(type: ResourceType, metadata: ObjectMetadata, rules: DriftRules): ScannedObject {
-  const annotations = metadata.annotations ?? {};
+  const annotations = metadata.annotations;
   const toolFields: string[] = [];
   const managers: ManagerEntry[] = [];
   const entries = metadata.managedFields ?? [];
@@ -134,9 +143,9 @@ export function scannedObject(type: ResourceType, metadata: ObjectMetadata, rule
     namespace: type.namespaced ? (metadata.namespace ?? null) : null,
     name: metadata.name,
     createdAt: metadata.creationTimestamp ?? null,
-    trackingId: annotations[TRACKING_ANNOTATION] ?? null,
-    instanceLabel: metadata.labels?.[rules.tracking.labelKey] ?? null,
-    ignored: annotations[ACCEPT_ANNOTATION]?.trim() === ACCEPT_VALUE,
+    trackingId: stringAt(annotations, TRACKING_ANNOTATION) ?? null,
+    instanceLabel: stringAt(metadata.labels, rules.tracking.labelKey) ?? null,
+    ignored: stringAt(annotations, ACCEPT_ANNOTATION)?.trim() === ACCEPT_VALUE,
     owners: (metadata.ownerReferences ?? []).map((o) => ({ kind: o.kind, name: o.name })),
     managers,
     toolFields,

@@ -104,7 +104,17 @@ const patternOf = (name: string): RegExp => {
   return re;
 };
 
+// Answers per list of names: a cluster has few distinct managers and many objects.
+const answers = new WeakMap<readonly string[], Map<string, boolean>>();
+
 /** Whether `manager` matches one of `names` (names or `*` globs, case-insensitive). */
 export function managerMatches(manager: string, names: readonly string[]): boolean {
-  return names.some((n) => patternOf(n).test(manager));
+  let memo = answers.get(names);
+  if (memo === undefined) answers.set(names, (memo = new Map()));
+  let answer = memo.get(manager);
+  if (answer === undefined) {
+    answer = names.some((n) => patternOf(n).test(manager));
+    if (memo.size < 10_000) memo.set(manager, answer);
+  }
+  return answer;
 }

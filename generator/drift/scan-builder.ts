@@ -6,8 +6,9 @@
  */
 import type { CoverageGap, ObjectClass } from '../contract/drift.js';
 import { isCandidate, type ClusterScan } from './audit.js';
-import { keyOf, scannedObject, type ObjectMetadata, type ResourceType, type ScannedObject } from './objects.js';
-import type { DriftRules } from './rules.js';
+import { trackingAppOf } from './classify.js';
+import { isToolWrite, objectKey, scannedObject, stringAt, type ObjectMetadata, type ResourceType, type ScannedObject } from './objects.js';
+import { TRACKING_ANNOTATION, type DriftRules } from './rules.js';
 import type { EbsClaim } from './stateful.js';
 
 export class ScanBuilder {
@@ -24,14 +25,24 @@ export class ScanBuilder {
 
   /** Adds one object; returns its class. */
   add(type: ResourceType, metadata: ObjectMetadata): ObjectClass {
-    this.types.add(`${type.resource}.${type.group}`);
-    const object = scannedObject(type, metadata, this.rules);
-    const key = keyOf(object);
+    const namespace = type.namespaced ? (metadata.namespace ?? null) : null;
+    const key = objectKey(type.group, type.kind, namespace, metadata.name);
     // The same object listed twice (a server repeating an item across pages) counts once.
-    if (this.keys.has(key)) return isCandidate(object, this.rules).class;
-    this.keys.add(key);
-    this.objects++;
+    const repeated = this.keys.has(key);
+    if (!repeated) {
+      this.keys.add(key);
+      this.objects++;
+    }
+    // Most objects no client tool wrote: classified without being reduced (no garbage for them).
+    if (!(metadata.managedFields ?? []).some((e) => isToolWrite(e, this.rules))) {
+      const tracked = trackingAppOf({ type, namespace, name: metadata.name }, stringAt(metadata.annotations, TRACKING_ANNOTATION) ?? null, stringAt(metadata.labels, this.rules.tracking.labelKey) ?? null, this.rules) !== null;
+      const cls: ObjectClass = tracked ? 'managed' : (metadata.ownerReferences?.length ?? 0) > 0 ? 'owned' : 'cluster';
+      if (!repeated) this.classes[cls]++;
+      return cls;
+    }
+    const object = scannedObject(type, metadata, this.rules);
     const { class: cls, keep } = isCandidate(object, this.rules);
+    if (repeated) return cls;
     this.classes[cls]++;
     if (keep) this.candidates.push(object);
     return cls;

@@ -70,6 +70,8 @@ export class FakeKubeObjects {
   pageCap: number | undefined;
   /** Answer metadata-only requests with full objects, as a server (or proxy) that ignores `as=` would. */
   fullObjectsAnyway = false;
+  /** Serve aggregated discovery (apidiscovery.k8s.io/v2 on /api and /apis, Kubernetes 1.30+) when asked for it. */
+  aggregatedDiscovery = true;
 
   /** Adds resource types to discovery. */
   define(...types: FakeResourceType[]): this {
@@ -146,13 +148,18 @@ export class FakeKubeObjects {
     const answer = (status: number, body: unknown) => {
       this.requests.push({ path, query, accept, at: Date.now() });
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(status, { 'Content-Type': String(res.getHeader('Content-Type') ?? 'application/json'), 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
       return true;
     };
     const status = (code: number, reason: string, message: string) => answer(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
     if (req.method !== 'GET') return false;
 
+    const aggregated = this.aggregatedDiscovery && /as=APIGroupDiscoveryList/.test(accept) && /v=v2/.test(accept);
+    if (aggregated && (path === '/api' || path === '/apis')) {
+      res.setHeader('Content-Type', 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+      return answer(200, this.discoveryList(path === '/api' ? 'core' : 'groups', baseGroupVersions));
+    }
     if (path === '/apis') return answer(200, this.groupList(baseGroupVersions));
     if (path === '/api/v1') return answer(200, this.resourceList('', 'v1'));
     const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
@@ -222,6 +229,40 @@ export class FakeKubeObjects {
     const items = all.slice(offset, end).map(shape);
     if (metadataOnly && !this.fullObjectsAnyway) return answer(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items });
     return answer(200, { kind: `${type.kind}List`, apiVersion: group === '' ? version : `${group}/${version}`, metadata, items });
+  }
+
+  /** Aggregated discovery (apidiscovery.k8s.io/v2): every group's versions, preferred first, with their resources. */
+  private discoveryList(which: 'core' | 'groups', base: readonly string[]) {
+    const list = this.groupList(base);
+    const groups = which === 'core' ? [{ name: '', versions: [{ version: 'v1' }], preferredVersion: { version: 'v1' } }] : list.groups;
+    const items = groups.map((g) => {
+      const versions = [...g.versions].sort((a, b) => (a.version === g.preferredVersion.version ? -1 : b.version === g.preferredVersion.version ? 1 : 0));
+      return {
+        metadata: { name: g.name, creationTimestamp: null },
+        versions: versions.map((v) => {
+          const stale = this.unavailable.has(`${g.name}/${v.version}`);
+          return {
+            version: v.version,
+            resources: stale
+              ? []
+              : this.resourceTypes
+                  .filter((t) => t.group === g.name && t.versions.includes(v.version))
+                  .map((t) => ({
+                    resource: t.resource,
+                    responseKind: { group: t.group, version: v.version, kind: t.kind },
+                    scope: t.namespaced ? 'Namespaced' : 'Cluster',
+                    singularResource: t.kind.toLowerCase(),
+                    verbs: [...(t.verbs ?? DEFAULT_VERBS)],
+                    ...(t.subresources?.length
+                      ? { subresources: t.subresources.map((sub) => ({ subresource: sub, responseKind: { group: t.group, version: v.version, kind: sub === 'scale' ? 'Scale' : t.kind }, verbs: sub === 'log' ? ['get'] : ['get', 'patch', 'update'] })) }
+                      : {}),
+                  })),
+            freshness: stale ? 'Stale' : 'Current',
+          };
+        }),
+      };
+    });
+    return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
   }
 
   private groupList(base: readonly string[]) {

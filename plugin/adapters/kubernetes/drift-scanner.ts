@@ -93,6 +93,25 @@ const groupListSchema = z.object({
     }),
   ),
 });
+/** Aggregated discovery (apidiscovery.k8s.io/v2, Kubernetes 1.30+): every group/version's resources in one answer, preferred version first. */
+const discoveryListSchema = z.object({
+  kind: z.literal('APIGroupDiscoveryList'),
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string().nullish() }).nullish(),
+      versions: z.array(
+        z.object({
+          version: z.string(),
+          freshness: z.string().nullish(),
+          resources: z
+            .array(z.object({ resource: z.string(), responseKind: z.object({ kind: z.string() }).nullish(), scope: z.string(), verbs: z.array(z.string()).nullish() }))
+            .nullish(),
+        }),
+      ),
+    }),
+  ),
+});
+const AGGREGATED_ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
 const resourceListSchema = z.object({
   resources: z.array(z.object({ name: z.string(), kind: z.string(), namespaced: z.boolean(), verbs: z.array(z.string()).nullish() })).nullish(),
 });
@@ -231,6 +250,17 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
     });
   }
 
+  /** The listable resource types a scan reads (discovery alone), and the group/versions it could not discover. */
+  async resourceTypes(cluster: ClusterRecord, signal: CancelSignal): Promise<{ types: ResourceType[]; gaps: CoverageGap[] }> {
+    const run = this.open(cluster, signal as AbortSignal);
+    const gaps: CoverageGap[] = [];
+    try {
+      return { types: await this.discover(run, gaps), gaps };
+    } catch (err) {
+      throw run.explain(err, undefined);
+    }
+  }
+
   async readObject(cluster: ClusterRecord, ref: ObjectRef, signal: CancelSignal): Promise<Record<string, unknown> | undefined> {
     if (isSecret(ref)) throw new Error(`greenlight never reads a Secret in full (${ref.namespace ?? ''}/${ref.name} on cluster "${cluster.name}")`);
     const run = this.open(cluster, signal as AbortSignal);
@@ -282,7 +312,8 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
     }
     let json = this.jsonClients.get(clients);
     if (!json) {
-      json = new KubeJsonClient(clients.kubeConfig, connection.server, { maxBytes: this.maxPageBytes, maxSockets: this.concurrency });
+      // Discovery and lists overlap: room for both.
+      json = new KubeJsonClient(clients.kubeConfig, connection.server, { maxBytes: this.maxPageBytes, maxSockets: this.concurrency * 2 });
       this.jsonClients.set(clients, json);
       this.openClients.add(json);
     }
@@ -308,13 +339,13 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
   private async scanWith(run: ScanRun, rules: DriftRules): Promise<ClusterScan> {
     const builder = new ScanBuilder(run.cluster.name, rules);
     const gaps: CoverageGap[] = [];
-    const types = await this.discover(run, gaps);
     const claims: PersistentVolumeClaim[] = [];
     const claimManagers = new Map<string, readonly ManagerEntry[]>();
     const volumes: PersistentVolume[] = [];
     let objects = 0;
     const limit = pLimit(this.concurrency);
-    await Promise.all(
+    const lists: Promise<void>[] = [];
+    const listAll = (types: readonly ResourceType[]) =>
       types.map((type) =>
         limit(async () => {
           const isClaims = type.group === '' && type.resource === 'persistentvolumeclaims';
@@ -343,8 +374,17 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
           });
           return listed;
         }),
-      ),
-    );
+      );
+    // Lists of a group start as soon as its discovery is done; a failed list does not wait for discovery.
+    let failed: unknown;
+    const types = await this.discover(run, gaps, (group) => {
+      for (const p of listAll(group)) {
+        p.catch((err: unknown) => (failed ??= err));
+        lists.push(p);
+      }
+    });
+    if (failed !== undefined) throw failed;
+    await Promise.all(lists);
     const ebs = ebsClaims(claims, volumes);
     const { owners, users } = await this.claimUsers(run, rules, types, ebs.map((e) => e.claim.metadata.namespace), gaps);
     return builder.finish({
@@ -355,48 +395,90 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
   }
 
   /** Every listable resource type, once: the group's preferred version when it serves it, else the first that does. */
-  private async discover(run: ScanRun, gaps: CoverageGap[]): Promise<ResourceType[]> {
-    const core = versionsSchema.safeParse(await run.get({ what: 'API discovery', path: '/api' }, JSON_ACCEPT));
-    const groups = groupListSchema.safeParse(await run.get({ what: 'API discovery', path: '/apis' }, JSON_ACCEPT));
+  /**
+   * Every listable resource type, once: the group's preferred version when it serves it, else
+   * the first that does. `onGroup` gets each group's types as soon as its versions are
+   * discovered, so that lists start while other groups are still being discovered.
+   */
+  private async discover(run: ScanRun, gaps: CoverageGap[], onGroup: (types: ResourceType[]) => void = () => {}): Promise<ResourceType[]> {
+    // Aggregated discovery when the server has it (two requests for the whole cluster), else one request per group/version.
+    const [coreAnswer, groupsAnswer] = await Promise.all([run.get({ what: 'API discovery', path: '/api' }, AGGREGATED_ACCEPT), run.get({ what: 'API discovery', path: '/apis' }, AGGREGATED_ACCEPT)]);
+    const aggregatedCore = discoveryListSchema.safeParse(coreAnswer);
+    const aggregatedGroups = discoveryListSchema.safeParse(groupsAnswer);
+    if (aggregatedCore.success && aggregatedGroups.success) {
+      const all: ResourceType[] = [];
+      for (const item of [...aggregatedCore.data.items, ...aggregatedGroups.data.items]) {
+        const group = item.metadata?.name ?? '';
+        const found = new Map<string, ResourceType>();
+        for (const v of item.versions) {
+          const gvText = group === '' ? v.version : `${group}/${v.version}`;
+          if (v.freshness === 'Stale') {
+            gaps.push({
+              cluster: run.cluster.name,
+              resource: gvText,
+              reason: 'unavailable',
+              detail: `kubernetes API ${run.server} of cluster "${run.cluster.name}" lists ${gvText} as stale in its discovery (the API server behind it does not answer), so its resources were not scanned; check the APIService of ${gvText}.`,
+            });
+            continue;
+          }
+          for (const r of v.resources ?? []) {
+            // Versions come preferred first: the first version serving a resource is the one to list.
+            if (found.has(r.resource) || !(r.verbs ?? []).includes('list') || !r.responseKind) continue;
+            found.set(r.resource, { group, version: v.version, resource: r.resource, kind: r.responseKind.kind, namespaced: r.scope === 'Namespaced' });
+          }
+        }
+        const types = [...found.values()].sort((a, b) => a.resource.localeCompare(b.resource));
+        all.push(...types);
+        onGroup(types);
+      }
+      return all.sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
+    }
+    const core = versionsSchema.safeParse(coreAnswer);
+    const groups = groupListSchema.safeParse(groupsAnswer);
     if (!core.success) throw new ShapeError('/api is not an APIVersions list');
     if (!groups.success) throw new ShapeError('/apis is not an APIGroupList');
-    const groupVersions: { group: string; version: string; rank: number }[] = [
-      ...core.data.versions.map((version, i) => ({ group: '', version, rank: version === 'v1' ? -1 : i })),
-      ...groups.data.groups.flatMap((g) => g.versions.map((v, i) => ({ group: g.name, version: v.version, rank: v.version === g.preferredVersion?.version ? -1 : i }))),
+    const byGroup: { group: string; versions: { version: string; rank: number }[] }[] = [
+      { group: '', versions: core.data.versions.map((version, i) => ({ version, rank: version === 'v1' ? -1 : i })) },
+      ...groups.data.groups.map((g) => ({ group: g.name, versions: g.versions.map((v, i) => ({ version: v.version, rank: v.version === g.preferredVersion?.version ? -1 : i })) })),
     ];
     const limit = pLimit(this.concurrency);
-    const found = new Map<string, ResourceType & { rank: number }>();
+    const all: ResourceType[] = [];
     await Promise.all(
-      groupVersions.map((gv) =>
-        limit(async () => {
-          const gvText = gv.group === '' ? gv.version : `${gv.group}/${gv.version}`;
-          const read: KubeRead = { what: `API discovery of ${gvText}`, path: gv.group === '' ? `/api/${gv.version}` : `/apis/${gvText}` };
-          let answer: unknown;
-          try {
-            answer = await run.get(read, JSON_ACCEPT);
-          } catch (err) {
-            // An aggregated API whose backend is down, or a group/version discovery refuses: a gap, not a failure.
-            if (err instanceof ReadFailure && err.failure.kind === 'http') {
-              gaps.push({ cluster: run.cluster.name, resource: gvText, reason: err.failure.status === 403 ? 'forbidden' : 'unavailable', detail: run.message(err, read) });
-              return;
-            }
-            throw err;
-          }
-          const list = resourceListSchema.safeParse(answer);
-          if (!list.success) throw new ShapeError(`${read.path} is not an APIResourceList`);
-          for (const r of list.data.resources ?? []) {
-            if (r.name.includes('/') || !(r.verbs ?? []).includes('list')) continue;
-            const key = `${gv.group}/${r.name}`;
-            const previous = found.get(key);
-            if (previous && previous.rank <= gv.rank) continue;
-            found.set(key, { group: gv.group, version: gv.version, resource: r.name, kind: r.kind, namespaced: r.namespaced, rank: gv.rank });
-          }
-        }),
-      ),
+      byGroup.map(async ({ group, versions }) => {
+        const found = new Map<string, ResourceType & { rank: number }>();
+        await Promise.all(
+          versions.map(({ version, rank }) =>
+            limit(async () => {
+              const gvText = group === '' ? version : `${group}/${version}`;
+              const read: KubeRead = { what: `API discovery of ${gvText}`, path: group === '' ? `/api/${version}` : `/apis/${gvText}` };
+              let answer: unknown;
+              try {
+                answer = await run.get(read, JSON_ACCEPT);
+              } catch (err) {
+                // An aggregated API whose backend is down, or a group/version discovery refuses: a gap, not a failure.
+                if (err instanceof ReadFailure && err.failure.kind === 'http') {
+                  gaps.push({ cluster: run.cluster.name, resource: gvText, reason: err.failure.status === 403 ? 'forbidden' : 'unavailable', detail: run.message(err, read) });
+                  return;
+                }
+                throw err;
+              }
+              const list = resourceListSchema.safeParse(answer);
+              if (!list.success) throw new ShapeError(`${read.path} is not an APIResourceList`);
+              for (const r of list.data.resources ?? []) {
+                if (r.name.includes('/') || !(r.verbs ?? []).includes('list')) continue;
+                const previous = found.get(r.name);
+                if (previous && previous.rank <= rank) continue;
+                found.set(r.name, { group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced, rank });
+              }
+            }),
+          ),
+        );
+        const types = [...found.values()].map(({ rank: _rank, ...type }) => type).sort((a, b) => a.resource.localeCompare(b.resource));
+        all.push(...types);
+        onGroup(types);
+      }),
     );
-    return [...found.values()]
-      .map(({ rank: _rank, ...type }) => type)
-      .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
+    return all.sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
   }
 
   /**
@@ -433,10 +515,11 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
       const page = listSchema.safeParse(answer);
       if (!page.success) throw new ShapeError(`the list of ${resourceName(type)} is not a Kubernetes list`);
       for (const raw of page.data.items ?? []) {
-        const item = itemSchema.safeParse(raw);
-        if (!item.success) throw new ShapeError(`an item of ${resourceName(type)} is not an object`);
-        dropSecrets(item.data);
-        onItem(item.data);
+        // Checked by hand, not copied by a schema: the fields are validated where they are read.
+        if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ShapeError(`an item of ${resourceName(type)} is not an object`);
+        const item = raw as Record<string, unknown>;
+        dropSecrets(item);
+        onItem(item);
       }
       const next = page.data.metadata?.continue ?? '';
       if (next === '') return;
