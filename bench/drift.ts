@@ -50,7 +50,7 @@ async function rateBudget(ratePerSecond: number): Promise<DriftBenchResult['rate
   const server = await FakeKubeApiServer.start({ objects: store });
   try {
     const connection = { name: 'bench', server: server.url, inCluster: false, config: clusterConfigSchema.parse({ tlsClientConfig: { insecure: true } }) };
-    const scanner = new KubeDriftScanner({ logger: createLogger('silent'), ratePerSecond, pageSize: 20 }, { connectionFor: () => connection }, new KubeClientFactory());
+    const scanner = new KubeDriftScanner({ logger: createLogger('silent'), ratePerSecond, pageSize: 2 }, { connectionFor: () => connection }, new KubeClientFactory());
     await scanner.scan({ name: 'bench', server: server.url, project: 'default', labels: {}, annotations: {}, origin: 'the benchmark' }, driftRules(), AbortSignal.timeout(600_000));
     scanner.close();
     const times = store.requests.map((r) => r.at).sort((a, b) => a - b);

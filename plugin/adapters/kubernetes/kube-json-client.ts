@@ -37,8 +37,12 @@ export interface KubeJsonClientOptions {
   readonly maxSockets: number;
 }
 
+/** How long the credentials and TLS options of one request are reused: well inside an EKS token's refresh. */
+const OPTIONS_REUSE_MS = 10_000;
+
 export class KubeJsonClient {
   private agent: http.Agent | undefined;
+  private reused: { readonly at: number; readonly value: Promise<https.RequestOptions> } | undefined;
   private readonly base: string;
 
   constructor(
@@ -51,9 +55,7 @@ export class KubeJsonClient {
 
   /** The parsed JSON answer of `GET path`; rejects with `KubeHttpError`, `KubeAnswerTooLarge`, or the network error. */
   async get(path: string, accept: string, signal: AbortSignal): Promise<unknown> {
-    const opts: https.RequestOptions = { headers: {} };
-    // Sets the credentials (bearer, EKS token, client certificate, basic) and the TLS settings.
-    await this.kubeConfig.applyToHTTPSOptions(opts);
+    const opts = await this.requestOptions();
     signal.throwIfAborted();
     const url = new URL(this.base + path);
     const secure = url.protocol === 'https:';
@@ -99,6 +101,23 @@ export class KubeJsonClient {
     } catch {
       throw new Error(`the answer to ${path} is not JSON`);
     }
+  }
+
+  /**
+   * The credentials (bearer, EKS token, client certificate, basic) and TLS settings, from the
+   * KubeConfig, reused for a few seconds: a scan makes hundreds of requests.
+   */
+  private requestOptions(): Promise<https.RequestOptions> {
+    const now = Date.now();
+    if (this.reused && now - this.reused.at < OPTIONS_REUSE_MS) return this.reused.value;
+    const opts: https.RequestOptions = { headers: {} };
+    const value = this.kubeConfig.applyToHTTPSOptions(opts).then(() => opts);
+    this.reused = { at: now, value };
+    // A failure (an EKS token that could not be made) is not reused.
+    value.catch(() => {
+      if (this.reused?.value === value) this.reused = undefined;
+    });
+    return value;
   }
 
   close(): void {
