@@ -3,7 +3,7 @@
  * written with the raw figures to bench/results.json). Servers run as their own processes; the
  * load generator, the fakes and the pure computations run in this one.
  *
- *   npx tsc -b && npx tsx bench/run.ts [--quick] [--only core,warm,cold,parity,page,memory]
+ *   npx tsc -b && npx tsx bench/run.ts [--quick] [--only core,warm,cold,parity,page,memory,drift]
  *
  * `--quick` shrinks every benchmark (a smoke run of the harness, not figures to publish).
  */
@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCold, type ColdResult } from './cold.js';
+import { runDriftBench, type DriftBenchResult } from './drift.js';
 import { runCore, runRenderBudget, type CoreRow } from './core.js';
 import { runFleetPage, type FleetPageResult } from './fleet-page.js';
 import { runAppsMemory, runServiceMemory, type AppsMemoryRow, type ServiceMemoryRow } from './memory.js';
@@ -19,7 +20,7 @@ import { runParity, type ParityRow } from './parity.js';
 import { REPO_ROOT } from './support/processes.js';
 import { runWarm, type WarmRow } from './warm.js';
 
-const SECTIONS = ['core', 'warm', 'cold', 'parity', 'page', 'memory'] as const;
+const SECTIONS = ['core', 'warm', 'cold', 'parity', 'page', 'memory', 'drift'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -146,6 +147,34 @@ function memoryRows(service: readonly ServiceMemoryRow[], apps: AppsMemoryRow | 
   return rows;
 }
 
+function driftRows(r: DriftBenchResult): Row[] {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const scanMs = median(r.rounds.map((x) => x.scanMs));
+  const bareMs = median(r.rounds.map((x) => x.bareMs));
+  return [
+    [
+      '5 drift',
+      `scan of ${r.objects} objects over ${r.resourceTypes} listable types (metadata-only, pages of 500, 4 at once)`,
+      `${s(scanMs)} (${(r.objects / (scanMs / 1000)).toFixed(0)} objects/s; ${r.candidates} kept)`,
+      `${s(bareMs)}: bare client, same paged lists`,
+      `${r.ratio.toFixed(2)} (rounds ${r.rounds.map((x) => (x.bareMs / x.scanMs).toFixed(2)).join(', ')})`,
+      '≥ 0.8',
+      yesNo(r.ratio >= 0.8),
+    ],
+    ['5 drift', `RSS growth of the scan at ${r.objects} objects`, mib(r.rssGrowthBytes), '', '', '< 100 MiB', yesNo(r.rssGrowthBytes < 100 * 2 ** 20)],
+    [
+      '5 drift',
+      `rate budget of ${r.rate.configured} requests/s (${r.rate.requests} requests)`,
+      `${r.rate.observed.toFixed(1)} requests/s beyond the first burst of ${r.rate.configured}`,
+      '',
+      '',
+      `≤ ${r.rate.configured}`,
+      yesNo(r.rate.observed <= r.rate.configured * 1.02),
+    ],
+  ];
+}
+
 function table(rows: readonly Row[]): string {
   const head: Row = ['benchmark', 'case', 'greenlight', 'physical limit / baseline', 'ratio', 'target', 'met'];
   const line = (r: readonly string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
@@ -207,11 +236,17 @@ async function main(): Promise<void> {
       results['memory'] = { service, apps };
       bySection.memory = memoryRows(service, apps);
     }
+    if (only.has('drift')) {
+      log('drift: a scan of 100,000 objects over about 200 resource types');
+      const drift = await runDriftBench({ objects: quick ? 10_000 : 100_000, rounds: quick ? 1 : 3, ratePerSecond: 20, log });
+      results['drift'] = drift;
+      bySection.drift = driftRows(drift);
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
   results['seconds'] = Math.round((Date.now() - started) / 1000);
-  const rows = (['warm', 'core', 'cold', 'parity', 'page', 'memory'] as const).flatMap((section) => bySection[section] ?? []);
+  const rows = (['warm', 'core', 'cold', 'parity', 'page', 'memory', 'drift'] as const).flatMap((section) => bySection[section] ?? []);
   const text = table(rows);
   results['table'] = text;
   // Only a full run replaces the published figures.

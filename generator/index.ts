@@ -17,3 +17,4 @@ export { TemplateError } from './render/template-error.js';
 export * from './parity.js';
 export * from './readiness/index.js';
 export * from './gate/index.js';
+export * from './drift/index.js';

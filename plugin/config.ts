@@ -67,6 +67,14 @@ export const envSchema = z.object({
   GREENLIGHT_EKS_RATE_PER_SECOND: int('GREENLIGHT_EKS_RATE_PER_SECOND', 1, 10_000, 20),
   GREENLIGHT_SSM_RATE_PER_SECOND: int('GREENLIGHT_SSM_RATE_PER_SECOND', 1, 10_000, 40),
   GREENLIGHT_KUBERNETES_RATE_PER_SECOND: int('GREENLIGHT_KUBERNETES_RATE_PER_SECOND', 0, 100_000, 0),
+  GREENLIGHT_DRIFT_TOOL_MANAGERS: optionalString,
+  GREENLIGHT_DRIFT_ACCEPT: optionalString,
+  GREENLIGHT_DRIFT_RATE_PER_SECOND: int('GREENLIGHT_DRIFT_RATE_PER_SECOND', 0, 100_000, 20),
+  GREENLIGHT_DRIFT_PAGE_SIZE: int('GREENLIGHT_DRIFT_PAGE_SIZE', 1, 10_000, 500),
+  GREENLIGHT_DRIFT_TTL_MS: int('GREENLIGHT_DRIFT_TTL_MS', 0, 86_400_000, 600_000),
+  GREENLIGHT_DRIFT_CACHE_BYTES: int('GREENLIGHT_DRIFT_CACHE_BYTES', 1024 * 1024, 16 * 1024 ** 3, 64 * 1024 * 1024),
+  GREENLIGHT_DRIFT_MAX_OBJECTS: int('GREENLIGHT_DRIFT_MAX_OBJECTS', 1, 100_000_000, 1_000_000),
+  GREENLIGHT_DRIFT_TIMEOUT_MS: int('GREENLIGHT_DRIFT_TIMEOUT_MS', 1000, 3_600_000, 300_000),
   AWS_REGION: optionalString,
   AWS_DEFAULT_REGION: optionalString,
   AWS_ENDPOINT_URL_STS: optionalString,
@@ -141,6 +149,22 @@ export interface GateConfig {
   readonly settings: GateSettings;
 }
 
+/** How the drift audit scans clusters and what it counts as a client tool or a sign-off (docs/drift.md). */
+export interface DriftConfig {
+  /** Field managers (names or `*` globs) that count as client tools, besides the built-in ones. */
+  readonly toolManagers: readonly string[];
+  /** Sign-offs: `[cluster:]Kind[.group]/[namespace/]name` globs. */
+  readonly accept: readonly string[];
+  /** Requests per second to one cluster's API during a scan; `null` is unlimited. */
+  readonly ratePerSecond: number | null;
+  readonly pageSize: number;
+  readonly ttlMs: number;
+  /** Bound on the cached scans, in estimated bytes. */
+  readonly cacheBytes: number;
+  readonly maxObjects: number;
+  readonly timeoutMs: number;
+}
+
 export interface Config {
   /** The traffic gate (greenlight gate, weight --step, greenlight_pair_gate). */
   readonly gate: GateConfig;
@@ -149,6 +173,7 @@ export interface Config {
   readonly inventory: InventoryConfig;
   readonly inventoryPolicy: InventoryPolicy;
   readonly facts: FactsConfig;
+  readonly drift: DriftConfig;
   readonly token: TokenConfig;
   /** The proxy extension's shared secret (GET /api/v1/facts); absent turns that endpoint off. */
   readonly proxySecret: TokenConfig | undefined;
@@ -280,8 +305,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
       problems.push(`GREENLIGHT_GATE_CONFIG: cannot read ${path} (${code === 'ENOENT' ? 'it does not exist' : code ?? (err as Error).message}); mount the ConfigMap there or fix the path`);
     }
   }
+  const list = (v: string | undefined) => (v ?? '').split(/[,\n]/).map((x) => x.trim()).filter((x) => x !== '');
+  const accept = list(e.GREENLIGHT_DRIFT_ACCEPT);
+  const badAccept = accept.filter((a) => !/^(?:[^:/]+:)?[^/:]+\/(?:[^/]+\/)?[^/]+$/.test(a));
+  if (badAccept.length > 0) problems.push(`GREENLIGHT_DRIFT_ACCEPT entries must be [cluster:]Kind[.group]/[namespace/]name, got ${badAccept.map((a) => `"${a}"`).join(', ')}`);
 
   if (problems.length > 0) throw new ConfigError(problems);
+  const drift: DriftConfig = Object.freeze({
+    toolManagers: Object.freeze(list(e.GREENLIGHT_DRIFT_TOOL_MANAGERS)),
+    accept: Object.freeze(accept),
+    ratePerSecond: e.GREENLIGHT_DRIFT_RATE_PER_SECOND === 0 ? null : e.GREENLIGHT_DRIFT_RATE_PER_SECOND,
+    pageSize: e.GREENLIGHT_DRIFT_PAGE_SIZE,
+    ttlMs: e.GREENLIGHT_DRIFT_TTL_MS,
+    cacheBytes: e.GREENLIGHT_DRIFT_CACHE_BYTES,
+    maxObjects: e.GREENLIGHT_DRIFT_MAX_OBJECTS,
+    timeoutMs: e.GREENLIGHT_DRIFT_TIMEOUT_MS,
+  });
   const facts: FactsConfig = Object.freeze({
     ttlMs: e.GREENLIGHT_FACTS_TTL_MS,
     refreshAheadMs: e.GREENLIGHT_FACTS_REFRESH_AHEAD_MS,
@@ -320,6 +359,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
       fleetFilePollMs: e.GREENLIGHT_FLEET_FILE_POLL_MS,
     }),
     facts,
+    drift,
     token: Object.freeze(token),
     proxySecret: proxySecret && Object.freeze(proxySecret),
     demoUi: inventory.kind === 'demo',

@@ -9,3 +9,4 @@ export * from './ui-api.js';
 export * from './readiness.js';
 export * from './facts-api.js';
 export * from './gate.js';
+export * from './drift.js';

@@ -86,6 +86,9 @@ export const pairInsightsSchema = z.object({
  * - `version-skew`: the pair's Kubernetes versions are in the wrong order or far apart.
  * - `eks-insight`: an EKS upgrade insight that concerns the move to green's version.
  * - `facts-missing`: a check could not run because greenlight lacks a fact group for one cluster.
+ * - `drift-unmanaged`: blue has an object made outside Git that green lacks (warning).
+ * - `drift-hotfix`: blue has an Argo CD-managed object changed after Argo CD's last apply (warning).
+ * - `drift-stateful`: blue keeps data on an EBS volume that green cannot attach (blocker for the apps using it).
  */
 export const FINDING_KINDS = [
   'removed-api',
@@ -95,6 +98,9 @@ export const FINDING_KINDS = [
   'version-skew',
   'eks-insight',
   'facts-missing',
+  'drift-unmanaged',
+  'drift-hotfix',
+  'drift-stateful',
 ] as const;
 export const findingKindSchema = z.enum(FINDING_KINDS);
 
@@ -135,9 +141,9 @@ export const findingSchema = z.object({
 /**
  * The checks, in the order they run and report: `version-skew`, `removed-apis` (Applications'
  * resources), `addons` (green against blue), `addon-support` (green against EKS's supported
- * versions), `ssm`, `pod-identity`, `eks-insights`.
+ * versions), `ssm`, `pod-identity`, `eks-insights`, `drift` (what blue runs that Git does not).
  */
-export const READINESS_CHECKS = ['version-skew', 'removed-apis', 'addons', 'addon-support', 'ssm', 'pod-identity', 'eks-insights'] as const;
+export const READINESS_CHECKS = ['version-skew', 'removed-apis', 'addons', 'addon-support', 'ssm', 'pod-identity', 'eks-insights', 'drift'] as const;
 export const readinessCheckNameSchema = z.enum(READINESS_CHECKS);
 
 /** How one check ended: found nothing, found only warnings, found blockers, or could not run for want of input. */

@@ -7,6 +7,7 @@ export * from './removed-api-rule.js';
 export * from './addon-rules.js';
 export * from './secret-rules.js';
 export * from './insight-rule.js';
+export * from './drift-rule.js';
 export * from './verdict.js';
 export * from './concerns.js';
 export * from './served.js';

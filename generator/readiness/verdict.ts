@@ -17,6 +17,8 @@ import {
   type ReadinessVerdict,
 } from '../contract/readiness.js';
 import { addonRule, addonSupportRule } from './addon-rules.js';
+import type { DriftReport } from '../contract/drift.js';
+import { driftRule } from './drift-rule.js';
 import { insightRule } from './insight-rule.js';
 import { finding, versionText, type ReadinessPair, type RuleResult } from './pair.js';
 import { removedApiRule } from './removed-api-rule.js';
@@ -45,6 +47,8 @@ export interface ReadinessInput {
   readonly addonCompatibility?: AddonCompatibility | undefined;
   /** EKS `ListInsights` of each cluster. */
   readonly insights?: PairInsights | undefined;
+  /** The pair's drift report (greenlight drift); absent skips the drift check. */
+  readonly drift?: DriftReport | undefined;
 }
 
 const toCheck = (check: ReadinessCheckName, result: RuleResult): { check: ReadinessCheck; findings: readonly Finding[] } => {
@@ -97,6 +101,9 @@ export function readinessVerdict(input: ReadinessInput): ReadinessVerdict {
     results.push(toCheck('pod-identity', podIdentityRule(pair)));
     results.push(toCheck('eks-insights', insightRule(pair, input.insights)));
   }
+  // Drift needs no facts: it runs whenever its report is there.
+  const members = { pair: input.pair, blue: { name: input.blue.name, facts: {} }, green: { name: input.green.name, facts: {} } };
+  results.push(toCheck('drift', driftRule(members, input.drift)));
 
   const all = results.flatMap((r) => r.findings);
   const blockers = all.filter((f) => f.severity === 'blocker');

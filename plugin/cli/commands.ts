@@ -33,6 +33,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'preview', summary: 'show what the plugin generator would answer for some input', load: async () => (await import('./preview.js')).previewCommand },
   { name: 'readiness', summary: 'is a pair ready for the next weight step? (exit 0 ready, 2 blockers)', load: async () => (await import('./readiness.js')).readinessCommand },
   { name: 'gate', summary: 'may traffic move one step now? readiness, live health, the Route 53 split (exit 0 go, 2 hold)', load: async () => (await import('./gate.js')).gateCommand },
+  { name: 'drift', summary: 'what blue runs that Git does not (exit 0 nothing green lacks, 2 drift)', load: async () => (await import('./drift.js')).driftCommand },
   { name: 'weight', summary: "change the traffic weights of a pair's clusters, all or nothing", load: async () => (await import('./weight.js')).pairChangeCommand('weight') },
   { name: 'role', summary: "change the roles of a pair's clusters, all or nothing", load: async () => (await import('./weight.js')).pairChangeCommand('role') },
   { name: 'register', summary: 'turn an EKS cluster into a checked Argo CD cluster Secret', load: async () => (await import('./register.js')).registerCommand },

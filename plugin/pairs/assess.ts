@@ -11,6 +11,7 @@ import {
   type CancelSignal,
   type ClusterFactsProvider,
   type ClusterRecord,
+  type DriftReport,
   type EksInsight,
   type FactsResult,
   type PairInsights,
@@ -30,6 +31,8 @@ export interface AssessPairInput {
   readonly applications?: readonly ReadinessApplication[] | undefined;
   /** EKS add-on versions and insights; undefined skips those checks. */
   readonly readiness?: ReadinessDataSource | undefined;
+  /** The pair's drift report (plugin/pairs/drift.ts); undefined skips the drift check. */
+  readonly drift?: DriftReport | undefined;
   readonly signal: CancelSignal;
 }
 
@@ -76,6 +79,7 @@ export async function assessPair(input: AssessPairInput): Promise<ReadinessVerdi
     applications: input.applications,
     addonCompatibility,
     insights,
+    drift: input.drift,
   });
 }
 

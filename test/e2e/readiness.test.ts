@@ -169,6 +169,7 @@ describe('greenlight readiness live', () => {
       ['ssm', 'ok'],
       ['pod-identity', 'ok'],
       ['eks-insights', 'ok'],
+      ['drift', 'skipped'],
     ]);
     expect(verdict.checks.find((c) => c.check === 'removed-apis')?.detail).toBe(
       '6 resources of 2 Applications on prod-eu-blue and prod-eu-green checked against Kubernetes 1.32',

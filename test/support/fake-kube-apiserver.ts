@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import type { FakeKubeObjects } from './fake-kube-objects.js';
 
 // ---------------------------------------------------------------------------------------------
 // Objects
@@ -134,6 +135,8 @@ export interface FakeKubeApiServerOptions {
   readonly groupVersions?: readonly string[];
   readonly storageClasses?: readonly FakeStorageClass[];
   readonly ingressClasses?: readonly FakeIngressClass[];
+  /** Arbitrary objects with discovery, metadata-only lists and paging (see fake-kube-objects.ts). */
+  readonly objects?: FakeKubeObjects;
 }
 
 export interface RecordedRequest {
@@ -545,6 +548,7 @@ export class FakeKubeApiServer {
       const message = failure.message ?? (failure.status === 403 ? forbiddenMessage(path, user, isWatch) : `injected failure ${failure.status}`);
       return sendStatus(res, failure.status, reasonFor(failure.status), message);
     }
+    if (this.options.objects?.handle(req, res, path, url.searchParams, user, this.options.groupVersions ?? DEFAULT_GROUP_VERSIONS)) return;
     const one = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(path);
     if (req.method === 'PATCH' && one?.[1] && one[2]) return this.patchSecret(req, res, decodeURIComponent(one[1]), decodeURIComponent(one[2]));
     const collection = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/.exec(path);

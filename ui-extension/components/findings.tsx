@@ -12,6 +12,9 @@ export const FINDING_KIND_LABELS: Readonly<Record<FindingKind, string>> = {
   'version-skew': 'Kubernetes versions',
   'eks-insight': 'EKS upgrade insight',
   'facts-missing': 'Facts missing',
+  'drift-unmanaged': 'Made outside Git',
+  'drift-hotfix': 'Hotfix',
+  'drift-stateful': 'Data on EBS',
 };
 
 export const CHECK_LABELS: Readonly<Record<ReadinessCheckName, string>> = {
@@ -22,6 +25,7 @@ export const CHECK_LABELS: Readonly<Record<ReadinessCheckName, string>> = {
   ssm: 'SSM parameters',
   'pod-identity': 'Pod Identity associations',
   'eks-insights': 'EKS upgrade insights',
+  drift: 'Drift (what blue runs that Git does not)',
 };
 
 const OUTCOMES: Readonly<Record<ReadinessCheck['outcome'], { readonly label: string; readonly tone: Tone }>> = {

@@ -48,6 +48,8 @@ export interface KubeClients {
   readonly networking: NetworkingV1Api;
   /** Deployments (the gate reads ExternalDNS's). */
   readonly apps: AppsV1Api;
+  /** For requests the generated clients cannot make (the drift scan's metadata-only lists). */
+  readonly kubeConfig: KubeConfig;
 }
 
 /**
@@ -200,6 +202,7 @@ export class KubeClientFactory {
       storage: kubeConfig.makeApiClient(StorageV1Api),
       networking: kubeConfig.makeApiClient(NetworkingV1Api),
       apps: kubeConfig.makeApiClient(AppsV1Api),
+      kubeConfig,
     };
   }
 

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
         stsEndpoint: undefined,
       },
       gate: { prometheusUrl: undefined, prometheusTimeoutMs: 10_000, clusterLabel: 'cluster', route53Zones: [], settings: gateSettings() },
+      drift: { toolManagers: [], accept: [], ratePerSecond: 20, pageSize: 500, ttlMs: 600_000, cacheBytes: 64 * 1024 * 1024, maxObjects: 1_000_000, timeoutMs: 300_000 },
       token: { kind: 'demo', value: DEMO_TOKEN },
       proxySecret: { kind: 'demo', value: 'greenlight-demo-proxy-secret' },
       demoUi: true,
@@ -59,6 +60,16 @@ describe('loadConfig', () => {
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the drift audit’s tools, sign-offs and scan bounds, and names malformed sign-offs', () => {
+    const config = loadConfig({
+      GREENLIGHT_DRIFT_TOOL_MANAGERS: 'ops-bootstrap.sh, terraform-provider-*',
+      GREENLIGHT_DRIFT_ACCEPT: 'CronJob/payments/nightly-*,prod-eu-blue:ClusterRole.rbac.authorization.k8s.io/debug-*',
+      GREENLIGHT_DRIFT_RATE_PER_SECOND: '0',
+    });
+    expect(config.drift).toMatchObject({ toolManagers: ['ops-bootstrap.sh', 'terraform-provider-*'], accept: ['CronJob/payments/nightly-*', 'prod-eu-blue:ClusterRole.rbac.authorization.k8s.io/debug-*'], ratePerSecond: null });
+    expect(problems({ GREENLIGHT_DRIFT_ACCEPT: 'CronJob,a/b/c/d' })).toEqual(['GREENLIGHT_DRIFT_ACCEPT entries must be [cluster:]Kind[.group]/[namespace/]name, got "CronJob", "a/b/c/d"']);
   });
 
   it('reads the inventory policy: removal grace, staleness bound, fleet file settle and poll periods', () => {

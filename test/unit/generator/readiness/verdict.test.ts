@@ -29,6 +29,7 @@ describe('readinessVerdict: one verdict per pair', () => {
         { check: 'ssm', outcome: 'ok', detail: '2 parameters under /greenlight/prod-us-blue/ compared with 2 parameters under /greenlight/prod-us-green/' },
         { check: 'pod-identity', outcome: 'ok', detail: '2 associations of prod-us-blue compared with 2 associations on prod-us-green' },
         { check: 'eks-insights', outcome: 'ok', detail: 'upgrade insights of prod-us-blue and prod-us-green that concern the move to 1.32: 1' },
+        { check: 'drift', outcome: 'skipped', detail: 'drift was not scanned here: run greenlight drift --pair prod-us' },
       ],
     });
   });
@@ -46,6 +47,7 @@ describe('readinessVerdict: one verdict per pair', () => {
       ['ssm', 'skipped'],
       ['pod-identity', 'skipped'],
       ['eks-insights', 'skipped'],
+      ['drift', 'skipped'],
     ]);
     expect(verdict.checks.map((c) => c.check)).toStrictEqual([...READINESS_CHECKS]);
   });
@@ -91,6 +93,7 @@ describe('readinessVerdict: one verdict per pair', () => {
           outcome: 'skipped',
           detail: 'no facts for prod-us-green',
         })),
+        { check: 'drift', outcome: 'skipped', detail: 'drift was not scanned here: run greenlight drift --pair prod-us' },
       ],
     });
   });
