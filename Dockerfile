@@ -13,7 +13,8 @@ COPY package.json package-lock.json ./
 COPY test/hosts/react16/package.json test/hosts/react16/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN npm run build && npm run build:ui \
+# The service and the CLI (plugin/ and the core it references; not the tests), and the UI bundle.
+RUN npx tsc -b plugin && npm run build:ui \
  && npm prune --omit=dev --ignore-scripts --workspaces=false
 
 # distroless: no shell, no package manager, no build tools; runs as uid 65532.
@@ -22,7 +23,8 @@ WORKDIR /app
 ENV NODE_ENV=production GREENLIGHT_HOST=0.0.0.0
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/dist ./dist
+COPY --from=build /src/dist/plugin ./dist/plugin
+COPY --from=build /src/dist/generator ./dist/generator
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/demo ./demo
 COPY --from=build /src/schema ./schema
