@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/browser/**', 'test/contract/ui-bundle.test.ts'],
+          exclude: ['test/browser/**', 'test/contract/ui-bundle.test.ts', 'test/image/**'],
           environment: 'node',
           // Hang guards only: tests wait on conditions (test/support/patience.ts), so these are
           // generous enough for a busy two-core machine.
