@@ -19,6 +19,7 @@ import type { ReadinessDataSource } from '../adapters/eks/eks-readiness-source.j
 import { fanOutSignal } from '../fan-out-signal.js';
 import type { Logger } from '../logger.js';
 import { assessPair } from './assess.js';
+import { FreshOrWait } from './fresh-or-wait.js';
 import { pairProblem, resolvePairs, type FleetPairs } from './resolve.js';
 
 export interface PairEvaluatorOptions {
@@ -67,41 +68,25 @@ export interface FleetEvaluation {
  */
 export class PairEvaluator {
   private readonly clock: () => number;
-  private current: FleetEvaluation | undefined;
-  private pending: Promise<FleetEvaluation> | undefined;
-  private waiting: Promise<FleetEvaluation | undefined> | undefined;
+  private readonly results: FreshOrWait<FleetEvaluation>;
   private warnedAboutCap = false;
 
   constructor(private readonly options: PairEvaluatorOptions) {
     this.clock = options.clock ?? Date.now;
+    this.results = new FreshOrWait(() => this.evaluateNow(), { clock: this.clock, ttlMs: options.ttlMs ?? 60_000, waitMs: options.waitMs ?? 5_000 });
   }
 
   /** The current evaluation while fresh, else a new one if it is ready in time. */
-  async evaluation(): Promise<FleetEvaluation | undefined> {
-    const ttl = this.options.ttlMs ?? 60_000;
-    if (this.current && this.clock() - this.current.at < ttl) return this.current;
-    // Every reader of the moment shares one wait.
-    this.waiting ??= (async () => {
-      this.pending ??= this.evaluate().finally(() => {
-        this.pending = undefined;
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), this.options.waitMs ?? 5_000);
-        timer.unref();
-      });
-      try {
-        return (await Promise.race([this.pending.catch(() => undefined), timeout])) ?? this.current;
-      } finally {
-        clearTimeout(timer);
-        this.waiting = undefined;
-      }
-    })();
-    return this.waiting;
+  evaluation(): Promise<FleetEvaluation | undefined> {
+    return this.results.get();
   }
 
   /** Evaluates every pair now (readers call this through `evaluation`). */
-  async evaluate(): Promise<FleetEvaluation> {
+  evaluate(): Promise<FleetEvaluation> {
+    return this.results.refresh();
+  }
+
+  private async evaluateNow(): Promise<FleetEvaluation> {
     const logger = this.options.logger;
     const signal = fanOutSignal(AbortSignal.timeout(this.options.evaluationTimeoutMs ?? 30_000));
     let clusters: readonly ClusterRecord[];
@@ -163,9 +148,7 @@ export class PairEvaluator {
         }),
       ),
     );
-    const evaluation: FleetEvaluation = { at: this.clock(), pairs: new Map(entries), applications };
-    this.current = evaluation;
-    return evaluation;
+    return { at: this.clock(), pairs: new Map(entries), applications };
   }
 }
 

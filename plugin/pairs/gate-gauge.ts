@@ -11,6 +11,7 @@ import type { ClusterFactsProvider, ClusterInventory } from '../../generator/ind
 import { fanOutSignal } from '../fan-out-signal.js';
 import type { Logger } from '../logger.js';
 import type { PairEvaluator } from './evaluation.js';
+import { FreshOrWait } from './fresh-or-wait.js';
 import { assessGate, gateReadiness, type GateSources } from './gate.js';
 import { pairProblem, resolvePairs } from './resolve.js';
 
@@ -35,10 +36,10 @@ export interface GateGaugeOptions {
 type Gates = { readonly at: number; readonly values: ReadonlyMap<string, 0 | 1> };
 
 export class GateGauge {
-  private current: Gates | undefined;
-  private pending: Promise<Gates> | undefined;
+  private readonly results: FreshOrWait<Gates>;
 
   constructor(private readonly options: GateGaugeOptions) {
+    this.results = new FreshOrWait(() => this.evaluate(), { clock: options.clock ?? Date.now, ttlMs: options.ttlMs ?? 60_000, waitMs: options.waitMs ?? 5_000 });
     const gauge: Gauge<'pair'> = new Gauge({
       name: 'greenlight_pair_gate',
       help: "Whether the pair's traffic gate says go for the next weight step: 1 go, 0 hold or could not be evaluated (greenlight gate).",
@@ -53,22 +54,8 @@ export class GateGauge {
   }
 
   /** The current values while fresh, else new ones if they are ready within `waitMs`. */
-  async gates(): Promise<Gates | undefined> {
-    const clock = this.options.clock ?? Date.now;
-    if (this.current && clock() - this.current.at < (this.options.ttlMs ?? 60_000)) return this.current;
-    this.pending ??= this.evaluate().finally(() => {
-      this.pending = undefined;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.options.waitMs ?? 5_000);
-      timer.unref();
-    });
-    try {
-      return (await Promise.race([this.pending.catch(() => undefined), timeout])) ?? this.current;
-    } finally {
-      clearTimeout(timer);
-    }
+  gates(): Promise<Gates | undefined> {
+    return this.results.get();
   }
 
   private async evaluate(): Promise<Gates> {
@@ -98,8 +85,6 @@ export class GateGauge {
         }),
       ),
     );
-    const gates: Gates = { at: (this.options.clock ?? Date.now)(), values: new Map(entries) };
-    this.current = gates;
-    return gates;
+    return { at: (this.options.clock ?? Date.now)(), values: new Map(entries) };
   }
 }
