@@ -11,6 +11,7 @@ import { parseClusterSecret } from '../../plugin/adapters/argocd/cluster-secret.
 import { FAKE_REGION, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { b64, FakeKubeApiServer, hasOpenssl, makeTestPki, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { runGreenlight } from '../support/cli-process.js';
+import { eventually } from '../support/patience.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/argocd-deployer';
 let aws: FakeAws;
@@ -194,13 +195,12 @@ describe('greenlight weight and role', () => {
     // stale resourceVersion and must be refused rather than overwrite the other writer's change.
     const bluePath = '/api/v1/namespaces/argocd/secrets/cluster-prod-eu-blue';
     const seen = argocd.requests.length;
-    argocd.delayRequests({ path: bluePath, ms: 1500, times: 1 });
+    let release: () => void = () => {};
+    argocd.delayRequests({ path: bluePath, until: new Promise<void>((resolve) => (release = resolve)), times: 1 });
     const pending = greenlight('weight', '--pair', 'prod-eu', '--set', 'prod-eu-blue=70', '--set', 'prod-eu-green=30', '--apply');
-    const deadline = Date.now() + 10_000;
-    while (!argocd.requests.slice(seen).some((r) => r.method === 'PATCH' && r.path === bluePath)) {
-      if (Date.now() > deadline) throw new Error('greenlight never patched blue');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually(() => {
+      if (!argocd.requests.slice(seen).some((r) => r.method === 'PATCH' && r.path === bluePath)) throw new Error('greenlight has not patched blue yet');
+    });
     argocd.putSecret({
       name: 'cluster-prod-eu-green',
       namespace: 'argocd',
@@ -208,6 +208,7 @@ describe('greenlight weight and role', () => {
       annotations: { 'greenlight.io/weight': '20', 'edited-by': 'someone-else' },
       stringData: { name: 'prod-eu-green', server: 'https://prod-eu-green.example.com', config: '{}' },
     });
+    release();
     const res = await pending;
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('Secret argocd/cluster-prod-eu-green changed while greenlight was updating it; nothing of it was overwritten');

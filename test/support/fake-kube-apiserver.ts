@@ -156,7 +156,9 @@ interface Failure {
 
 interface Delay {
   readonly path: string | RegExp;
-  readonly ms: number;
+  readonly ms?: number;
+  /** Held until this settles instead of for `ms`: the test decides when the request goes on. */
+  readonly until?: Promise<void>;
   remaining: number;
 }
 
@@ -476,8 +478,8 @@ export class FakeKubeApiServer {
     this.delays.splice(0);
   }
 
-  /** Delays the next `times` requests whose path matches. */
-  delayRequests(delay: { path: string | RegExp; ms: number; times?: number }): void {
+  /** Delays the next `times` requests whose path matches, for `ms` or until `until` settles. */
+  delayRequests(delay: { path: string | RegExp; ms?: number; until?: Promise<void>; times?: number }): void {
     this.delays.push({ ...delay, remaining: delay.times ?? 1 });
   }
 
@@ -540,7 +542,7 @@ export class FakeKubeApiServer {
     this.requests.push({ method: req.method ?? 'GET', path, query: url.searchParams, user });
 
     const delay = this.take(this.delays, path);
-    if (delay) await new Promise<void>((resolve) => this.timer(resolve, delay.ms));
+    if (delay) await (delay.until ?? new Promise<void>((resolve) => this.timer(resolve, delay.ms ?? 0)));
 
     if (user === undefined) return sendStatus(res, 401, 'Unauthorized', 'Unauthorized');
     const failure = this.take(this.failures, path, isWatch);
