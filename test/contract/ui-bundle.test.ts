@@ -185,7 +185,7 @@ describe('loaded as Argo CD 3.5 loads it (React 19 globals, try {})', () => {
 
   it("renders its app view with the host's React, reading Argo CD's API relative to the base", async () => {
     const h = host(globals19);
-    const argo = fakeArgo({ applications, clusters, facts: factsResponse() });
+    const argo = fakeArgo({ applications, clusters, facts: (app) => factsResponse(app.split(':')[1]) });
     h.window['fetch'] = argo.fetch;
     h.window.eval(argo35(source));
     const view = h.registrations.find((r) => r.kind === 'appView')?.args[0];
@@ -197,12 +197,12 @@ describe('loaded as Argo CD 3.5 loads it (React 19 globals, try {})', () => {
     root.render(React.createElement(view, { application: applications.find((a) => a.metadata.name === 'web-green'), tree: { nodes: [] } }));
     await waitForText(h.window, 'web: 2/2 at parity');
     await waitForText(h.window, 'Unexpected differences (7)');
-    // Readiness, computed in the page with the bundled readiness rules from the same facts answer.
+    // Readiness: the service's verdict, served in the same facts answer.
     await waitForText(h.window, 'Readiness for the next weight step');
     await waitForText(h.window, 'prod-eu-blue (1.31) → prod-eu-green (1.32)');
-    // web has no finding of its own: payments-api's SSM key and Pod Identity are counted for other apps.
+    // web has no finding of its own: reports' removed API and payments-api's SSM key and Pod Identity are counted for other apps.
     expect(h.window.document.querySelector('[data-green="prod-eu-green"] .greenlight-readiness__headline .greenlight-badge')?.textContent).toBe('Ready');
-    expect(h.window.document.querySelector('[data-green="prod-eu-green"] [data-pair-counts]')?.textContent).toContain('2 blockers for other apps');
+    expect(h.window.document.querySelector('[data-green="prod-eu-green"] [data-pair-counts]')?.textContent).toContain('3 blockers for other apps');
     expect(argo.calls.map((c) => new URL(c.url).pathname)).toEqual(expect.arrayContaining(['/argocd/api/v1/applications', '/argocd/api/v1/clusters', '/argocd/extensions/greenlight/api/v1/facts']));
     expect(h.window.document.getElementById('greenlight-styles') ?? h.window.document.documentElement.hasAttribute('data-greenlight-styles')).toBeTruthy();
     root.unmount();
@@ -213,7 +213,7 @@ describe('loaded as Argo CD 3.5 loads it (React 19 globals, try {})', () => {
 describe('loaded as Argo CD 3.4 loads it (React 16 globals, plain concatenation)', () => {
   it('registers, renders with React 16, and lets the next extension file run', async () => {
     const h = host(react16Globals());
-    const argo = fakeArgo({ applications, clusters, facts: factsResponse() });
+    const argo = fakeArgo({ applications, clusters, facts: (app) => factsResponse(app.split(':')[1]) });
     h.window['fetch'] = argo.fetch;
     h.window.eval(`${source}\nwindow.nextExtensionRan = true;\n`);
     expect(h.window['nextExtensionRan']).toBe(true);
@@ -231,7 +231,7 @@ describe('loaded as Argo CD 3.4 loads it (React 16 globals, plain concatenation)
     expect(opened).toBe(1);
     ReactDOM.render(React.createElement(flyout, { application: applications.find((a) => a.metadata.name === 'payments-api-green'), tree: { nodes: [] } }), container);
     await waitForText(h.window, 'payments-api: 1/2 at parity');
-    await waitForText(h.window, 'not checked here (greenlight readiness --pair prod-eu checks them)');
+    await waitForText(h.window, 'Blockers for payments-api (2)');
     ReactDOM.unmountComponentAtNode(container);
     expect(h.errors).toEqual([]);
   });

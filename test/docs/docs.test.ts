@@ -172,8 +172,11 @@ const CHECKED_URLS: Readonly<Record<string, string>> = {
  * Clearly not a real address: angle-bracket placeholders, RFC 2606 names, a host name of one
  * word (`https://host/`), this machine, in-cluster names.
  */
+/** A Kubernetes Service reached by `<service>.<namespace>` from inside the cluster (no public TLD). */
+const IN_CLUSTER_SERVICE = /^https?:\/\/[a-z0-9-]+\.(?!(?:com|org|net|io|dev|cloud|app|aws)(?:[:/]|$))[a-z0-9-]+([:/]|$)/;
+
 function isPlaceholder(url: string): boolean {
-  return /<[^>]+>/.test(url) || /^https?:\/\/([^@/]*@)?[a-z]+([/:]|$)/.test(url) || /^https?:\/\/([^/]*\.)?example\.(com|org|net)([/:]|$)/.test(url) || /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url) || /\.svc\.cluster\.local[:/]/.test(url);
+  return IN_CLUSTER_SERVICE.test(url) || /<[^>]+>/.test(url) || /^https?:\/\/([^@/]*@)?[a-z]+([/:]|$)/.test(url) || /^https?:\/\/([^/]*\.)?example\.(com|org|net)([/:]|$)/.test(url) || /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url) || /\.svc\.cluster\.local[:/]/.test(url);
 }
 
 describe('links in the docs', () => {

@@ -169,8 +169,8 @@ describe('greenlight drift', () => {
     expect(demo.code).toBe(DRIFT_EXIT_CODES.error);
     expect(demo.stderr).toMatch(/^greenlight drift: drift reads each cluster's own API, which the bundled demo fleet \(.*\) does not give: run it with --inventory argocd\n$/);
 
-    const bad = await drift('--pair', 'prod-eu', '-o', 'yaml');
+    const bad = await drift('--pair', 'prod-eu', '-o', 'xml');
     expect(bad.code).toBe(DRIFT_EXIT_CODES.error);
-    expect(bad.stderr).toContain('greenlight drift: --output is text, json or manifests, got "yaml"');
+    expect(bad.stderr).toContain('greenlight drift: --output is one of text, json, yaml, manifests; got "xml"');
   });
 });
