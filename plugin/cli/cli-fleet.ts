@@ -50,10 +50,15 @@ async function kubeApiServer(): Promise<string> {
  * inventory, no kubeconfig), `Error` when the inventory cannot be read.
  */
 export async function openCliFleet(inventory: string | undefined, env: Env, io?: Io, fallback: InventoryDefault = 'demo'): Promise<Fleet> {
+  return (await openCliConfigAndFleet(inventory, env, io, fallback)).fleet;
+}
+
+/** `openCliFleet`, with the configuration it was opened from (for the commands that read more of it). */
+export async function openCliConfigAndFleet(inventory: string | undefined, env: Env, io?: Io, fallback: InventoryDefault = 'demo'): Promise<{ readonly config: Config; readonly fleet: Fleet }> {
   const config = cliConfig(inventory, env, fallback);
   const fleet = await openFleet(config, createLogger('silent'), new Metrics({ defaultMetrics: false }), { watch: false });
   const live = config.inventory;
-  if (live.kind !== 'argocd') return fleet;
+  if (live.kind !== 'argocd') return { config, fleet };
   const server = await kubeApiServer();
   try {
     const ready = fleet.whenReady(READY_TIMEOUT_MS);
@@ -67,5 +72,5 @@ export async function openCliFleet(inventory: string | undefined, env: Env, io?:
       { cause: err },
     );
   }
-  return fleet;
+  return { config, fleet };
 }

@@ -17,12 +17,12 @@ import {
   type ManagerEntry,
 } from '../../generator/index.js';
 import type { Fleet } from '../compose.js';
-import { loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { fanOutSignal } from '../fan-out-signal.js';
 import { createLogger } from '../logger.js';
 import { auditDrift, openDriftInputs, type DriftInputs } from '../pairs/drift.js';
 import { PairProblemError, resolvePair, type JudgedPair } from '../pairs/resolve.js';
-import { openCliFleet } from './cli-fleet.js';
+import { openCliConfigAndFleet } from './cli-fleet.js';
 import { parseCommandFlags } from './command-flags.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
@@ -163,15 +163,6 @@ async function manifests(report: DriftReport, blue: ClusterRecord, inputs: Drift
   return docs.length === 0 ? '# no unmanaged objects on blue\n' : docs.join('---\n');
 }
 
-function cliConfig(inventory: string | undefined, env: Readonly<Record<string, string | undefined>>): Config {
-  return loadConfig({
-    ...env,
-    GREENLIGHT_TOKEN: 'cli-commands-need-no-token',
-    GREENLIGHT_TOKEN_FILE: undefined,
-    ...(inventory !== undefined ? { GREENLIGHT_INVENTORY: inventory } : {}),
-  });
-}
-
 /** Runs the command; returns the exit status (`DRIFT_EXIT_CODES`). */
 export async function runDrift(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io, now: () => number = Date.now): Promise<number> {
   const parsed = parseCommandFlags('drift', DRIFT_USAGE, { args: [...argv], allowPositionals: false, options: DRIFT_OPTIONS }, io, {
@@ -192,8 +183,7 @@ export async function runDrift(argv: readonly string[], env: Readonly<Record<str
   let config: Config;
   let fleet: Fleet;
   try {
-    config = cliConfig(values.inventory, env);
-    fleet = await openCliFleet(values.inventory, env, io);
+    ({ config, fleet } = await openCliConfigAndFleet(values.inventory, env, io));
   } catch (err) {
     io.err(`greenlight drift: ${(err as Error).message}\n`);
     return DRIFT_EXIT_CODES.error;

@@ -6,19 +6,19 @@
  */
 import { formatValue, GATE_EXIT_CODES, gateAnswerSchema, labelValueSchema, SIGNALS, WINDOW_PATTERN, type GateAnswer, type GateReason } from '../../generator/index.js';
 import type { Fleet } from '../compose.js';
-import { loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { fanOutSignal } from '../fan-out-signal.js';
 import { assessPair } from '../pairs/assess.js';
 import { assessGate, gateReadiness, openGateSources, type GateSources } from '../pairs/gate.js';
 import { openReadinessInputs, type ReadinessInputs } from '../pairs/inputs.js';
 import { PairProblemError, resolvePair } from '../pairs/resolve.js';
-import { openCliFleet } from './cli-fleet.js';
+import { openCliConfigAndFleet } from './cli-fleet.js';
 import { parseCommandFlags } from './command-flags.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { INVENTORY_OPTION, inventoryUsage } from './inventory-flag.js';
 import { withProgress } from './live-access.js';
-import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
+import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput, tableLines } from './output.js';
 
 export const GATE_USAGE = `Usage: greenlight gate --pair PAIR [-o text|json|yaml] [--window D] [--app-namespace NS] [--inventory SRC]
 
@@ -43,15 +43,6 @@ export function gateExitCode(answer: GateAnswer): number {
   return answer.decision === 'go' ? GATE_EXIT_CODES.go : answer.decision === 'hold' ? GATE_EXIT_CODES.hold : GATE_EXIT_CODES.unknown;
 }
 
-function cliConfig(inventory: string | undefined, env: Readonly<Record<string, string | undefined>>): Config {
-  return loadConfig({
-    ...env,
-    GREENLIGHT_TOKEN: 'cli-commands-need-no-token',
-    GREENLIGHT_TOKEN_FILE: undefined,
-    ...(inventory !== undefined ? { GREENLIGHT_INVENTORY: inventory } : {}),
-  });
-}
-
 /** Thrown for what the operator must fix before the gate can be asked (pair labels, config). */
 export class GateSetupError extends Error {}
 
@@ -69,8 +60,7 @@ export async function evaluatePairGate(options: {
   let config: Config;
   let fleet: Fleet;
   try {
-    config = cliConfig(options.inventory, options.env);
-    fleet = await openCliFleet(options.inventory, options.env);
+    ({ config, fleet } = await openCliConfigAndFleet(options.inventory, options.env));
   } catch (err) {
     throw new GateSetupError((err as Error).message);
   }
@@ -105,11 +95,7 @@ export async function evaluatePairGate(options: {
 
 const MARK: Readonly<Record<GateReason['outcome'], string>> = { hold: '✗', unknown: '?', note: '·' };
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('   ').trimEnd()}`;
-  return [line(header), ...rows.map(line)];
-}
+const table = (header: readonly string[], rows: readonly (readonly string[])[]) => tableLines(header, rows, '  ');
 
 /** The answer for people: the decision first, then every reason with its evidence, then the data. */
 export function formatGate(answer: GateAnswer): string {

@@ -50,3 +50,10 @@ export function formatStructured(format: 'json' | 'yaml', data: unknown, options
 export function printOutput(io: Io, format: OutputFormat, data: unknown, text: () => string): void {
   io.out(format === 'text' ? text() : formatStructured(format, data));
 }
+
+/** A plain-text table: columns padded to their widest cell, three spaces apart, each line after `indent`. */
+export function tableLines(header: readonly string[], rows: readonly (readonly string[])[], indent = ''): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `${indent}${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('   ').trimEnd()}`;
+  return [line(header), ...rows.map(line)];
+}

@@ -18,7 +18,7 @@ import type { Config } from '../config.js';
 import { assessPair } from '../pairs/assess.js';
 import { openReadinessInputs, type ReadinessInputs } from '../pairs/inputs.js';
 import { PairProblemError, resolvePair, type JudgedPair } from '../pairs/resolve.js';
-import { cliConfig, openCliFleet } from './cli-fleet.js';
+import { openCliConfigAndFleet } from './cli-fleet.js';
 import { withProgress } from './live-access.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
@@ -114,8 +114,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   let config: Config;
   let fleet: Fleet;
   try {
-    config = cliConfig(values.inventory, env);
-    fleet = await openCliFleet(values.inventory, env, io);
+    ({ config, fleet } = await openCliConfigAndFleet(values.inventory, env, io));
   } catch (err) {
     io.err(`greenlight readiness: ${(err as Error).message}\n`);
     return READINESS_EXIT_CODES.error;

@@ -5,14 +5,14 @@
  * left half-changed.
  */
 import { BLUE_GREEN_KEYS, GATE_EXIT_CODES, labelValueSchema, previousStep, WINDOW_PATTERN, type GateAnswer } from '../../generator/index.js';
-import { loadConfig } from '../config.js';
 import type { ClusterSecretStore, ListedSecret, SecretPatch } from '../adapters/argocd/cluster-secret-store.js';
+import { loadConfig } from '../config.js';
 import { openCliFleet } from './cli-fleet.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { chooseInventory, INVENTORY_OPTION, inventoryUsage, type ChosenInventory } from './inventory-flag.js';
 import { kubeconfigProblem, withProgress } from './live-access.js';
-import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput, type OutputFormat } from './output.js';
+import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput, tableLines, type OutputFormat } from './output.js';
 import { parseCommandFlags } from './command-flags.js';
 
 export type PairField = 'weight' | 'role';
@@ -356,9 +356,7 @@ class ChangeReport {
 }
 
 function printTable(io: Io, header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('   ').trimEnd();
-  io.out(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  io.out(`${tableLines(header, rows).join('\n')}\n`);
 }
 
 /** `role --freeze blue` / `--unfreeze`: Argo CD's skip-reconcile on the drained blue cluster's Secret. */

@@ -317,15 +317,24 @@ export function buildClusterSecret(input: ClusterSecretInput): {
     awsAuthConfig: { clusterName: input.eksClusterName, ...(input.roleArn !== undefined ? { roleARN: input.roleArn } : {}) },
     tlsClientConfig: { insecure: false, caData: input.caData },
   };
+  return clusterSecretOf(input, input.server, JSON.stringify(config));
+}
+
+/** The Secret both forms share: Argo CD's name, server and project, greenlight's labels and annotations, and `config` when given. */
+function clusterSecretOf(
+  input: Pick<ManagedClusterSecretInput, 'name' | 'namespace' | 'project' | 'labels' | 'annotations'>,
+  server: string,
+  config?: string,
+): ReturnType<typeof buildClusterSecret> {
   return {
     ref: { namespace: input.namespace, name: clusterSecretName(input.name) },
     labels: { ...input.labels, [SECRET_TYPE_LABEL]: 'cluster' },
     annotations: { ...input.annotations },
     stringData: {
       name: input.name,
-      server: input.server,
+      server,
       ...(input.project !== undefined && input.project !== '' ? { project: input.project } : {}),
-      config: JSON.stringify(config),
+      ...(config !== undefined ? { config } : {}),
     },
   };
 }
@@ -348,14 +357,5 @@ export interface ManagedClusterSecretInput {
  * capability reaches the cluster through an EKS access entry for its capability role.
  */
 export function buildManagedClusterSecret(input: ManagedClusterSecretInput): ReturnType<typeof buildClusterSecret> {
-  return {
-    ref: { namespace: input.namespace, name: clusterSecretName(input.name) },
-    labels: { ...input.labels, [SECRET_TYPE_LABEL]: 'cluster' },
-    annotations: { ...input.annotations },
-    stringData: {
-      name: input.name,
-      server: input.clusterArn,
-      ...(input.project !== undefined && input.project !== '' ? { project: input.project } : {}),
-    },
-  };
+  return clusterSecretOf(input, input.clusterArn);
 }

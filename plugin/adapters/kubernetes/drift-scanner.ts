@@ -45,7 +45,7 @@ import type { ClusterConnections } from '../argocd/cluster-connection.js';
 import { RateBudget } from '../facts-cache/rate-budget.js';
 import { systemSleep, type Clock, type Sleep } from '../facts-cache/timing.js';
 import { quoteUpstream } from '../upstream-text.js';
-import { KubeClientFactory, type AwsCredentialSource, type EksEndpointSource, type KubeClients } from './kube-client-factory.js';
+import { KubeClientFactory, type KubeClientFactoryOptions, type KubeClients } from './kube-client-factory.js';
 import { explainFailure, type KubeRead } from './kube-fact-source.js';
 import { JSON_ACCEPT, KubeAnswerTooLarge, KubeHttpError, KubeJsonClient, METADATA_ACCEPT, METADATA_LIST_ACCEPT } from './kube-json-client.js';
 import { describeKubeFailure, raceAbort, type KubeFailure } from './kube-request.js';
@@ -72,13 +72,9 @@ export interface KubeDriftScannerOptions {
   readonly sleep?: Sleep | undefined;
 }
 
-/** `fromConfig` options: where connections come from and how to sign EKS tokens. */
-export interface KubeDriftScannerConfig extends KubeDriftScannerOptions {
+/** `fromConfig` options: where connections come from, and the client factory's (how to sign EKS tokens). */
+export interface KubeDriftScannerConfig extends KubeDriftScannerOptions, KubeClientFactoryOptions {
   readonly connections: ClusterConnections;
-  readonly awsCredentials?: AwsCredentialSource | undefined;
-  readonly eksEndpoints?: EksEndpointSource | undefined;
-  readonly defaultRegion?: string | undefined;
-  readonly stsEndpoint?: string | undefined;
 }
 
 export const DEFAULT_DRIFT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -199,13 +195,7 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
   }
 
   static fromConfig(config: KubeDriftScannerConfig): KubeDriftScanner {
-    const clients = new KubeClientFactory({
-      awsCredentials: config.awsCredentials,
-      eksEndpoints: config.eksEndpoints,
-      defaultRegion: config.defaultRegion,
-      stsEndpoint: config.stsEndpoint,
-    });
-    return new KubeDriftScanner(config, config.connections, clients);
+    return new KubeDriftScanner(config, config.connections, new KubeClientFactory(config));
   }
 
   stats(): CacheStats {

@@ -18,7 +18,7 @@ import {
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import type { ClusterConnections } from '../argocd/cluster-connection.js';
-import { KubeClientFactory, type AwsCredentialSource, type EksEndpointSource, type KubeAuth, type KubeClients } from './kube-client-factory.js';
+import { KubeClientFactory, type KubeAuth, type KubeClientFactoryOptions, type KubeClients } from './kube-client-factory.js';
 import {
   apiGroupListSchema,
   apiVersionsOf,
@@ -41,16 +41,10 @@ export interface KubeFactSourceOptions {
   readonly requestTimeoutMs?: number | undefined;
 }
 
-/** `fromConfig` options: where connections come from and how to sign EKS tokens. */
-export interface KubeFactSourceConfig extends KubeFactSourceOptions {
+/** `fromConfig` options: where connections come from, and the client factory's (how to sign EKS tokens). */
+export interface KubeFactSourceConfig extends KubeFactSourceOptions, KubeClientFactoryOptions {
   /** Usually the `ArgoCdClusterInventory`. */
   readonly connections: ClusterConnections;
-  /** EKS token signing credentials, per role (`AwsCredentials` from adapters/aws fits). */
-  readonly awsCredentials?: AwsCredentialSource | undefined;
-  /** Where EKS says each cluster's endpoint is: EKS tokens go only there (`EksEndpoints` fits). */
-  readonly eksEndpoints?: EksEndpointSource | undefined;
-  readonly defaultRegion?: string | undefined;
-  readonly stsEndpoint?: string | undefined;
 }
 
 /** One read greenlight makes, with what an operator must grant for it. */
@@ -105,13 +99,7 @@ export class KubeFactSource implements FactSource {
   }
 
   static fromConfig(config: KubeFactSourceConfig): KubeFactSource {
-    const clients = new KubeClientFactory({
-      awsCredentials: config.awsCredentials,
-      eksEndpoints: config.eksEndpoints,
-      defaultRegion: config.defaultRegion,
-      stsEndpoint: config.stsEndpoint,
-    });
-    return new KubeFactSource(config, config.connections, clients);
+    return new KubeFactSource(config, config.connections, new KubeClientFactory(config));
   }
 
   /** Clusters Argo CD has connection details for. */
