@@ -130,13 +130,8 @@ export function openLiveFleet(namespace: string, facts: FactsConfig, logger: Log
  */
 export function openLiveReadinessInputs(namespace: string, facts: FactsConfig, options: ReadinessInputsOptions): ReadinessInputs {
   // Without the live fleet's credentials (tests, tools), make and own a set.
-  const credentials =
-    options.aws?.credentials ??
-    AwsCredentials.fromConfig({
-      ...(facts.awsRegion !== undefined ? { stsRegion: facts.awsRegion } : {}),
-      ...(facts.stsEndpoint !== undefined ? { stsEndpoint: facts.stsEndpoint } : {}),
-    });
-  const ownsCredentials = options.aws === undefined;
+  const aws = AwsCredentials.sharedOrOwn(options.aws?.credentials, facts);
+  const credentials = aws.credentials;
   const eks = EksReadinessSource.fromConfig({
     credentials,
     ...(facts.awsRegion !== undefined ? { region: facts.awsRegion } : {}),
@@ -149,7 +144,7 @@ export function openLiveReadinessInputs(namespace: string, facts: FactsConfig, o
     readiness: eks,
     close: () => {
       eks.close();
-      if (ownsCredentials) credentials.close();
+      aws.close();
     },
   };
 }

@@ -12,9 +12,8 @@ import type { DriftInputs } from './drift.js';
 export function openLiveDriftInputs(config: Config, namespace: string, connections: ClusterConnections, aws: LiveAws | undefined, logger: Logger): DriftInputs {
   const { facts, drift } = config;
   // Without the live fleet's credentials (tests, tools), make and own a set.
-  const credentials =
-    aws?.credentials ??
-    AwsCredentials.fromConfig({ ...(facts.awsRegion !== undefined ? { stsRegion: facts.awsRegion } : {}), ...(facts.stsEndpoint !== undefined ? { stsEndpoint: facts.stsEndpoint } : {}) });
+  const own = AwsCredentials.sharedOrOwn(aws?.credentials, facts);
+  const credentials = own.credentials;
   const eksEndpoints = EksEndpoints.fromConfig({ credentials, maxAttempts: 1, ...(aws ? { decorateClient: aws.decorateEksClient } : {}) });
   const scanner = KubeDriftScanner.fromConfig({
     connections,
@@ -36,7 +35,7 @@ export function openLiveDriftInputs(config: Config, namespace: string, connectio
     close: () => {
       scanner.close();
       eksEndpoints.close();
-      if (!aws) credentials.close();
+      own.close();
     },
   };
 }

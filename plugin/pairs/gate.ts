@@ -59,13 +59,9 @@ export async function openGateSources(
   if (needsAws) {
     // Loaded only here: the AWS SDK and the Kubernetes client stay out of the demo.
     const { AwsCredentials } = await import('../adapters/aws/aws-credentials.js');
-    const credentials =
-      options.aws?.credentials ??
-      AwsCredentials.fromConfig({
-        ...(config.facts.awsRegion !== undefined ? { stsRegion: config.facts.awsRegion } : {}),
-        ...(config.facts.stsEndpoint !== undefined ? { stsEndpoint: config.facts.stsEndpoint } : {}),
-      });
-    if (!options.aws) closers.push(() => credentials.close());
+    const own = AwsCredentials.sharedOrOwn(options.aws?.credentials, config.facts);
+    const credentials = own.credentials;
+    closers.push(() => own.close());
     if (gate.route53Zones.length > 0) {
       const { Route53RecordSource } = await import('../adapters/route53/route53-record-source.js');
       records = Route53RecordSource.fromConfig({ zones: gate.route53Zones, credentials: credentials.credentialsFor(), maxAttempts: 2 });

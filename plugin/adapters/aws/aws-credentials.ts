@@ -88,6 +88,19 @@ export class AwsCredentials implements AwsCredentialsFor {
     this.base = refreshingCredentials(() => this.fetchBase(), this.refreshOptions());
   }
 
+  /**
+   * `shared` when the caller has the live fleet's credentials (roles assumed once), else a set of
+   * its own for the facts configuration's STS region and endpoint; `close` releases only a set it made.
+   */
+  static sharedOrOwn(shared: AwsCredentials | undefined, facts: { readonly awsRegion?: string | undefined; readonly stsEndpoint?: string | undefined }): { readonly credentials: AwsCredentials; close(): void } {
+    if (shared) return { credentials: shared, close: () => {} };
+    const credentials = AwsCredentials.fromConfig({
+      ...(facts.awsRegion !== undefined ? { stsRegion: facts.awsRegion } : {}),
+      ...(facts.stsEndpoint !== undefined ? { stsEndpoint: facts.stsEndpoint } : {}),
+    });
+    return { credentials, close: () => credentials.close() };
+  }
+
   /** Builds the STS client and the default credential chain; reads no environment itself. */
   static fromConfig(config: AwsCredentialsConfig = {}): AwsCredentials {
     const base = config.base ?? fromNodeProviderChain();
