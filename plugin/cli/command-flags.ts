@@ -1,5 +1,6 @@
 /** @module How every greenlight command reads its flags. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { labelValueSchema } from '../../generator/index.js';
 import type { Io } from './io.js';
 import { didYouMean } from './suggest.js';
 
@@ -83,4 +84,9 @@ export function parseCommandFlags<T extends ParseArgsConfig>(
     }
   }
   return parsed;
+}
+
+/** What is wrong with a `--pair` value (absent, empty, not a label value), or undefined. */
+export function pairFlagProblem(pair: string | undefined): string | undefined {
+  return pair === undefined || pair === '' || !labelValueSchema.safeParse(pair).success ? 'give --pair with the pair name (a label value)' : undefined;
 }

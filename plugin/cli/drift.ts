@@ -9,7 +9,6 @@ import {
   DRIFT_EXIT_CODES,
   driftExitCode,
   driftReportSchema,
-  labelValueSchema,
   unresolvedFindings,
   type ClusterRecord,
   type DriftFinding,
@@ -23,7 +22,7 @@ import { createLogger } from '../logger.js';
 import { auditDrift, openDriftInputs, type DriftInputs } from '../pairs/drift.js';
 import { PairProblemError, resolvePair, type JudgedPair } from '../pairs/resolve.js';
 import { openCliConfigAndFleet } from './cli-fleet.js';
-import { parseCommandFlags } from './command-flags.js';
+import { pairFlagProblem, parseCommandFlags } from './command-flags.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { INVENTORY_OPTION, inventoryUsage } from './inventory-flag.js';
@@ -172,7 +171,8 @@ export async function runDrift(argv: readonly string[], env: Readonly<Record<str
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   const problems: string[] = [];
-  if (values.pair === undefined || values.pair === '' || !labelValueSchema.safeParse(values.pair).success) problems.push('give --pair with the pair name (a label value)');
+  const pairProblem = pairFlagProblem(values.pair);
+  if (pairProblem !== undefined) problems.push(pairProblem);
   const output = (values.output ?? 'text') as (typeof OUTPUTS)[number];
   if (problems.length > 0) {
     io.err(`greenlight drift: ${problems.join('; ')}\nRun "greenlight drift --help" for its usage.\n`);

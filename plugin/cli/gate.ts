@@ -4,7 +4,7 @@
  * holds against the desired ones, and the ExternalDNS prefix of each cluster into one answer,
  * every reason with its evidence. Exit 0 go, 2 hold, 1 could not evaluate.
  */
-import { formatValue, GATE_EXIT_CODES, gateAnswerSchema, labelValueSchema, SIGNALS, WINDOW_PATTERN, type GateAnswer, type GateReason } from '../../generator/index.js';
+import { formatValue, GATE_EXIT_CODES, gateAnswerSchema, SIGNALS, WINDOW_PATTERN, type GateAnswer, type GateReason } from '../../generator/index.js';
 import type { Fleet } from '../compose.js';
 import type { Config } from '../config.js';
 import { fanOutSignal } from '../fan-out-signal.js';
@@ -13,7 +13,7 @@ import { assessGate, gateReadiness, openGateSources, type GateSources } from '..
 import { openReadinessInputs, type ReadinessInputs } from '../pairs/inputs.js';
 import { PairProblemError, resolvePair } from '../pairs/resolve.js';
 import { openCliConfigAndFleet } from './cli-fleet.js';
-import { parseCommandFlags } from './command-flags.js';
+import { pairFlagProblem, parseCommandFlags } from './command-flags.js';
 import type { Command } from './commands.js';
 import type { Io } from './io.js';
 import { INVENTORY_OPTION, inventoryUsage } from './inventory-flag.js';
@@ -156,7 +156,8 @@ export async function runGate(argv: readonly string[], env: Readonly<Record<stri
   const { values } = parsed;
   const output = parseOutput(values.output);
   const problems: string[] = [];
-  if (values.pair === undefined || values.pair === '' || !labelValueSchema.safeParse(values.pair).success) problems.push('give --pair with the pair name (a label value)');
+  const pairProblem = pairFlagProblem(values.pair);
+  if (pairProblem !== undefined) problems.push(pairProblem);
   if (values.window !== undefined && !WINDOW_PATTERN.test(values.window)) problems.push(`--window is a duration such as 30s, 10m, 1h or 1d, got "${values.window}"`);
   if (problems.length > 0) {
     io.err(`greenlight gate: ${problems.join('; ')}\nRun "greenlight gate --help" for its usage.\n`);

@@ -5,7 +5,6 @@
  * an exit status a CI job can gate on.
  */
 import {
-  labelValueSchema,
   READINESS_EXIT_CODES,
   readinessExitCode,
   readinessVerdictSchema,
@@ -25,7 +24,7 @@ import type { Io } from './io.js';
 import { INVENTORY_OPTION, inventoryUsage } from './inventory-flag.js';
 import { formatStructured, OUTPUT_CHOICE, OUTPUT_FORMATS, OUTPUT_OPTION, outputUsage, parseOutput } from './output.js';
 import { fanOutSignal } from '../fan-out-signal.js';
-import { parseCommandFlags } from './command-flags.js';
+import { pairFlagProblem, parseCommandFlags } from './command-flags.js';
 
 export const READINESS_USAGE = `Usage: greenlight readiness --pair PAIR [-o text|json|yaml] [--inventory SRC]
 
@@ -105,8 +104,9 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   const output = parseOutput(values.output);
-  if (values.pair === undefined || values.pair === '' || !labelValueSchema.safeParse(values.pair).success) {
-    io.err(`greenlight readiness: give --pair with the pair name (a label value)\nRun "greenlight readiness --help" for its usage.\n`);
+  const pairProblem = pairFlagProblem(values.pair);
+  if (pairProblem !== undefined) {
+    io.err(`greenlight readiness: ${pairProblem}\nRun "greenlight readiness --help" for its usage.\n`);
     return READINESS_EXIT_CODES.error;
   }
   const pairName = values.pair as string;
