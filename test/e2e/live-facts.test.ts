@@ -11,7 +11,7 @@ import { parameterSetSchema } from '../../generator/index.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
-import { startService, type ServiceProcess } from '../support/service-process.js';
+import { startService, untilReady, type ServiceProcess } from '../support/service-process.js';
 
 const TOKEN = 'test-token-live-facts-not-secret';
 const CANARY = 'canary-value-must-never-leak-7731';
@@ -95,6 +95,8 @@ beforeAll(async () => {
       GREENLIGHT_REMOVAL_GRACE_MS: '1000',
     },
   });
+  // The service serves before its first list of the cluster Secrets is complete: wait for that.
+  await untilReady(service);
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { runGreenlight } from '../support/cli-process.js';
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCOUNT_ID, FAKE_REGION, FAKE_SECRET_ACCESS_KEY, fakeAwsEnv, startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
-import { startService, type ServiceProcess } from '../support/service-process.js';
+import { startService, untilReady, type ServiceProcess } from '../support/service-process.js';
 
 const TOKEN = 'test-token-managed-argocd-not-secret';
 const PROXY_SECRET = 'test-proxy-secret-managed-not-secret';
@@ -86,6 +86,8 @@ beforeAll(async () => {
     },
   });
   cliEnv = { PATH: process.env['PATH'] ?? '', HOME: dir, GREENLIGHT_INVENTORY: 'argocd', KUBECONFIG: kubeconfig, ...fakeAwsEnv(aws.endpoint) };
+  // The service serves before its first list of the cluster Secrets is complete: wait for that.
+  await untilReady(service);
 });
 
 afterAll(async () => {

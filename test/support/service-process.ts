@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { PATIENCE_MS } from './patience.js';
+import { eventually, PATIENCE_MS } from './patience.js';
 
 /** The repository root: this file lives in `test/support/`. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -190,4 +190,12 @@ export async function startService(options: StartOptions = {}): Promise<ServiceP
     exited,
     stop,
   };
+}
+
+/** Resolves once `/readyz` answers 200: the inventory's first list is complete (the service serves before that). */
+export async function untilReady(service: ServiceProcess): Promise<void> {
+  await eventually(async () => {
+    const res = await fetch(`${service.url}/readyz`);
+    if (res.status !== 200) throw new Error(`/readyz answered ${res.status}: ${await res.text()}`);
+  }, PATIENCE_MS, 100);
 }
