@@ -7,3 +7,4 @@ export * from './accept.js';
 export * from './audit.js';
 export * from './scan-builder.js';
 export * from './ports.js';
+export * from './served.js';

@@ -16,7 +16,7 @@ export type FindingConcern = 'app' | 'other-app' | 'pair';
 const key = (namespace: string | null | undefined, name: string) => `${namespace ?? ''}/${name}`;
 
 /** Namespaces the Applications deploy to (destination and managed resources). */
-function namespacesOf(applications: readonly ReadinessApplication[]): Set<string> {
+export function namespacesOf(applications: readonly ReadinessApplication[]): Set<string> {
   const out = new Set<string>();
   for (const app of applications) {
     const destination = app.spec?.destination?.namespace;
