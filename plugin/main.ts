@@ -14,7 +14,9 @@ import { Metrics } from './metrics.js';
 import { openReadinessInputs } from './pairs/inputs.js';
 import { ReadinessMetrics } from './pairs/readiness-gauges.js';
 import { openGateSources } from './pairs/gate.js';
-import { GateGauge } from './pairs/gate-gauge.js';
+import { GateEvaluator } from './pairs/gate-evaluation.js';
+import { openDriftInputs } from './pairs/drift.js';
+import { DriftAudits } from './pairs/drift-audits.js';
 
 function tokenDescription(config: Config): string {
   switch (config.token.kind) {
@@ -47,16 +49,21 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const readinessInputs = await openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
+  const driftInputs = await openDriftInputs(config, fleet, logger.child({ component: 'drift' }));
+  const drifts = driftInputs
+    ? new DriftAudits({ inventory: fleet.inventory, facts: fleet.facts, inputs: driftInputs, config: config.drift, registry: metrics.registry, logger: logger.child({ component: 'drift' }) })
+    : undefined;
   const readinessMetrics = new ReadinessMetrics({
     registry: metrics.registry,
     inventory: fleet.inventory,
     facts: fleet.facts,
     ...readinessInputs,
+    drift: drifts,
     readinessDataMaxBytes: config.facts.readinessCacheBytes,
     logger: logger.child({ component: 'pair-evaluation' }),
   });
-  const gateSources = await openGateSources(config, { connections: fleet.connections, aws: fleet.aws });
-  new GateGauge({
+  const gateSources = await openGateSources(config, { connections: fleet.connections, aws: fleet.aws, demoInventory: fleet.inventory });
+  const gates = new GateEvaluator({
     registry: metrics.registry,
     evaluator: readinessMetrics.evaluator,
     inventory: fleet.inventory,
@@ -66,7 +73,7 @@ async function main(): Promise<void> {
   });
   const answers = new AnswerCache(config.answerCacheMs, config.answerCacheBytes);
   const templates = new TemplateCache(config.templateCacheBytes);
-  registerCacheGauges(metrics.registry, { answers, templates, ...fleet.caches, readiness: readinessMetrics.cache });
+  registerCacheGauges(metrics.registry, { answers, templates, ...fleet.caches, readiness: readinessMetrics.cache, drift: driftInputs?.scanner });
   let tokens: ReturnType<typeof openTokenSource>;
   let proxySecret: ReturnType<typeof openTokenSource> | undefined;
   try {
@@ -90,6 +97,8 @@ async function main(): Promise<void> {
     inventory: fleet.inventory,
     facts: fleet.facts,
     verdicts: readinessMetrics.evaluator,
+    drifts,
+    gates,
     proxySecret,
     demoUi: config.demoUi,
     readiness: () => inventoryReadiness(fleet.inventory),
@@ -145,6 +154,7 @@ async function main(): Promise<void> {
       tokens.close();
       proxySecret?.close();
       readinessInputs.close();
+      driftInputs?.close();
       gateSources.close();
       void fleet.close().finally(() => {
         logger.info('stopped');

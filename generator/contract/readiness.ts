@@ -89,6 +89,7 @@ export const pairInsightsSchema = z.object({
  * - `drift-unmanaged`: blue has an object made outside Git that green lacks (warning).
  * - `drift-hotfix`: blue has an Argo CD-managed object changed after Argo CD's last apply (warning).
  * - `drift-stateful`: blue keeps data on an EBS volume that green cannot attach (blocker for the apps using it).
+ * - `drift-coverage`: resource types of a cluster the drift audit could not list, so not audited (warning).
  */
 export const FINDING_KINDS = [
   'removed-api',
@@ -101,6 +102,7 @@ export const FINDING_KINDS = [
   'drift-unmanaged',
   'drift-hotfix',
   'drift-stateful',
+  'drift-coverage',
 ] as const;
 export const findingKindSchema = z.enum(FINDING_KINDS);
 

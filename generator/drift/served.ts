@@ -22,14 +22,16 @@ const trackingNames = (apps: readonly ReadinessApplication[]): Set<string> => {
 /**
  * Whom a drift finding concerns:
  * - `app`: an object one of `concerning` tracks or uses, or one in a namespace they deploy to;
- * - `other-app`: another Application's object, or one in a namespace only other apps deploy to;
+ * - `other-app`: another listed Application's object, or one in a namespace only other apps deploy to;
  * - `pair`: a cluster-scoped object, or one in a namespace no Application deploys to (the platform's).
  */
 export function driftConcern(
   finding: Pick<DriftFinding, 'app' | 'namespace'>,
-  context: { readonly ownNamespaces: ReadonlySet<string>; readonly allNamespaces: ReadonlySet<string>; readonly ownNames: ReadonlySet<string> },
+  context: { readonly ownNamespaces: ReadonlySet<string>; readonly allNamespaces: ReadonlySet<string>; readonly ownNames: ReadonlySet<string>; readonly allNames: ReadonlySet<string> },
 ): FindingConcern {
-  if (finding.app !== null) return context.ownNames.has(finding.app) ? 'app' : 'other-app';
+  // An Application that is not listed (deleted, or another Argo CD's) says nothing: its namespace decides.
+  if (finding.app !== null && context.ownNames.has(finding.app)) return 'app';
+  if (finding.app !== null && context.allNames.has(finding.app)) return 'other-app';
   if (finding.namespace === null) return 'pair';
   if (context.ownNamespaces.has(finding.namespace)) return 'app';
   return context.allNamespaces.has(finding.namespace) ? 'other-app' : 'pair';
@@ -41,7 +43,7 @@ export function driftConcern(
  * finished.
  */
 export function servedDrift(report: DriftReport, concerning: readonly ReadinessApplication[], applications: readonly ReadinessApplication[], at: string): ServedDrift {
-  const context = { ownNamespaces: namespacesOf(concerning), allNamespaces: namespacesOf(applications), ownNames: trackingNames(concerning) };
+  const context = { ownNamespaces: namespacesOf(concerning), allNamespaces: namespacesOf(applications), ownNames: trackingNames(concerning), allNames: trackingNames(applications) };
   const app: DriftFinding[] = [];
   const pairWide: DriftFinding[] = [];
   const tallies = new Map<string, DriftTally>();

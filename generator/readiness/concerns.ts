@@ -37,8 +37,10 @@ export function namespacesOf(applications: readonly ReadinessApplication[]): Set
  */
 export function findingConcern(finding: Finding, applications: readonly ReadinessApplication[]): FindingConcern {
   if (finding.app !== null) {
-    const own = new Set(applications.map((a) => key(a.metadata.namespace, a.metadata.name)));
-    return own.has(key(finding.app.namespace, finding.app.name)) ? 'app' : 'other-app';
+    const { namespace, name } = finding.app;
+    // A tracking id names an Application without its namespace when it is in Argo CD's own ("" here).
+    const own = applications.some((a) => a.metadata.name === name && (namespace === '' || (a.metadata.namespace ?? '') === namespace));
+    return own ? 'app' : 'other-app';
   }
   const workload = finding.workload;
   if (workload === null) return 'pair';

@@ -9,15 +9,22 @@ import { count, finding, type ReadinessPair, type RuleResult } from './pair.js';
 
 const where = (f: DriftFinding) => `${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
 
+/** The Application of a tracking id or instance label: "name", or "namespace_name" for apps in any namespace. */
+function trackedApp(app: string): { namespace: string; name: string } {
+  const at = app.indexOf('_');
+  return at > 0 ? { namespace: app.slice(0, at), name: app.slice(at + 1) } : { namespace: '', name: app };
+}
+
 /** The drift check; skipped when no drift report was supplied. */
-export function driftRule(pair: ReadinessPair, report: DriftReport | undefined): RuleResult {
+export function driftRule(pair: ReadinessPair, report: DriftReport | { readonly skipped: string } | undefined): RuleResult {
   if (!report) return { skipped: `drift was not scanned here: run greenlight drift --pair ${pair.pair}` };
+  if ('skipped' in report) return { skipped: report.skipped };
   const open = report.findings.filter((f) => !f.accepted && f.missingOnGreen);
   const accepted = report.findings.filter((f) => f.accepted);
   const findings = open.map((f) => {
     const subject = `drift:${f.cluster}/${f.group === '' ? '' : `${f.group}/`}${f.kind}/${where(f)}`;
     const resource = { group: f.group, version: f.version, kind: f.kind, namespace: f.namespace, name: f.name };
-    const app = f.app === null ? null : { namespace: '', name: f.app };
+    const app = f.app === null ? null : trackedApp(f.app);
     switch (f.class) {
       case 'unmanaged':
         return finding(
@@ -48,8 +55,30 @@ export function driftRule(pair: ReadinessPair, report: DriftReport | undefined):
       }
     }
   });
-  const gaps = report.gaps.length > 0 ? `; ${count(report.gaps.length, 'resource type')} not scanned (${report.gaps.map((g) => `${g.cluster} ${g.resource}`).join(', ')})` : '';
-  const acceptedText = accepted.length > 0 ? `; ${accepted.length} accepted (${accepted.map((f) => `${f.kind} ${where(f)}`).join(', ')})` : '';
+  // A detail is one line: long lists name their first few.
+  const some = (names: readonly string[]) => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
+  // What could not be listed is not audited: said per cluster, never counted as clean.
+  for (const cluster of [...new Set(report.gaps.map((g) => g.cluster))]) {
+    const mine = report.gaps.filter((g) => g.cluster === cluster);
+    const forbidden = mine.filter((g) => g.reason === 'forbidden').map((g) => g.resource);
+    const unavailable = mine.filter((g) => g.reason === 'unavailable').map((g) => g.resource);
+    const what = [forbidden.length > 0 ? `forbidden: ${some(forbidden)}` : '', unavailable.length > 0 ? `unavailable: ${some(unavailable)}` : ''].filter((t) => t !== '').join('; ');
+    const fix = [
+      forbidden.length > 0 ? `grant greenlight's identity on ${cluster} list on them (metadata only is read)` : '',
+      unavailable.length > 0 ? `check those APIs' services on ${cluster} (kubectl get apiservices)` : '',
+    ].filter((t) => t !== '');
+    findings.push(
+      finding(
+        'drift-coverage',
+        'warning',
+        `drift-coverage:${cluster}`,
+        `${count(mine.length, 'resource type')} on ${cluster} could not be listed (${what}), so what ${cluster} runs there is not audited: ${fix.join(', and ')}.`,
+        { cluster },
+      ),
+    );
+  }
+  const gaps = report.gaps.length > 0 ? `; ${count(report.gaps.length, 'resource type')} not scanned (${some(report.gaps.map((g) => `${g.cluster} ${g.resource}`))})` : '';
+  const acceptedText = accepted.length > 0 ? `; ${accepted.length} accepted (${some(accepted.map((f) => `${f.kind} ${where(f)}`))})` : '';
   const scanned = report.scans.map((s) => `${s.objects} on ${s.cluster}`).join(', ');
-  return { findings, detail: `${count(report.findings.length, 'drift finding')} among ${scanned} objects; ${open.length} missing on ${report.green}${acceptedText}${gaps}` };
+  return { findings, detail: `${count(report.findings.length, 'drift finding')} among the objects scanned (${scanned}); ${open.length} missing on ${report.green}${acceptedText}${gaps}` };
 }

@@ -47,8 +47,8 @@ export interface ReadinessInput {
   readonly addonCompatibility?: AddonCompatibility | undefined;
   /** EKS `ListInsights` of each cluster. */
   readonly insights?: PairInsights | undefined;
-  /** The pair's drift report (greenlight drift); absent skips the drift check. */
-  readonly drift?: DriftReport | undefined;
+  /** The pair's drift report (greenlight drift), or why there is none; absent skips the drift check. */
+  readonly drift?: DriftReport | { readonly skipped: string } | undefined;
 }
 
 const toCheck = (check: ReadinessCheckName, result: RuleResult): { check: ReadinessCheck; findings: readonly Finding[] } => {

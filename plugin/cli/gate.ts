@@ -68,7 +68,7 @@ export async function evaluatePairGate(options: {
   let sources: GateSources | undefined;
   try {
     inputs = await openReadinessInputs(config, { demoInventory: fleet.inventory, aws: fleet.aws });
-    sources = await openGateSources(config, { connections: fleet.connections, aws: fleet.aws });
+    sources = await openGateSources(config, { connections: fleet.connections, aws: fleet.aws, demoInventory: fleet.inventory });
     const signal = fanOutSignal(AbortSignal.timeout(DEADLINE_MS));
     let judged;
     try {

@@ -16,6 +16,8 @@ import type { Fleet } from '../compose.js';
 import type { Config } from '../config.js';
 import { assessPair } from '../pairs/assess.js';
 import { openReadinessInputs, type ReadinessInputs } from '../pairs/inputs.js';
+import { createLogger } from '../logger.js';
+import { driftForReadiness, openDriftInputs, type DriftInputs } from '../pairs/drift.js';
 import { PairProblemError, resolvePair, type JudgedPair } from '../pairs/resolve.js';
 import { openCliConfigAndFleet } from './cli-fleet.js';
 import { withProgress } from './live-access.js';
@@ -31,10 +33,13 @@ export const READINESS_USAGE = `Usage: greenlight readiness --pair PAIR [-o text
 Says whether a blue/green pair is ready for the next weight step, and what to fix first:
 API versions green no longer serves in the Applications' manifests, EKS add-ons EKS does not
 support on green's Kubernetes version (or older than blue's), SSM parameters and Pod Identity
-associations blue has and green lacks, green older than blue, and EKS upgrade insights.
-Applications, add-on versions and insights are read with --inventory argocd (live mode) only.
+associations blue has and green lacks, green older than blue, EKS upgrade insights, and
+drift: what blue runs that Git does not (the audit of greenlight drift, which scans both
+clusters). Applications, add-on versions, insights and drift scans are read with
+--inventory argocd (live mode) only; the demo fleet has built-in ones.
 
   --pair PAIR              the pair (greenlight.io/pair label or EKS tag)
+  --skip-drift             judge without the drift audit (it lists every object of both clusters)
 ${outputUsage('the verdict for people; json and yaml are the verdict as the UI reads it')}
 ${inventoryUsage('demo')}
 
@@ -92,6 +97,7 @@ const READINESS_OPTIONS = {
   pair: { type: 'string' },
   output: OUTPUT_OPTION,
   inventory: INVENTORY_OPTION,
+  'skip-drift': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -121,8 +127,10 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
   }
   const live = config.inventory.kind === 'argocd';
   let inputs: ReadinessInputs | undefined;
+  let driftInputs: DriftInputs | undefined;
   try {
     inputs = await openReadinessInputs(config, { demoInventory: fleet.inventory, aws: fleet.aws });
+    if (!values['skip-drift']) driftInputs = await openDriftInputs(config, fleet, createLogger('silent'));
     const signal = fanOutSignal(AbortSignal.timeout(DEADLINE_MS));
     let judged: JudgedPair;
     try {
@@ -134,8 +142,11 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
     }
     const { blue, green, knownFacts } = judged;
     const applications = inputs.applications ? await inputs.applications.list(signal) : undefined;
+    const drift = values['skip-drift']
+      ? { skipped: 'not audited (--skip-drift)' }
+      : await withProgress(io, `the drift scans of ${blue.name} and ${green.name}`, driftForReadiness({ pair: pairName, blue, green, inputs: driftInputs, config: config.drift, source: fleet.description }));
     const verdict = explainSkips(
-      await withProgress(io, `the readiness checks of pair ${pairName}`, assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts, applications, readiness: inputs.readiness, signal })),
+      await withProgress(io, `the readiness checks of pair ${pairName}`, assessPair({ pair: pairName, blue, green, facts: fleet.facts, knownFacts, applications, readiness: inputs.readiness, drift, signal })),
       live,
     );
     if (output !== 'text') io.out(formatStructured(output, readinessVerdictSchema.parse(verdict)));
@@ -146,6 +157,7 @@ export async function runReadiness(argv: readonly string[], env: Readonly<Record
     return READINESS_EXIT_CODES.error;
   } finally {
     inputs?.close();
+    driftInputs?.close();
     await fleet.close();
   }
 }

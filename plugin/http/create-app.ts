@@ -27,6 +27,8 @@ export interface AppDeps {
   readonly facts: ClusterFactsProvider;
   /** The fleet's pair evaluation, for the pair's verdict in the facts answer. */
   readonly verdicts?: FactsRouteDeps['verdicts'];
+  readonly drifts?: FactsRouteDeps['drifts'];
+  readonly gates?: FactsRouteDeps['gates'];
   /** The proxy extension's shared secret; `undefined` turns GET /api/v1/facts off (it says how to turn it on). */
   readonly proxySecret: TokenSource | undefined;
   /** Serve the demo page at `/` (demo fleet only). */

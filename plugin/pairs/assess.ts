@@ -31,8 +31,8 @@ export interface AssessPairInput {
   readonly applications?: readonly ReadinessApplication[] | undefined;
   /** EKS add-on versions and insights; undefined skips those checks. */
   readonly readiness?: ReadinessDataSource | undefined;
-  /** The pair's drift report (plugin/pairs/drift.ts); undefined skips the drift check. */
-  readonly drift?: DriftReport | undefined;
+  /** The pair's drift report (plugin/pairs/drift.ts), or why there is none; undefined skips the drift check. */
+  readonly drift?: DriftReport | { readonly skipped: string } | undefined;
   readonly signal: CancelSignal;
 }
 

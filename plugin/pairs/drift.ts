@@ -5,6 +5,7 @@
  */
 import {
   auditPair,
+  DEFAULT_TRACKING,
   driftRules,
   parseAcceptRules,
   type CancelSignal,
@@ -27,10 +28,14 @@ export interface DriftInputs {
 }
 
 /**
- * The drift inputs of a live fleet (its cluster connections and AWS credentials), or undefined
- * for the demo and fleet files.
+ * The drift inputs of a live fleet (its cluster connections and AWS credentials), the demo
+ * fleet's objects for the demo, or undefined for fleet files (no cluster API to scan).
  */
 export async function openDriftInputs(config: Config, fleet: Fleet, logger: Logger): Promise<DriftInputs | undefined> {
+  if (config.inventory.kind === 'demo') {
+    const { DemoDriftScanner } = await import('../adapters/demo/demo-drift.js');
+    return { scanner: new DemoDriftScanner(), tracking: { tracking: () => Promise.resolve(DEFAULT_TRACKING) }, close: () => undefined };
+  }
   if (config.inventory.kind !== 'argocd' || !fleet.connections) return undefined;
   // Loaded only here: the AWS SDK and the Kubernetes client stay out of the demo.
   const { openLiveDriftInputs } = await import('./drift-live.js');
@@ -55,4 +60,18 @@ export async function auditDrift(input: AuditDriftInput): Promise<DriftReport> {
   const rules = rulesFor(input.config, tracking);
   const [blue, green] = await Promise.all([input.inputs.scanner.scan(input.blue, rules, input.signal), input.inputs.scanner.scan(input.green, rules, input.signal)]);
   return auditPair({ pair: input.pair, blue, green, rules, accept: parseAcceptRules(input.config.accept) });
+}
+
+/**
+ * The readiness verdict's drift input for a command: the pair's audit, or why there is none (no
+ * cluster API in this inventory, or the audit could not finish). Bounded by the scans' budget.
+ */
+export async function driftForReadiness(input: Omit<AuditDriftInput, 'inputs' | 'signal'> & { readonly inputs: DriftInputs | undefined; readonly source: string }): Promise<DriftReport | { readonly skipped: string }> {
+  const { inputs } = input;
+  if (!inputs) return { skipped: `drift reads each cluster's own API, which ${input.source} does not give: run with --inventory argocd` };
+  try {
+    return await auditDrift({ ...input, inputs, signal: AbortSignal.timeout(input.config.timeoutMs * 2) });
+  } catch (err) {
+    return { skipped: `the drift audit of pair ${input.pair} could not finish: ${(err as Error).message}` };
+  }
 }

@@ -19,6 +19,7 @@ import type { ReadinessDataSource } from '../adapters/eks/eks-readiness-source.j
 import { fanOutSignal } from '../fan-out-signal.js';
 import type { Logger } from '../logger.js';
 import { assessPair } from './assess.js';
+import { driftInput, type DriftAuditReader } from './drift-audits.js';
 import { FreshOrWait } from './fresh-or-wait.js';
 import { pairProblem, resolvePairs, type FleetPairs } from './resolve.js';
 
@@ -29,6 +30,8 @@ export interface PairEvaluatorOptions {
   readonly applications?: ApplicationSource | undefined;
   /** EKS add-on versions and insights (put a cache in front: see `cachedReadinessData`). Without it, those checks are skipped. */
   readonly readiness?: ReadinessDataSource | undefined;
+  /** The service's drift audits, for the `drift` check (never waited for). Without it, the check is skipped. */
+  readonly drift?: DriftAuditReader | undefined;
   readonly clock?: () => number;
   /** How long one evaluation of the fleet is served (default 60 s). */
   readonly ttlMs?: number;
@@ -117,6 +120,7 @@ export class PairEvaluator {
     }
 
     const parity = applications ? familyCounts(applications, clusters, fleet) : undefined;
+    const drifts = this.options.drift ? await this.options.drift.latest() : undefined;
     const limit = pLimit(4);
     const entries = await Promise.all(
       judged.map((name) =>
@@ -138,6 +142,7 @@ export class PairEvaluator {
               knownFacts: fleet.facts,
               applications,
               readiness: this.options.readiness,
+              drift: this.options.drift ? driftInput(drifts, name) : undefined,
               signal,
             });
             return [name, { ...base, verdict }];

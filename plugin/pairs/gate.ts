@@ -9,6 +9,7 @@ import {
   judgePrefix,
   resolveBlueGreen,
   splitRows,
+  type ClusterInventory,
   type ClusterRecord,
   type ExternalDnsReading,
   type ExternalDnsSide,
@@ -42,13 +43,25 @@ export interface GateSources {
 /**
  * Prometheus when GREENLIGHT_PROMETHEUS_URL is set; Route 53 when GREENLIGHT_ROUTE53_ZONES is
  * (greenlight's own AWS identity, AWS_ENDPOINT_URL_ROUTE_53 honoured); ExternalDNS from each
- * cluster's API in live mode (`argocd`), where Argo CD's connection details are.
+ * cluster's API in live mode (`argocd`), where Argo CD's connection details are. The demo fleet
+ * has built-in answers for all three (plugin/adapters/demo/demo-gate.ts).
  */
 export async function openGateSources(
   config: { readonly gate: GateConfig; readonly inventory: InventoryConfig; readonly facts: FactsConfig },
-  options: { readonly connections?: ClusterConnections | undefined; readonly aws?: LiveAws | undefined } = {},
+  options: { readonly connections?: ClusterConnections | undefined; readonly aws?: LiveAws | undefined; readonly demoInventory?: ClusterInventory | undefined } = {},
 ): Promise<GateSources> {
   const gate = config.gate;
+  if (config.inventory.kind === 'demo' && options.demoInventory) {
+    const { DemoExternalDns, DemoPrometheus, DemoRecords } = await import('../adapters/demo/demo-gate.js');
+    const inventory = options.demoInventory;
+    return {
+      settings: gate.settings,
+      health: new PrometheusHealthSource({ clusterLabel: gate.clusterLabel, signals: gate.settings.signals }, new DemoPrometheus(gate.clusterLabel)),
+      records: new DemoRecords(() => inventory.snapshot().clusters),
+      externalDns: new DemoExternalDns(),
+      close: () => undefined,
+    };
+  }
   const closers: (() => void)[] = [];
   const health = gate.prometheusUrl
     ? new PrometheusHealthSource({ clusterLabel: gate.clusterLabel, signals: gate.settings.signals }, new PrometheusClient({ url: gate.prometheusUrl, timeoutMs: gate.prometheusTimeoutMs }))

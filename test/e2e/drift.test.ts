@@ -159,18 +159,35 @@ describe('greenlight drift', () => {
     expect(driftReportSchema.parse(JSON.parse(json.stdout)).findings).toEqual([]);
   });
 
-  it('exits 1 naming the cluster it could not reach, and refuses the demo fleet and bad flags', async () => {
+  it('exits 1 naming the cluster it could not reach, and refuses bad flags', async () => {
     const res = await drift('--pair', 'prod-ap');
     expect(res.code).toBe(DRIFT_EXIT_CODES.error);
     expect(res.stdout).toBe('');
     expect(res.stderr).toMatch(/^greenlight drift: drift of pair prod-ap could not be evaluated: kubernetes API https:\/\/127\.0\.0\.1:1 of cluster "prod-ap-green" could not be reached while reading API discovery: .*ECONNREFUSED.*Check the server URL in Secret argocd\/cluster-prod-ap-green and that greenlight's pod can reach it\.\n$/);
 
-    const demo = await runGreenlight(['drift', '--pair', 'prod-eu'], { PATH: env['PATH'] ?? '', HOME: dir });
-    expect(demo.code).toBe(DRIFT_EXIT_CODES.error);
-    expect(demo.stderr).toMatch(/^greenlight drift: drift reads each cluster's own API, which the bundled demo fleet \(.*\) does not give: run it with --inventory argocd\n$/);
-
     const bad = await drift('--pair', 'prod-eu', '-o', 'xml');
     expect(bad.code).toBe(DRIFT_EXIT_CODES.error);
     expect(bad.stderr).toContain('greenlight drift: --output is one of text, json, yaml, manifests; got "xml"');
+  });
+
+  it('audits the demo fleet\'s built-in cluster objects with the same rules, and prints them for Git without a Secret\'s data', async () => {
+    const demoEnv = { PATH: env['PATH'] ?? '', HOME: dir };
+    const demo = await runGreenlight(['drift', '--pair', 'prod-eu', '-o', 'json'], demoEnv);
+    expect(demo.code, demo.stderr).toBe(DRIFT_EXIT_CODES.drift);
+    const report = driftReportSchema.parse(JSON.parse(demo.stdout));
+    expect(report.findings.map((f) => `${f.class} ${f.kind} ${f.namespace ?? ''}/${f.name} missing=${f.missingOnGreen} accepted=${f.accepted}`)).toEqual([
+      'unmanaged ClusterRole /debug-admin missing=true accepted=false',
+      'unmanaged ServiceAccount checkout/ci-deployer missing=true accepted=true',
+      'unmanaged CronJob payments/db-cleanup-manual missing=true accepted=false',
+      'unmanaged Ingress web/web-debug missing=false accepted=false',
+      'hotfix ConfigMap web/web-config missing=true accepted=false',
+      'stateful PersistentVolumeClaim reports/data-reports-db-0 missing=true accepted=false',
+    ]);
+    const manifests = await runGreenlight(['drift', '--pair', 'prod-eu', '-o', 'manifests'], demoEnv);
+    expect(manifests.code).toBe(DRIFT_EXIT_CODES.drift);
+    expect(manifests.stdout).toContain('kind: CronJob');
+    expect(manifests.stdout).toContain('schedule: 17 3 * * *');
+    expect(manifests.stdout).not.toContain('managedFields');
+    expect(manifests.stdout).not.toContain('uid:');
   });
 });

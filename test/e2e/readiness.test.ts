@@ -12,6 +12,7 @@ import { READINESS_EXIT_CODES, readinessVerdictSchema, type ReadinessVerdict } f
 import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, startFakeAws, type FakeAws, fakeAwsEnv } from '../support/fake-aws.js';
 import { clusterCaData, clusterTls } from '../support/cluster-tls.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
+import { eksStore } from '../support/drift-clusters.js';
 import { runGreenlight } from '../support/cli-process.js';
 
 let aws: FakeAws;
@@ -68,8 +69,9 @@ beforeAll(async () => {
   aws = await startFakeAws();
   const credentials = { [FAKE_ACCESS_KEY_ID]: FAKE_SECRET_ACCESS_KEY };
   const extraStsHosts = [new URL(aws.endpoint).host];
-  blueApi = await FakeKubeApiServer.start({ tls: clusterTls(), auth: { eks: { clusterName: 'prod-eu-blue', credentials, extraStsHosts } }, version: { major: '1', minor: '31+', gitVersion: 'v1.31.4-eks-2d5f260' } });
-  greenApi = await FakeKubeApiServer.start({ tls: clusterTls(), auth: { eks: { clusterName: 'prod-eu-green', credentials, extraStsHosts } }, version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' } });
+  // Each cluster serves a realistic EKS baseline for the drift audit's scan (nothing a person made).
+  blueApi = await FakeKubeApiServer.start({ tls: clusterTls(), auth: { eks: { clusterName: 'prod-eu-blue', credentials, extraStsHosts } }, version: { major: '1', minor: '31+', gitVersion: 'v1.31.4-eks-2d5f260' }, objects: eksStore() });
+  greenApi = await FakeKubeApiServer.start({ tls: clusterTls(), auth: { eks: { clusterName: 'prod-eu-green', credentials, extraStsHosts } }, version: { major: '1', minor: '32+', gitVersion: 'v1.32.1-eks-5d4a308' }, objects: eksStore() });
 
   aws.addCluster({ name: 'prod-eu-blue', version: '1.31', caData: clusterCaData() });
   aws.addCluster({ name: 'prod-eu-green', version: '1.32', caData: clusterCaData() });
@@ -121,12 +123,19 @@ describe('greenlight readiness on the demo fleet', () => {
     const json = await readiness(demoEnv, '--pair', 'prod-eu', '--output', 'json');
     expect(json.code, json.stderr).toBe(READINESS_EXIT_CODES.blockers);
     const verdict = readinessVerdictSchema.parse(JSON.parse(json.stdout));
-    expect(verdict).toMatchObject({ pair: 'prod-eu', blue: 'prod-eu-blue', green: 'prod-eu-green', blueVersion: '1.31', greenVersion: '1.32', ready: false, warnings: [] });
+    expect(verdict).toMatchObject({ pair: 'prod-eu', blue: 'prod-eu-blue', green: 'prod-eu-green', blueVersion: '1.31', greenVersion: '1.32', ready: false });
     expect(verdict.blockers.map((f) => [f.kind, f.subject, f.cluster])).toEqual([
       ['removed-api', 'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch', 'prod-eu-blue'],
       ['removed-api', 'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration reports-batch', 'prod-eu-blue'],
       ['ssm-missing', 'ssm:payments/stripe-api-key', 'prod-eu-green'],
       ['pod-identity-missing', 'podidentity:payments/payments-api', 'prod-eu-green'],
+      ['drift-stateful', 'drift:prod-eu-blue/PersistentVolumeClaim/reports/data-reports-db-0', 'prod-eu-blue'],
+    ]);
+    // The demo's drift (plugin/adapters/demo/demo-drift.ts): what blue runs that Git does not.
+    expect(verdict.warnings.map((f) => [f.kind, f.subject])).toEqual([
+      ['drift-unmanaged', 'drift:prod-eu-blue/rbac.authorization.k8s.io/ClusterRole/debug-admin'],
+      ['drift-unmanaged', 'drift:prod-eu-blue/batch/CronJob/payments/db-cleanup-manual'],
+      ['drift-hotfix', 'drift:prod-eu-blue/ConfigMap/web/web-config'],
     ]);
     expect(verdict.checks.find((c) => c.check === 'addon-support')).toEqual({
       check: 'addon-support',
@@ -136,7 +145,10 @@ describe('greenlight readiness on the demo fleet', () => {
 
     const text = await readiness(demoEnv, '--pair', 'prod-eu');
     expect(text.code).toBe(READINESS_EXIT_CODES.blockers);
-    expect(text.stdout).toContain('Pair prod-eu: NOT READY for the next weight step (4 blockers, 0 warnings)');
+    expect(text.stdout).toContain('Pair prod-eu: NOT READY for the next weight step (5 blockers, 3 warnings)');
+    const skipped = await readiness(demoEnv, '--pair', 'prod-eu', '--skip-drift');
+    expect(skipped.stdout).toContain('Pair prod-eu: NOT READY for the next weight step (4 blockers, 0 warnings)');
+    expect(skipped.stdout).toMatch(/– drift\s+skipped: not audited \(--skip-drift\)/);
     expect(text.stdout).toContain('which Kubernetes 1.32 stopped serving; prod-eu-green runs 1.32 and rejects it. Move the manifest to flowcontrol.apiserver.k8s.io/v1');
     expect(text.stdout).toContain('✗ [ssm-missing] ssm:payments/stripe-api-key (on prod-eu-green)');
     expect(text.stdout).toContain(
@@ -169,8 +181,10 @@ describe('greenlight readiness live', () => {
       ['ssm', 'ok'],
       ['pod-identity', 'ok'],
       ['eks-insights', 'ok'],
-      ['drift', 'skipped'],
+      ['drift', 'ok'],
     ]);
+    // The drift audit scanned both clusters' APIs (the fake API server's objects) and found nothing blue runs that Git lacks.
+    expect(verdict.checks.find((c) => c.check === 'drift')?.detail).toMatch(/^0 drift findings among the objects scanned \([1-9]\d* on prod-eu-blue, [1-9]\d* on prod-eu-green\); 0 missing on prod-eu-green$/);
     expect(verdict.checks.find((c) => c.check === 'removed-apis')?.detail).toBe(
       '6 resources of 2 Applications on prod-eu-blue and prod-eu-green checked against Kubernetes 1.32',
     );

@@ -1,11 +1,17 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { factsResponseSchema, UpstreamError, type ClusterFacts } from '../../generator/index.js';
+import { DEFAULT_TRACKING, factsResponseSchema, gateSettings, UpstreamError, type ClusterFacts } from '../../generator/index.js';
+import { DemoDriftScanner } from '../../plugin/adapters/demo/demo-drift.js';
+import { DemoExternalDns, DemoPrometheus, DemoRecords } from '../../plugin/adapters/demo/demo-gate.js';
+import { PrometheusHealthSource } from '../../plugin/adapters/prometheus/prometheus-health-source.js';
+import type { DriftConfig } from '../../plugin/config.js';
+import { DriftAudits, type DriftAuditReader } from '../../plugin/pairs/drift-audits.js';
+import { GateEvaluator } from '../../plugin/pairs/gate-evaluation.js';
 import { StaticTokenSource } from '../../plugin/auth/token-source.js';
 import { errorHandler } from '../../plugin/http/error-handler.js';
 import { requestContext } from '../../plugin/http/middleware/request-context.js';
-import { FACTS_PATH, factsRouter, PROXY_SECRET_HEADER } from '../../plugin/http/routes/facts.js';
+import { FACTS_PATH, factsRouter, PROXY_SECRET_HEADER, type FactsRouteDeps } from '../../plugin/http/routes/facts.js';
 import { createLogger } from '../../plugin/logger.js';
 import { Metrics } from '../../plugin/metrics.js';
 import type { ListedApplication } from '../../plugin/adapters/argocd/application-source.js';
@@ -34,12 +40,12 @@ function fleet(): InMemoryFleet {
 }
 
 /** createApp's pieces around the facts router: request context, the router, the error handler. */
-function factsApp(f: InMemoryFleet, secret: string | null = SECRET, requestDeadlineMs = 1000, verdicts?: PairEvaluator) {
+function factsApp(f: InMemoryFleet, secret: string | null = SECRET, requestDeadlineMs = 1000, verdicts?: PairEvaluator, more: Pick<FactsRouteDeps, 'drifts' | 'gates'> = {}) {
   const logs = captureLogs();
   const logger = createLogger('debug', logs.stream);
   const app = express();
   app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
-  app.use(factsRouter({ inventory: f, facts: f, verdicts, proxySecret: secret === null ? undefined : new StaticTokenSource(secret), requestDeadlineMs }));
+  app.use(factsRouter({ inventory: f, facts: f, verdicts, ...more, proxySecret: secret === null ? undefined : new StaticTokenSource(secret), requestDeadlineMs }));
   app.use(errorHandler({ logger, maxBodyBytes: 4096 }));
   return { app, logs };
 }
@@ -290,5 +296,96 @@ describe("GET /api/v1/facts: the pair's verdict from the service's one evaluatio
     const f = fleet();
     const body = factsResponseSchema.parse((await get(factsApp(f, SECRET, 1000, evaluator(f)).app, proxied({ 'Argocd-Target-Cluster-URL': undefined, 'Argocd-Target-Cluster-Name': 'tools' }))).body);
     expect(body.readiness).toBeNull();
+  });
+});
+
+describe("GET /api/v1/facts: the pair's drift audit and traffic gate as the service made them", () => {
+  const BLUE_URL = 'https://PRODEUBLUE.gr7.eu-west-1.eks.amazonaws.com';
+  const applications = [
+    // Named as the demo's objects track them: <app>-<cluster>.
+    listed('web-prod-eu-blue', 'web', BLUE_URL, 'web'),
+    listed('web-green', 'web', GREEN_URL, 'web'),
+    listed('checkout-prod-eu-blue', 'checkout', BLUE_URL, 'checkout'),
+    listed('checkout-green', 'checkout', GREEN_URL, 'checkout'),
+    listed('reports-prod-eu-blue', 'reports', BLUE_URL, 'reports'),
+  ];
+  const DRIFT: DriftConfig = { toolManagers: [], accept: [], ratePerSecond: null, pageSize: 500, ttlMs: 600_000, cacheBytes: 1 << 20, maxObjects: 10_000, timeoutMs: 10_000 };
+  /** The service's pieces over the demo's cluster objects and traffic, judged by the real rules. */
+  function service(f: InMemoryFleet) {
+    const drifts = new DriftAudits({ inventory: f, facts: f, inputs: { scanner: new DemoDriftScanner(), tracking: { tracking: async () => DEFAULT_TRACKING }, close: () => undefined }, config: DRIFT });
+    const verdicts = new PairEvaluator({ inventory: f, facts: f, applications: { list: async () => applications }, drift: drifts });
+    const settings = gateSettings();
+    const sources = {
+      settings,
+      health: new PrometheusHealthSource({ signals: settings.signals }, new DemoPrometheus()),
+      records: new DemoRecords(() => f.snapshot().clusters),
+      externalDns: new DemoExternalDns(),
+      close: () => undefined,
+    };
+    const gates = new GateEvaluator({ registry: new Metrics({ defaultMetrics: false }).registry, evaluator: verdicts, inventory: f, facts: f, sources });
+    return { drifts, verdicts, gates };
+  }
+
+  it("serves the pair's drift counts to every viewer, each viewer its family's findings in full, pair-wide ones to all, and other apps' counted", async () => {
+    const f = fleet();
+    const { drifts, verdicts, gates } = service(f);
+    const report = await drifts.refresh();
+    const { app } = factsApp(f, SECRET, 1000, verdicts, { drifts, gates });
+    const web = factsResponseSchema.parse((await get(app, proxied())).body).drift;
+    const checkout = factsResponseSchema.parse((await get(app, proxied({ 'Argocd-Application-Name': 'argocd:checkout-green' }))).body).drift;
+    if (web?.state !== 'audited' || checkout?.state !== 'audited') throw new Error(`not audited: ${JSON.stringify([web, checkout])}`);
+    const where = (f: { kind: string; namespace: string | null; name: string }) => `${f.kind} ${f.namespace ?? ''}/${f.name}`;
+    expect(web.counts).toEqual({ unmanaged: 3, hotfix: 1, stateful: 1, accepted: 1, missingOnGreen: 4 });
+    expect(checkout.counts).toEqual(web.counts);
+    expect(web.app.map(where)).toEqual(['Ingress web/web-debug', 'ConfigMap web/web-config']);
+    expect(checkout.app.map(where)).toEqual(['ServiceAccount checkout/ci-deployer']);
+    // Cluster-scoped, and namespaces no Application deploys to (payments), are the pair's; the claim tracked by "reports" is another app's.
+    expect(web.pairWide.map(where)).toEqual(['ClusterRole /debug-admin', 'CronJob payments/db-cleanup-manual']);
+    expect(web.otherApps).toEqual([
+      { namespace: 'checkout', kind: 'ServiceAccount', count: 1 },
+      { namespace: 'reports', kind: 'PersistentVolumeClaim', count: 1 },
+    ]);
+    expect(web.at).toBe(new Date(report.at).toISOString());
+    expect(web.scans.map((s) => s.cluster)).toEqual(['prod-eu-blue', 'prod-eu-green']);
+    // The same audit feeds the readiness verdict's drift check.
+    const verdict = (await verdicts.evaluate()).pairs.get('prod-eu')?.verdict;
+    expect(verdict?.checks.find((c) => c.check === 'drift')?.outcome).toBe('blockers');
+  });
+
+  it('says why there is no drift audit: none here, the first under way, the audit failed', async () => {
+    const f = fleet();
+    const none = factsResponseSchema.parse((await get(factsApp(f).app, proxied())).body).drift;
+    expect(none).toEqual({
+      state: 'unavailable',
+      reason: 'this greenlight service does not audit drift: it needs each cluster\'s own API (GREENLIGHT_INVENTORY=argocd); run "greenlight drift --pair prod-eu" for the audit',
+    });
+    const underWay: DriftAuditReader = { latest: async () => undefined };
+    const first = factsResponseSchema.parse((await get(factsApp(f, SECRET, 1000, undefined, { drifts: underWay }).app, proxied())).body).drift;
+    expect(first).toEqual({
+      state: 'unavailable',
+      reason: "greenlight's first drift audit of pair prod-eu is under way (it scans both clusters under a rate budget); reload in a minute, or run \"greenlight drift --pair prod-eu\" for the audit",
+    });
+    const failed: DriftAuditReader = { latest: async () => ({ at: 0, pairs: new Map([['prod-eu', { at: 0, error: 'cluster "prod-eu-blue" (https://PRODEUBLUE…) could not be reached: ECONNREFUSED' }]]) }) };
+    const broken = factsResponseSchema.parse((await get(factsApp(f, SECRET, 1000, undefined, { drifts: failed }).app, proxied())).body).drift;
+    expect(broken).toEqual({ state: 'unavailable', reason: 'greenlight could not audit the drift of pair prod-eu: cluster "prod-eu-blue" (https://PRODEUBLUE…) could not be reached: ECONNREFUSED' });
+  });
+
+  it("serves the pair's gate with its reasons, and the viewed family's live health beside the pair's", async () => {
+    const f = fleet();
+    const { drifts, verdicts, gates } = service(f);
+    await drifts.refresh();
+    const { app } = factsApp(f, SECRET, 1000, verdicts, { drifts, gates });
+    const gate = factsResponseSchema.parse((await get(app, proxied())).body).gate;
+    if (gate?.state !== 'evaluated') throw new Error(`not evaluated: ${JSON.stringify(gate)}`);
+    expect(gate.answer.decision).toBe('hold');
+    expect(gate.answer.step.current).toEqual({ blue: 100, green: 0 });
+    expect(gate.answer.step.next).toEqual({ blue: 80, green: 20 });
+    expect(gate.answer.reasons.filter((r) => r.outcome === 'hold').map((r) => r.check)).toEqual(['readiness']);
+    expect(gate.answer.split.map((r) => `${r.record} ${r.cluster} ${r.desired}/${r.actual} ${r.outcome}`)).toContain('shop.example.com. A prod-eu-green 0/0 ok');
+    expect(gate.family.map((h) => h.namespace)).toEqual(['web']);
+    expect(gate.family[0]?.health.map((h) => `${h.signal} ${h.outcome}`)).toEqual(['error-ratio no-evidence', 'p99-latency no-evidence', 'restarts ok']);
+    expect(gate.family[0]?.health[0]?.query.blue).toBe('sum(rate(http_requests_total{cluster="prod-eu-blue",namespace="web",code=~"5.."}[10m])) / sum(rate(http_requests_total{cluster="prod-eu-blue",namespace="web"}[10m]))');
+    const none = factsResponseSchema.parse((await get(factsApp(f).app, proxied())).body).gate;
+    expect(none).toEqual({ state: 'unavailable', reason: 'this greenlight service does not evaluate the traffic gate; run "greenlight gate --pair prod-eu"' });
   });
 });

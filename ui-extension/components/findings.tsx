@@ -15,6 +15,7 @@ export const FINDING_KIND_LABELS: Readonly<Record<FindingKind, string>> = {
   'drift-unmanaged': 'Made outside Git',
   'drift-hotfix': 'Hotfix',
   'drift-stateful': 'Data on EBS',
+  'drift-coverage': 'Not audited',
 };
 
 export const CHECK_LABELS: Readonly<Record<ReadinessCheckName, string>> = {

@@ -33,12 +33,18 @@ import {
   type FactsResponse,
   type FactsResult,
   type PairMember,
+  type ServedDrift,
+  type ServedGate,
   type ServedReadiness,
   familyApplications,
+  namespacesOf,
+  servedDrift,
   servedReadiness,
 } from '../../../generator/index.js';
 import { withoutUserinfo } from '../../adapters/upstream-text.js';
-import type { PairEvaluator } from '../../pairs/evaluation.js';
+import type { DriftAuditReader } from '../../pairs/drift-audits.js';
+import type { FleetEvaluation, PairEvaluator } from '../../pairs/evaluation.js';
+import type { GateEvaluator } from '../../pairs/gate-evaluation.js';
 import type { TokenSource } from '../../auth/token-source.js';
 import { describeSecretReference, tokensEqual } from '../middleware/bearer-auth.js';
 import { requestDeadline } from '../middleware/deadline.js';
@@ -59,6 +65,10 @@ export interface FactsRouteDeps {
    * the answer; without it, the answer says readiness is not served here.
    */
   readonly verdicts?: Pick<PairEvaluator, 'evaluation'> | undefined;
+  /** The service's drift audits; without them, the answer says drift is not audited here. */
+  readonly drifts?: DriftAuditReader | undefined;
+  /** The service's traffic gates; without them, the answer says the gate is not evaluated here. */
+  readonly gates?: Pick<GateEvaluator, 'gates' | 'familyHealth'> | undefined;
 }
 
 // Argo CD's own checks (util/argo IsValidNamespaceName, IsValidAppName, IsValidProjectName).
@@ -209,10 +219,9 @@ function member(cluster: ClusterRecord, settled: { result?: FactsResult; error?:
  * The pair's verdict from the service's one evaluation, reduced for the viewer of `app`. The
  * evaluation is shared (a minute old at most) and waits a few seconds at most for a fresh one.
  */
-async function pairReadiness(verdicts: FactsRouteDeps['verdicts'], pair: string, app: ProxiedApp): Promise<ServedReadiness> {
+function pairReadiness(evaluation: FleetEvaluation | undefined, served: boolean, pair: string, app: ProxiedApp): ServedReadiness {
   const command = `run "greenlight readiness --pair ${pair}" for the verdict`;
-  if (!verdicts) return { state: 'unavailable', reason: `this greenlight service does not evaluate readiness; ${command}` };
-  const evaluation = await verdicts.evaluation();
+  if (!served) return { state: 'unavailable', reason: `this greenlight service does not evaluate readiness; ${command}` };
   const judged = evaluation?.pairs.get(pair);
   if (!evaluation || !judged) {
     return { state: 'unavailable', reason: `greenlight has not evaluated pair ${pair} yet (it evaluates every pair at most once a minute); reload shortly, or ${command}` };
@@ -222,6 +231,42 @@ async function pairReadiness(verdicts: FactsRouteDeps['verdicts'], pair: string,
   }
   const concerning = familyApplications(evaluation.applications ?? [], app.namespace, app.name);
   return servedReadiness(judged.verdict, concerning, new Date(evaluation.at).toISOString());
+}
+
+/** The pair's latest drift audit, reduced for the viewer of `app` (never waited for: a scan is long). */
+async function pairDrift(drifts: DriftAuditReader | undefined, evaluation: FleetEvaluation | undefined, pair: string, app: ProxiedApp): Promise<ServedDrift> {
+  const command = `run "greenlight drift --pair ${pair}" for the audit`;
+  if (!drifts) return { state: 'unavailable', reason: `this greenlight service does not audit drift: it needs each cluster's own API (GREENLIGHT_INVENTORY=argocd); ${command}` };
+  const latest = (await drifts.latest())?.pairs.get(pair);
+  if (!latest) return { state: 'unavailable', reason: `greenlight's first drift audit of pair ${pair} is under way (it scans both clusters under a rate budget); reload in a minute, or ${command}` };
+  if ('error' in latest) return { state: 'unavailable', reason: `greenlight could not audit the drift of pair ${pair}: ${latest.error}` };
+  const applications = evaluation?.applications ?? [];
+  return servedDrift(latest.report, familyApplications(applications, app.namespace, app.name), applications, new Date(latest.at).toISOString());
+}
+
+/** Most namespaces of one family whose live health is shown. */
+const MAX_FAMILY_NAMESPACES = 3;
+
+/** The pair's traffic gate, with the live health of the viewer's family's namespaces. */
+async function pairGate(deps: FactsRouteDeps, evaluation: FleetEvaluation | undefined, pair: string, app: ProxiedApp, signal: AbortSignal): Promise<ServedGate> {
+  const command = `run "greenlight gate --pair ${pair}"`;
+  if (!deps.gates) return { state: 'unavailable', reason: `this greenlight service does not evaluate the traffic gate; ${command}` };
+  const gates = await deps.gates.gates();
+  const gate = gates?.pairs.get(pair);
+  if (!gates || !gate) return { state: 'unavailable', reason: `greenlight has not evaluated the gate of pair ${pair} yet (at most once a minute); reload shortly, or ${command}` };
+  if ('error' in gate) return { state: 'unavailable', reason: `greenlight could not evaluate the gate of pair ${pair}: ${gate.error}` };
+  const family = familyApplications(evaluation?.applications ?? [], app.namespace, app.name);
+  const namespaces = [...namespacesOf(family)].sort().slice(0, MAX_FAMILY_NAMESPACES);
+  const health = await Promise.all(
+    namespaces.map(async (namespace) => {
+      try {
+        return { namespace, health: await (deps.gates as NonNullable<FactsRouteDeps['gates']>).familyHealth(gate.answer, namespace, signal) };
+      } catch {
+        return { namespace, health: [] };
+      }
+    }),
+  );
+  return { state: 'evaluated', at: new Date(gates.at).toISOString(), answer: gate.answer, family: health.filter((h) => h.health.length > 0) };
 }
 
 export function factsRouter(deps: FactsRouteDeps): Router {
@@ -267,8 +312,15 @@ export function factsRouter(deps: FactsRouteDeps): Router {
               differences: diffFacts({ name: baseline.name, facts: baseline.facts ?? {} }, { name: m.name, facts: m.facts ?? {} }),
             }))
         : [];
-      const readiness = pair === undefined ? null : await pairReadiness(deps.verdicts, pair, app);
-      const body: FactsResponse = { application: app, cluster: target.name, pair: pair ?? null, members, comparisons, readiness };
+      let readiness: ServedReadiness | null = null;
+      let drift: ServedDrift | null = null;
+      let gate: ServedGate | null = null;
+      if (pair !== undefined) {
+        const evaluation = await deps.verdicts?.evaluation();
+        readiness = pairReadiness(evaluation, deps.verdicts !== undefined, pair, app);
+        [drift, gate] = await Promise.all([pairDrift(deps.drifts, evaluation, pair, app), pairGate(deps, evaluation, pair, app, deadline.signal)]);
+      }
+      const body: FactsResponse = { application: app, cluster: target.name, pair: pair ?? null, members, comparisons, readiness, drift, gate };
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json(body);
     } finally {

@@ -41,7 +41,7 @@ describe('the drift check of the readiness verdict', () => {
     );
     const check = verdict.checks.find((c) => c.check === 'drift');
     expect(check?.outcome).toBe('blockers');
-    expect(check?.detail).toMatch(/^12 drift findings among \d+ on prod-us-blue, \d+ on prod-us-green objects; 10 missing on prod-us-green; 1 accepted \(ConfigMap checkout\/runbook-notes\)$/);
+    expect(check?.detail).toMatch(/^12 drift findings among the objects scanned \(\d+ on prod-us-blue, \d+ on prod-us-green\); 10 missing on prod-us-green; 1 accepted \(ConfigMap checkout\/runbook-notes\)$/);
   });
 
   it('a clean drift report passes; none skips', () => {

@@ -1,0 +1,103 @@
+/**
+ * @module The service's drift audits: every pair audited in the background, one pair at a time,
+ * again once the scans' TTL has passed. Readers never wait for a scan (a cluster of 100,000
+ * objects takes a while under the rate budget): they get the latest audit, or none yet. The
+ * audits feed the readiness verdict's `drift` check, the facts answer's `drift`, and the
+ * `greenlight_drift_objects` gauges.
+ */
+import type { Registry } from 'prom-client';
+import type { ClusterFactsProvider, ClusterInventory, DriftReport } from '../../generator/index.js';
+import { fanOutSignal } from '../fan-out-signal.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { auditDrift, type DriftInputs } from './drift.js';
+import { DriftGauges } from './drift-gauges.js';
+import { FreshOrWait } from './fresh-or-wait.js';
+import { pairProblem, resolvePairs } from './resolve.js';
+
+/** One pair's latest audit, or why there is none. */
+export type PairDrift = { readonly report: DriftReport; readonly at: number } | { readonly error: string; readonly at: number };
+
+export interface FleetDrift {
+  readonly at: number;
+  readonly pairs: ReadonlyMap<string, PairDrift>;
+}
+
+/** What readers of the audits need. */
+export interface DriftAuditReader {
+  /** The latest audits without waiting (a new round starts when they are stale); undefined before the first round ends. */
+  latest(): Promise<FleetDrift | undefined>;
+}
+
+/** The readiness verdict's drift input for `pair`: its latest report, or why there is none. */
+export function driftInput(drifts: FleetDrift | undefined, pair: string): DriftReport | { readonly skipped: string } {
+  const latest = drifts?.pairs.get(pair);
+  if (!latest) return { skipped: `greenlight's first drift audit of pair ${pair} is under way (it scans both clusters under a rate budget); reload in a minute, or run greenlight drift --pair ${pair}` };
+  if ('error' in latest) return { skipped: `the drift audit of pair ${pair} could not finish: ${latest.error}` };
+  return latest.report;
+}
+
+export interface DriftAuditsOptions {
+  readonly inventory: ClusterInventory;
+  readonly facts: ClusterFactsProvider;
+  readonly inputs: DriftInputs;
+  readonly config: Config['drift'];
+  readonly registry?: Registry | undefined;
+  readonly clock?: () => number;
+  /** Pairs audited, in name order (default 50). */
+  readonly maxPairs?: number;
+  readonly logger?: Logger | undefined;
+}
+
+export class DriftAudits implements DriftAuditReader {
+  private readonly rounds: FreshOrWait<FleetDrift>;
+  private readonly gauges: DriftGauges | undefined;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: DriftAuditsOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.gauges = options.registry ? new DriftGauges(options.registry) : undefined;
+    // A reader waits for nothing: a round of scans is long, and its result is served until the scans' TTL.
+    this.rounds = new FreshOrWait(() => this.audit(), { clock: this.clock, ttlMs: options.config.ttlMs, waitMs: 0 });
+  }
+
+  latest(): Promise<FleetDrift | undefined> {
+    return this.rounds.get();
+  }
+
+  /** A new round now (joining one under way). */
+  refresh(): Promise<FleetDrift> {
+    return this.rounds.refresh();
+  }
+
+  private async audit(): Promise<FleetDrift> {
+    const { logger, inputs } = this.options;
+    const clusters = this.options.inventory.snapshot().clusters;
+    // Each cluster's scan has its own budget (GREENLIGHT_DRIFT_TIMEOUT_MS); this bounds the facts that place clusters in pairs.
+    const fleet = await resolvePairs(clusters, this.options.facts, fanOutSignal(AbortSignal.timeout(30_000)));
+    const names = [...fleet.pairs.keys()].sort().slice(0, this.options.maxPairs ?? 50);
+    const pairs = new Map<string, PairDrift>();
+    // One pair at a time: each scan already lists several resource types at once under the rate budget.
+    for (const name of names) {
+      const pair = fleet.pairs.get(name);
+      const blue = pair?.blue[0];
+      const green = pair?.green[0];
+      const problem = pairProblem(pair, name);
+      if (problem !== undefined || !blue || !green) {
+        pairs.set(name, { error: problem ?? `pair ${name} is incomplete`, at: this.clock() });
+        continue;
+      }
+      try {
+        const report = await auditDrift({ pair: name, blue, green, inputs, config: this.options.config, signal: fanOutSignal(AbortSignal.timeout(this.options.config.timeoutMs * 2)) });
+        pairs.set(name, { report, at: this.clock() });
+        this.gauges?.record(report);
+      } catch (err) {
+        const message = (err as Error).message;
+        logger?.warn({ pair: name, err: message }, 'drift audit: the pair could not be audited; its drift check says why');
+        pairs.set(name, { error: message, at: this.clock() });
+      }
+    }
+    this.gauges?.retain(pairs.keys());
+    return { at: this.clock(), pairs };
+  }
+}
