@@ -53,6 +53,8 @@ async function main(): Promise<void> {
   const drifts = driftInputs
     ? new DriftAudits({ inventory: fleet.inventory, facts: fleet.facts, inputs: driftInputs, config: config.drift, registry: metrics.registry, logger: logger.child({ component: 'drift' }) })
     : undefined;
+  // The first round of drift audits starts now: readers never wait for one.
+  void drifts?.refresh().catch((err: unknown) => logger.info({ err: (err as Error).message }, 'drift audit: the first round could not start yet; it starts again when a reader asks'));
   const readinessMetrics = new ReadinessMetrics({
     registry: metrics.registry,
     inventory: fleet.inventory,

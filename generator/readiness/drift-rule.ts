@@ -25,6 +25,8 @@ export function driftRule(pair: ReadinessPair, report: DriftReport | { readonly 
     const subject = `drift:${f.cluster}/${f.group === '' ? '' : `${f.group}/`}${f.kind}/${where(f)}`;
     const resource = { group: f.group, version: f.version, kind: f.kind, namespace: f.namespace, name: f.name };
     const app = f.app === null ? null : trackedApp(f.app);
+    // A namespaced object concerns the apps of its namespace (readiness/concerns.ts), when no Application tracks it.
+    const workload = f.namespace === null ? null : { namespace: f.namespace, serviceAccount: null };
     switch (f.class) {
       case 'unmanaged':
         return finding(
@@ -32,7 +34,7 @@ export function driftRule(pair: ReadinessPair, report: DriftReport | { readonly 
           'warning',
           subject,
           `${f.kind} ${where(f)} on ${f.cluster} was made outside Git (${f.managers.find((m) => m.subresource === null)?.manager ?? 'a client tool'}) and ${report.green} has no such object: it is lost at cutover. Put it in Git (greenlight drift --pair ${report.pair} -o manifests), delete it, or sign it off with the annotation greenlight.io/drift: ignore.`,
-          { cluster: f.cluster, resource },
+          { cluster: f.cluster, resource, workload },
         );
       case 'hotfix':
         return finding(
@@ -40,7 +42,7 @@ export function driftRule(pair: ReadinessPair, report: DriftReport | { readonly 
           'warning',
           subject,
           `${f.kind} ${where(f)} on ${f.cluster}${f.app ? ` (Application ${f.app})` : ''} was changed after Argo CD's last apply${f.fields.length > 0 ? ` (${f.fields.join(', ')})` : ''}; ${report.green} runs what Git says. Put the change in Git or undo it on ${f.cluster}.`,
-          { cluster: f.cluster, resource, app },
+          { cluster: f.cluster, resource, app, workload },
         );
       case 'stateful': {
         const v = f.volume;
@@ -50,7 +52,7 @@ export function driftRule(pair: ReadinessPair, report: DriftReport | { readonly 
           'blocker',
           subject,
           `PersistentVolumeClaim ${where(f)} on ${f.cluster}${used} holds its data on EBS volume ${v?.volumeId ?? v?.volumeName ?? '?'} (${v?.size ?? 'size unknown'}, ${v?.zone ?? 'zone unknown'}), which ${report.green} cannot attach: migrate the data (snapshot and restore, or the application's replication) before ${report.green} takes the traffic, then sign it off with greenlight.io/drift: ignore on the claim.`,
-          { cluster: f.cluster, resource, app },
+          { cluster: f.cluster, resource, app, workload },
         );
       }
     }

@@ -12,7 +12,6 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { auditDrift, type DriftInputs } from './drift.js';
 import { DriftGauges } from './drift-gauges.js';
-import { FreshOrWait } from './fresh-or-wait.js';
 import { pairProblem, resolvePairs } from './resolve.js';
 
 /** One pair's latest audit, or why there is none. */
@@ -25,8 +24,12 @@ export interface FleetDrift {
 
 /** What readers of the audits need. */
 export interface DriftAuditReader {
-  /** The latest audits without waiting (a new round starts when they are stale); undefined before the first round ends. */
-  latest(): Promise<FleetDrift | undefined>;
+  /**
+   * The latest audits (a new round starts when they are stale, and is never waited for). Before
+   * the first round has ended, waits up to `firstWaitMs` for it (default 0); undefined if it has
+   * not ended by then.
+   */
+  latest(firstWaitMs?: number): Promise<FleetDrift | undefined>;
 }
 
 /** The readiness verdict's drift input for `pair`: its latest report, or why there is none. */
@@ -50,24 +53,45 @@ export interface DriftAuditsOptions {
 }
 
 export class DriftAudits implements DriftAuditReader {
-  private readonly rounds: FreshOrWait<FleetDrift>;
+  private current: FleetDrift | undefined;
+  private pending: Promise<FleetDrift> | undefined;
   private readonly gauges: DriftGauges | undefined;
   private readonly clock: () => number;
 
   constructor(private readonly options: DriftAuditsOptions) {
     this.clock = options.clock ?? Date.now;
     this.gauges = options.registry ? new DriftGauges(options.registry) : undefined;
-    // A reader waits for nothing: a round of scans is long, and its result is served until the scans' TTL.
-    this.rounds = new FreshOrWait(() => this.audit(), { clock: this.clock, ttlMs: options.config.ttlMs, waitMs: 0 });
   }
 
-  latest(): Promise<FleetDrift | undefined> {
-    return this.rounds.get();
+  async latest(firstWaitMs = 0): Promise<FleetDrift | undefined> {
+    const current = this.current;
+    // A round of scans is long: its result is served until the scans' TTL, and the next is never waited for.
+    if (current && this.clock() - current.at < this.options.config.ttlMs) return current;
+    const next = this.refresh().catch(() => undefined);
+    if (current || firstWaitMs <= 0) return current;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), firstWaitMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([next, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** A new round now (joining one under way). */
+  /** A new round now (joining one under way); it becomes the latest. */
   refresh(): Promise<FleetDrift> {
-    return this.rounds.refresh();
+    this.pending ??= this.audit()
+      .then((round) => {
+        this.current = round;
+        return round;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
   }
 
   private async audit(): Promise<FleetDrift> {

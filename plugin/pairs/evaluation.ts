@@ -44,6 +44,9 @@ export interface PairEvaluatorOptions {
   readonly logger?: Logger;
 }
 
+/** How long an evaluation waits for the service's first drift audit. */
+const DRIFT_FIRST_WAIT_MS = 2_000;
+
 /** One pair in an evaluation. */
 export interface PairEvaluation {
   /** The verdict; undefined when the pair could not be judged (see `problem`, `error`). */
@@ -120,7 +123,8 @@ export class PairEvaluator {
     }
 
     const parity = applications ? familyCounts(applications, clusters, fleet) : undefined;
-    const drifts = this.options.drift ? await this.options.drift.latest() : undefined;
+    // The first verdicts wait a little for the first drift audit (the demo's is immediate; a live one says it is under way).
+    const drifts = this.options.drift ? await this.options.drift.latest(DRIFT_FIRST_WAIT_MS) : undefined;
     const limit = pLimit(4);
     const entries = await Promise.all(
       judged.map((name) =>

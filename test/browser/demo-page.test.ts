@@ -19,11 +19,11 @@ import { factsRouter } from '../../plugin/http/routes/facts.js';
 import { createLogger } from '../../plugin/logger.js';
 import { Metrics } from '../../plugin/metrics.js';
 import { DEMO_FLEET_PATH } from '../../plugin/paths.js';
-import { PairEvaluator } from '../../plugin/pairs/evaluation.js';
 import { applicationResourceObjectSchema } from '../../plugin/adapters/argocd/application-source.js';
 import { demoApplications } from '../../plugin/adapters/demo/demo-applications.js';
 import { launchBrowser, openPage, screenshot, type Browser } from './support/browser.js';
 import { hostScript } from './support/world.js';
+import { demoPairServices } from '../support/demo-pair-services.js';
 
 function demoApp() {
   const logger = createLogger('silent');
@@ -31,8 +31,9 @@ function demoApp() {
   const proxySecret = new StaticTokenSource('greenlight-demo-proxy-secret');
   const app = express();
   app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
-  const verdicts = new PairEvaluator({ inventory, facts: inventory, applications: { list: async () => demoApplications(inventory.snapshot().clusters, Date.now()).applications.map((a) => applicationResourceObjectSchema.parse(a)) } });
-  const facts = factsRouter({ inventory, facts: inventory, verdicts, proxySecret, requestDeadlineMs: 5000 });
+  // As main.ts composes them: the pair evaluation, the drift audits and the gates, over the demo's built-in objects and traffic.
+  const { verdicts, drifts, gates } = demoPairServices(inventory, async () => demoApplications(inventory.snapshot().clusters, Date.now()).applications.map((a) => applicationResourceObjectSchema.parse(a)));
+  const facts = factsRouter({ inventory, facts: inventory, verdicts, drifts, gates, proxySecret, requestDeadlineMs: 5000 });
   app.use(facts);
   app.use(demoUiRouter({ inventory, facts, clusterFacts: inventory }));
   app.use((req) => {
@@ -112,7 +113,7 @@ describe('the demo page of npm start', () => {
     await screenshot(page, 'demo-page-parity');
     await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Blue/Green' }).click();
     await page.getByText('Blue/Green parity').waitFor();
-    await page.locator('.greenlight-readiness-line[data-pair="prod-eu"]').getByText('4 blockers').waitFor();
+    await page.locator('.greenlight-readiness-line[data-pair="prod-eu"]').getByText('5 blockers').waitFor();
     await screenshot(page, 'demo-page-fleet');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();

@@ -101,16 +101,21 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await parityView(page, 'reports-prod-eu-blue');
     const section = page.locator('[data-greenlight-readiness="judged"]');
     const verdict = section.locator('[data-green="prod-eu-green"]');
-    await verdict.getByText('2 blockers', { exact: true }).waitFor();
+    await verdict.getByText('3 blockers', { exact: true }).waitFor();
     expect(await verdict.getAttribute('data-ready')).toBe('false');
-    // Only reports' own findings: payments-api's SSM key and Pod Identity are counted, not listed.
+    // Only reports' own findings (its removed APIs and the EBS-bound claim of its database): payments-api's
+    // SSM key and Pod Identity, and the drift in other apps' namespaces, are counted, not listed.
     const blockers = verdict.getByRole('list', { name: 'blockers' });
     expect(await blockers.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-subject')))).toEqual([
       'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema reports-batch',
       'argocd/reports-prod-eu-blue: flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration reports-batch',
+      'drift:prod-eu-blue/PersistentVolumeClaim/reports/data-reports-db-0',
     ]);
-    await verdict.locator('[data-pair-counts]').getByText('(2 blockers for reports, nothing pair-wide, 2 blockers for other apps, shown in their own views)', { exact: false }).waitFor();
-    expect(await verdict.locator('[data-pair-counts]').getAttribute('data-pair-counts')).toBe('4/0');
+    await verdict
+      .locator('[data-pair-counts]')
+      .getByText('(3 blockers for reports, 1 warning pair-wide, 2 blockers, 2 warnings for other apps, shown in their own views)', { exact: false })
+      .waitFor();
+    expect(await verdict.locator('[data-pair-counts]').getAttribute('data-pair-counts')).toBe('5/3');
     const flowSchema = blockers.locator('[data-kind="removed-api"]').first();
     await flowSchema.getByText('which Kubernetes 1.32 stopped serving; prod-eu-green runs 1.32 and rejects it. Move the manifest to flowcontrol.apiserver.k8s.io/v1', { exact: false }).waitFor();
     expect(await verdict.locator('[data-check="removed-apis"]').getAttribute('data-outcome')).toBe('blockers');
@@ -123,7 +128,7 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     await screenshotOf(section, 'readiness-light');
 
     await parityView(page, 'reports-prod-eu-blue', '?view=Parity&theme=dark');
-    await page.locator('[data-greenlight-readiness="judged"] [data-green="prod-eu-green"]').getByText('2 blockers', { exact: true }).waitFor();
+    await page.locator('[data-greenlight-readiness="judged"] [data-green="prod-eu-green"]').getByText('3 blockers', { exact: true }).waitFor();
     const colours = await page.locator('[data-kind="removed-api"]').first().evaluate((el) => ({ background: getComputedStyle(el).backgroundColor, color: getComputedStyle(el).color }));
     expect(luminance(colours.background)).toBeLessThan(0.05);
     expect(luminance(colours.color)).toBeGreaterThan(0.6);
@@ -241,9 +246,9 @@ describe('Argo CD 3.5 host (React 19), under a sub-path', () => {
     expect(await page.locator('[data-count="families"] .greenlight-count__value').textContent()).toBe('7');
     // The service's verdict, asked through the pair's first Application: the counts of every app's view.
     const line = page.locator('.greenlight-readiness-line[data-pair="prod-eu"][data-readiness="judged"]');
-    await line.getByText('4 blockers').waitFor();
-    expect(await line.getAttribute('data-pair-counts')).toBe('4/0');
-    await line.getByText("4 findings about single apps, shown in each app's Parity view", { exact: false }).waitFor();
+    await line.getByText('5 blockers').waitFor();
+    expect(await line.getAttribute('data-pair-counts')).toBe('5/3');
+    await line.getByText("7 findings about single apps, shown in each app's Parity view", { exact: false }).waitFor();
     await screenshot(page, 'fleet-demo');
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
@@ -267,8 +272,8 @@ describe('Argo CD 3.4 host (React 16.14)', () => {
     await page.locator('h3', { hasText: 'web: 1/2 at parity' }).waitFor();
     expect(await page.locator('tr[data-cluster="prod-eu-green"]').getAttribute('data-verdict')).toBe('out-of-sync');
     await page.getByText('Facts: prod-eu-blue vs prod-eu-green').waitFor();
-    // Nothing of web's own blocks it; the pair's four blockers are other apps'.
-    await page.locator('[data-greenlight-readiness="judged"] [data-green="prod-eu-green"][data-ready="true"]').locator('[data-pair-counts="4/0"]').waitFor();
+    // Nothing of web's own blocks it (its hotfixed ConfigMap is a warning); the pair's five blockers are other apps'.
+    await page.locator('[data-greenlight-readiness="judged"] [data-green="prod-eu-green"][data-ready="true"]').locator('[data-pair-counts="5/3"]').waitFor();
     await expect.poll(() => page.locator('[data-greenlight-status="ready"]').textContent()).toContain('1/2 at parity');
     await screenshot(page, 'react16-parity-view');
     await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Blue/Green' }).click();

@@ -1,13 +1,9 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRACKING, factsResponseSchema, gateSettings, UpstreamError, type ClusterFacts } from '../../generator/index.js';
-import { DemoDriftScanner } from '../../plugin/adapters/demo/demo-drift.js';
-import { DemoExternalDns, DemoPrometheus, DemoRecords } from '../../plugin/adapters/demo/demo-gate.js';
-import { PrometheusHealthSource } from '../../plugin/adapters/prometheus/prometheus-health-source.js';
-import type { DriftConfig } from '../../plugin/config.js';
-import { DriftAudits, type DriftAuditReader } from '../../plugin/pairs/drift-audits.js';
-import { GateEvaluator } from '../../plugin/pairs/gate-evaluation.js';
+import { factsResponseSchema, UpstreamError, type ClusterFacts } from '../../generator/index.js';
+import type { DriftAuditReader } from '../../plugin/pairs/drift-audits.js';
+import { demoPairServices } from '../support/demo-pair-services.js';
 import { StaticTokenSource } from '../../plugin/auth/token-source.js';
 import { errorHandler } from '../../plugin/http/error-handler.js';
 import { requestContext } from '../../plugin/http/middleware/request-context.js';
@@ -309,22 +305,7 @@ describe("GET /api/v1/facts: the pair's drift audit and traffic gate as the serv
     listed('checkout-green', 'checkout', GREEN_URL, 'checkout'),
     listed('reports-prod-eu-blue', 'reports', BLUE_URL, 'reports'),
   ];
-  const DRIFT: DriftConfig = { toolManagers: [], accept: [], ratePerSecond: null, pageSize: 500, ttlMs: 600_000, cacheBytes: 1 << 20, maxObjects: 10_000, timeoutMs: 10_000 };
-  /** The service's pieces over the demo's cluster objects and traffic, judged by the real rules. */
-  function service(f: InMemoryFleet) {
-    const drifts = new DriftAudits({ inventory: f, facts: f, inputs: { scanner: new DemoDriftScanner(), tracking: { tracking: async () => DEFAULT_TRACKING }, close: () => undefined }, config: DRIFT });
-    const verdicts = new PairEvaluator({ inventory: f, facts: f, applications: { list: async () => applications }, drift: drifts });
-    const settings = gateSettings();
-    const sources = {
-      settings,
-      health: new PrometheusHealthSource({ signals: settings.signals }, new DemoPrometheus()),
-      records: new DemoRecords(() => f.snapshot().clusters),
-      externalDns: new DemoExternalDns(),
-      close: () => undefined,
-    };
-    const gates = new GateEvaluator({ registry: new Metrics({ defaultMetrics: false }).registry, evaluator: verdicts, inventory: f, facts: f, sources });
-    return { drifts, verdicts, gates };
-  }
+  const service = (f: InMemoryFleet) => demoPairServices(f, async () => applications);
 
   it("serves the pair's drift counts to every viewer, each viewer its family's findings in full, pair-wide ones to all, and other apps' counted", async () => {
     const f = fleet();

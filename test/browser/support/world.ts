@@ -16,7 +16,7 @@ import { errorHandler } from '../../../plugin/http/error-handler.js';
 import { requestContext } from '../../../plugin/http/middleware/request-context.js';
 import { demoApplications } from '../../../plugin/adapters/demo/demo-applications.js';
 import { factsRouter, PROXY_SECRET_HEADER } from '../../../plugin/http/routes/facts.js';
-import { PairEvaluator } from '../../../plugin/pairs/evaluation.js';
+import { demoPairServices } from '../../support/demo-pair-services.js';
 import { applicationResourceObjectSchema } from '../../../plugin/adapters/argocd/application-source.js';
 import { createLogger } from '../../../plugin/logger.js';
 import { Metrics } from '../../../plugin/metrics.js';
@@ -41,10 +41,13 @@ export interface Greenlight {
 export async function startGreenlight(applications: () => readonly ArgoApplication[] = () => []): Promise<Greenlight> {
   const logger = createLogger('silent');
   const inventory = new FleetFileInventory(DEMO_FLEET_PATH, logger, 'the demo fleet').load();
-  const verdicts = new PairEvaluator({ inventory, facts: inventory, applications: { list: async () => applications().map((a) => applicationResourceObjectSchema.parse(a)) } });
+  // The service's pair evaluation, drift audits and gates over the demo's built-in cluster objects and traffic.
+  const { verdicts, drifts, gates } = demoPairServices(inventory, async () => applications().map((a) => applicationResourceObjectSchema.parse(a)));
+  // As the service does at start: the first drift audit (the demo's is immediate) before any verdict.
+  await drifts.refresh();
   const app = express();
   app.use(requestContext({ logger, metrics: new Metrics({ defaultMetrics: false }) }));
-  app.use(factsRouter({ inventory, facts: inventory, verdicts, proxySecret: new StaticTokenSource(PROXY_SECRET), requestDeadlineMs: 5000 }));
+  app.use(factsRouter({ inventory, facts: inventory, verdicts, drifts, gates, proxySecret: new StaticTokenSource(PROXY_SECRET), requestDeadlineMs: 5000 }));
   app.use((req) => {
     throw new NotFoundError('GL_ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path}`);
   });
