@@ -72,14 +72,17 @@ export class GateEvaluator {
   /**
    * Green's live health beside blue's in `namespace` (one app family's series), for the pair of
    * `answer`, at its window and green's weight. Kept as long as the gates are; bounded in count.
+   * The reads have their own budget, not a caller's: a caller that gives up does not leave an
+   * aborted answer for the next.
    */
-  familyHealth(answer: GateAnswer, namespace: string, signal: AbortSignal): Promise<SignalResult[]> {
+  familyHealth(answer: GateAnswer, namespace: string): Promise<SignalResult[]> {
     const health = this.options.sources.health;
     if (!health) return Promise.resolve([]);
     const clock = this.options.clock ?? Date.now;
     const key = `${answer.pair}\u0000${answer.blue}\u0000${answer.green}\u0000${answer.step.current.green ?? 0}\u0000${namespace}`;
     const cached = this.familyHealthCache.get(key);
     if (cached && clock() - cached.at < (this.options.ttlMs ?? 60_000)) return cached.health;
+    const signal = AbortSignal.timeout(this.options.evaluationTimeoutMs ?? 30_000);
     const fresh = health.health({ blue: { name: answer.blue }, green: { name: answer.green, weight: answer.step.current.green ?? 0 }, window: answer.window, namespace }, signal);
     // A failed read is not kept: the next viewer asks again.
     fresh.catch(() => this.familyHealthCache.delete(key));

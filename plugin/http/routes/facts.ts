@@ -35,6 +35,7 @@ import {
   type PairMember,
   type ServedDrift,
   type ServedGate,
+  type SignalResult,
   type ServedReadiness,
   familyApplications,
   namespacesOf,
@@ -257,10 +258,16 @@ async function pairGate(deps: FactsRouteDeps, evaluation: FleetEvaluation | unde
   if ('error' in gate) return { state: 'unavailable', reason: `greenlight could not evaluate the gate of pair ${pair}: ${gate.error}` };
   const family = familyApplications(evaluation?.applications ?? [], app.namespace, app.name);
   const namespaces = [...namespacesOf(family)].sort().slice(0, MAX_FAMILY_NAMESPACES);
+  const gateReader = deps.gates;
+  // Within the request's deadline: a family whose health is not read by then is left out.
+  const givenUp = new Promise<SignalResult[]>((resolve) => {
+    if (signal.aborted) resolve([]);
+    else signal.addEventListener('abort', () => resolve([]), { once: true });
+  });
   const health = await Promise.all(
     namespaces.map(async (namespace) => {
       try {
-        return { namespace, health: await (deps.gates as NonNullable<FactsRouteDeps['gates']>).familyHealth(gate.answer, namespace, signal) };
+        return { namespace, health: await Promise.race([gateReader.familyHealth(gate.answer, namespace), givenUp]) };
       } catch {
         return { namespace, health: [] };
       }
