@@ -80,6 +80,12 @@ describe('promtool check metrics on the live /metrics', () => {
       expect(exposition).not.toMatch(/^# TYPE greenlight_nodejs_active_\w+_total /m);
       expect(exposition).toMatch(/^# TYPE greenlight_nodejs_active_handles gauge$/m);
       expect(exposition).toMatch(/^greenlight_http_requests_total\{route="getparams",method="POST",status="403"\} 1$/m);
+      // The service's own drift audit of the demo pair (started at launch) and its gate.
+      expect(exposition).toMatch(/^greenlight_drift_objects\{pair="prod-eu",cluster="prod-eu-blue",class="unmanaged"\} 3$/m);
+      expect(exposition).toMatch(/^greenlight_drift_objects\{pair="prod-eu",cluster="prod-eu-blue",class="stateful"\} 1$/m);
+      expect(exposition).toMatch(/^greenlight_drift_objects\{pair="prod-eu",cluster="prod-eu-blue",class="accepted"\} 1$/m);
+      expect(exposition).toMatch(/^greenlight_cache_max_bytes\{cache="drift"\} 0$/m);
+      expect(exposition).toMatch(/^greenlight_pair_gate\{pair="prod-eu"\} 0$/m);
 
       const { code, output } = await promtoolCheck(exposition);
       expect(output).toBe('');
