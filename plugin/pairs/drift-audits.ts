@@ -53,7 +53,10 @@ export interface DriftAuditsOptions {
 }
 
 export class DriftAudits implements DriftAuditReader {
+  /** The last round that ended. */
   private current: FleetDrift | undefined;
+  /** Each pair's latest audit, as soon as it ends (a round may take minutes over many pairs). */
+  private readonly byPair = new Map<string, PairDrift>();
   private pending: Promise<FleetDrift> | undefined;
   private readonly gauges: DriftGauges | undefined;
   private readonly clock: () => number;
@@ -65,13 +68,15 @@ export class DriftAudits implements DriftAuditReader {
 
   async latest(firstWaitMs = 0): Promise<FleetDrift | undefined> {
     const current = this.current;
+    const known = (): FleetDrift | undefined => (this.byPair.size > 0 ? { at: current?.at ?? this.clock(), pairs: new Map(this.byPair) } : undefined);
     // A round of scans is long: its result is served until the scans' TTL, and the next is never waited for.
-    if (current && this.clock() - current.at < this.options.config.ttlMs) return current;
-    const next = this.refresh().catch(() => undefined);
-    if (current || firstWaitMs <= 0) return current;
+    if (current && this.clock() - current.at < this.options.config.ttlMs) return known();
+    const next = this.refresh().then(known, () => known());
+    if (current || this.byPair.size > 0 || firstWaitMs <= 0) return known();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), firstWaitMs);
+    // Past the wait, whatever pairs the round has audited so far.
+    const timeout = new Promise<FleetDrift | undefined>((resolve) => {
+      timer = setTimeout(() => resolve(known()), firstWaitMs);
       timer.unref();
     });
     try {
@@ -108,19 +113,24 @@ export class DriftAudits implements DriftAuditReader {
       const green = pair?.green[0];
       const problem = pairProblem(pair, name);
       if (problem !== undefined || !blue || !green) {
-        pairs.set(name, { error: problem ?? `pair ${name} is incomplete`, at: this.clock() });
+        const incomplete = { error: problem ?? `pair ${name} is incomplete`, at: this.clock() };
+        pairs.set(name, incomplete);
+        this.byPair.set(name, incomplete);
         continue;
       }
       try {
         const report = await auditDrift({ pair: name, blue, green, inputs, config: this.options.config, signal: fanOutSignal(AbortSignal.timeout(this.options.config.timeoutMs * 2)) });
         pairs.set(name, { report, at: this.clock() });
+        this.byPair.set(name, { report, at: this.clock() });
         this.gauges?.record(report);
       } catch (err) {
         const message = (err as Error).message;
         logger?.warn({ pair: name, err: message }, 'drift audit: the pair could not be audited; its drift check says why');
         pairs.set(name, { error: message, at: this.clock() });
+        this.byPair.set(name, { error: message, at: this.clock() });
       }
     }
+    for (const name of [...this.byPair.keys()]) if (!pairs.has(name)) this.byPair.delete(name);
     this.gauges?.retain(pairs.keys());
     return { at: this.clock(), pairs };
   }

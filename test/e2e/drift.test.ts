@@ -18,6 +18,10 @@ import { DRIFT_TOKEN, eksStore } from '../support/drift-clusters.js';
 import { FakeKubeApiServer, writeKubeconfig } from '../support/fake-kube-apiserver.js';
 import { FakeKubeObjects } from '../support/fake-kube-objects.js';
 import { runGreenlight } from '../support/cli-process.js';
+import { startService, untilReady, type ServiceProcess } from '../support/service-process.js';
+import { eventually } from '../support/patience.js';
+import { writeFileSync } from 'node:fs';
+import { factsResponseSchema } from '../../generator/index.js';
 import { eksBaseline } from '../fixtures/drift/eks-baseline.js';
 import { blueSeeds, bothSeeds, CANARY, postgres } from '../fixtures/drift/seeds.js';
 
@@ -189,5 +193,49 @@ describe('greenlight drift', () => {
     expect(manifests.stdout).toContain('schedule: 17 3 * * *');
     expect(manifests.stdout).not.toContain('managedFields');
     expect(manifests.stdout).not.toContain('uid:');
+  });
+});
+
+describe('the service audits drift itself (live mode)', () => {
+  const PROXY_SECRET = 'drift-e2e-proxy-secret-not-a-secret';
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    const secretFile = join(dir, 'proxy-secret');
+    writeFileSync(secretFile, `${PROXY_SECRET}\n`);
+    service = await startService({ env: { ...env, HOME: dir, GREENLIGHT_TOKEN: 'drift-e2e-token-not-a-secret', GREENLIGHT_PROXY_SECRET_FILE: secretFile } });
+    await untilReady(service);
+  });
+  afterAll(async () => {
+    await service?.stop('SIGTERM');
+  });
+
+  it("scans every pair's clusters in the background and shows the audit in /metrics and the facts answer, never a Secret's data", async () => {
+    // The first round starts at launch; readers never wait for it.
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      if (!/^greenlight_drift_objects\{pair="prod-eu"/m.test(text)) throw new Error('no drift audit of prod-eu yet');
+      return text;
+    });
+    expect(metrics).toMatch(/^greenlight_drift_objects\{pair="prod-eu",cluster="prod-eu-blue",class="unmanaged"\} 9$/m);
+    expect(metrics).toMatch(/^greenlight_drift_objects\{pair="prod-eu",cluster="prod-eu-blue",class="stateful"\} 1$/m);
+    expect(metrics).toMatch(/^greenlight_drift_objects\{pair="prod-eu",cluster="prod-eu-blue",class="accepted"\} 1$/m);
+    expect(metrics).toMatch(/^greenlight_cache_entries\{cache="drift"\} [1-9]\d*$/m);
+
+    const blue = clusters[0];
+    const res = await fetch(`${service.url}/api/v1/facts`, {
+      headers: { 'Greenlight-Proxy-Secret': PROXY_SECRET, 'Argocd-Application-Name': 'argocd:checkout-prod-eu-blue', 'Argocd-Project-Name': 'default', 'Argocd-Target-Cluster-URL': blue?.url ?? '' },
+    });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    const drift = factsResponseSchema.parse(JSON.parse(text)).drift;
+    if (drift?.state !== 'audited') throw new Error(`not audited: ${JSON.stringify(drift)}`);
+    expect(drift.counts).toEqual({ unmanaged: 9, hotfix: 1, stateful: 1, accepted: 1, missingOnGreen: 10 });
+    expect(drift.scans.map((s) => s.cluster)).toEqual(['prod-eu-blue', 'prod-eu-green']);
+    // The fake Argo CD lists no Application: every namespace is the pair's, so every finding is served in full.
+    expect(drift.pairWide.map((f) => f.name)).toContain('legacy-api-key');
+    for (const out of [text, metrics, service.stdoutLines.join('\n'), service.stderr()]) {
+      expect(out).not.toContain(CANARY);
+      expect(out).not.toContain(CANARY_B64);
+    }
   });
 });
