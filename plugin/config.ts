@@ -75,6 +75,10 @@ export const envSchema = z.object({
   GREENLIGHT_DRIFT_CACHE_BYTES: int('GREENLIGHT_DRIFT_CACHE_BYTES', 1024 * 1024, 16 * 1024 ** 3, 64 * 1024 * 1024),
   GREENLIGHT_DRIFT_MAX_OBJECTS: int('GREENLIGHT_DRIFT_MAX_OBJECTS', 1, 100_000_000, 1_000_000),
   GREENLIGHT_DRIFT_TIMEOUT_MS: int('GREENLIGHT_DRIFT_TIMEOUT_MS', 1000, 3_600_000, 300_000),
+  GREENLIGHT_DRIFT_AUDITS: z
+    .enum(['on', 'off'])
+    .optional()
+    .transform((v) => v ?? 'on'),
   AWS_REGION: optionalString,
   AWS_DEFAULT_REGION: optionalString,
   AWS_ENDPOINT_URL_STS: optionalString,
@@ -163,6 +167,8 @@ export interface DriftConfig {
   readonly cacheBytes: number;
   readonly maxObjects: number;
   readonly timeoutMs: number;
+  /** Whether the service audits every pair in the background (the CLI always audits when asked). */
+  readonly serviceAudits: boolean;
 }
 
 export interface Config {
@@ -320,6 +326,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     cacheBytes: e.GREENLIGHT_DRIFT_CACHE_BYTES,
     maxObjects: e.GREENLIGHT_DRIFT_MAX_OBJECTS,
     timeoutMs: e.GREENLIGHT_DRIFT_TIMEOUT_MS,
+    serviceAudits: e.GREENLIGHT_DRIFT_AUDITS === 'on',
   });
   const facts: FactsConfig = Object.freeze({
     ttlMs: e.GREENLIGHT_FACTS_TTL_MS,

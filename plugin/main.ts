@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const readinessInputs = await openReadinessInputs(config, { logger, demoInventory: fleet.inventory, aws: fleet.aws });
-  const driftInputs = await openDriftInputs(config, fleet, logger.child({ component: 'drift' }));
+  const driftInputs = config.drift.serviceAudits ? await openDriftInputs(config, fleet, logger.child({ component: 'drift' })) : undefined;
   const drifts = driftInputs
     ? new DriftAudits({ inventory: fleet.inventory, facts: fleet.facts, inputs: driftInputs, config: config.drift, registry: metrics.registry, logger: logger.child({ component: 'drift' }) })
     : undefined;

@@ -338,7 +338,7 @@ describe("GET /api/v1/facts: the pair's drift audit and traffic gate as the serv
     const none = factsResponseSchema.parse((await get(factsApp(f).app, proxied())).body).drift;
     expect(none).toEqual({
       state: 'unavailable',
-      reason: 'this greenlight service does not audit drift: it needs each cluster\'s own API (GREENLIGHT_INVENTORY=argocd); run "greenlight drift --pair prod-eu" for the audit',
+      reason: 'this greenlight service does not audit drift: it needs each cluster\'s own API (GREENLIGHT_INVENTORY=argocd) and GREENLIGHT_DRIFT_AUDITS=on; run "greenlight drift --pair prod-eu" for the audit',
     });
     const underWay: DriftAuditReader = { latest: async () => undefined };
     const first = factsResponseSchema.parse((await get(factsApp(f, SECRET, 1000, undefined, { drifts: underWay }).app, proxied())).body).drift;

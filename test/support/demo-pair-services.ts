@@ -14,7 +14,7 @@ import { DriftAudits } from '../../plugin/pairs/drift-audits.js';
 import { PairEvaluator } from '../../plugin/pairs/evaluation.js';
 import { GateEvaluator } from '../../plugin/pairs/gate-evaluation.js';
 
-export const DEMO_DRIFT_CONFIG: DriftConfig = { toolManagers: [], accept: [], ratePerSecond: null, pageSize: 500, ttlMs: 600_000, cacheBytes: 1 << 20, maxObjects: 10_000, timeoutMs: 10_000 };
+export const DEMO_DRIFT_CONFIG: DriftConfig = { toolManagers: [], accept: [], ratePerSecond: null, pageSize: 500, ttlMs: 600_000, cacheBytes: 1 << 20, maxObjects: 10_000, timeoutMs: 10_000, serviceAudits: true };
 
 export function demoPairServices(fleet: ClusterInventory & ClusterFactsProvider, applications: () => Promise<ListedApplication[]>) {
   const drifts = new DriftAudits({ inventory: fleet, facts: fleet, inputs: { scanner: new DemoDriftScanner(), tracking: { tracking: async () => DEFAULT_TRACKING }, close: () => undefined }, config: DEMO_DRIFT_CONFIG });

@@ -237,7 +237,7 @@ function pairReadiness(evaluation: FleetEvaluation | undefined, served: boolean,
 /** The pair's latest drift audit, reduced for the viewer of `app` (never waited for: a scan is long). */
 async function pairDrift(drifts: DriftAuditReader | undefined, evaluation: FleetEvaluation | undefined, pair: string, app: ProxiedApp): Promise<ServedDrift> {
   const command = `run "greenlight drift --pair ${pair}" for the audit`;
-  if (!drifts) return { state: 'unavailable', reason: `this greenlight service does not audit drift: it needs each cluster's own API (GREENLIGHT_INVENTORY=argocd); ${command}` };
+  if (!drifts) return { state: 'unavailable', reason: `this greenlight service does not audit drift: it needs each cluster's own API (GREENLIGHT_INVENTORY=argocd) and GREENLIGHT_DRIFT_AUDITS=on; ${command}` };
   const latest = (await drifts.latest())?.pairs.get(pair);
   if (!latest) return { state: 'unavailable', reason: `greenlight's first drift audit of pair ${pair} is under way (it scans both clusters under a rate budget); reload in a minute, or ${command}` };
   if ('error' in latest) return { state: 'unavailable', reason: `greenlight could not audit the drift of pair ${pair}: ${latest.error}` };

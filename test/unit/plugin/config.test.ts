@@ -70,6 +70,10 @@ describe('loadConfig', () => {
     });
     expect(config.drift).toMatchObject({ toolManagers: ['ops-bootstrap.sh', 'terraform-provider-*'], accept: ['CronJob/payments/nightly-*', 'prod-eu-blue:ClusterRole.rbac.authorization.k8s.io/debug-*'], ratePerSecond: null });
     expect(problems({ GREENLIGHT_DRIFT_ACCEPT: 'CronJob,a/b/c/d' })).toEqual(['GREENLIGHT_DRIFT_ACCEPT entries must be [cluster:]Kind[.group]/[namespace/]name, got "CronJob", "a/b/c/d"']);
+    // The service's background audits: on unless turned off.
+    expect(config.drift.serviceAudits).toBe(true);
+    expect(loadConfig({ GREENLIGHT_DRIFT_AUDITS: 'off' }).drift.serviceAudits).toBe(false);
+    expect(problems({ GREENLIGHT_DRIFT_AUDITS: 'no' })).toEqual(['GREENLIGHT_DRIFT_AUDITS: Invalid option: expected one of "on"|"off"']);
   });
 
   it('reads the inventory policy: removal grace, staleness bound, fleet file settle and poll periods', () => {

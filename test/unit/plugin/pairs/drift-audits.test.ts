@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRACKING, type CancelSignal, type ClusterRecord, type ClusterScan, type ClusterScanner, type DriftRules, type ObjectRef } from '../../../../generator/index.js';
 import { DemoDriftScanner } from '../../../../plugin/adapters/demo/demo-drift.js';
+import type { StatsSource } from '../../../../plugin/cache-stats.js';
 import { DriftAudits, driftInput } from '../../../../plugin/pairs/drift-audits.js';
 import { aCluster, blueGreenLabels, fullFacts } from '../../../support/builders.js';
 import { InMemoryFleet } from '../../../support/in-memory-fleet.js';
@@ -20,6 +21,9 @@ class HeldScanner implements ClusterScanner {
   }
   readObject(cluster: ClusterRecord, ref: ObjectRef, signal: CancelSignal) {
     return this.demo.readObject(cluster, ref, signal);
+  }
+  stats() {
+    return this.demo.stats();
   }
   isWaiting(name: string): boolean {
     return this.waiting.has(name);
@@ -96,12 +100,13 @@ describe('DriftAudits', () => {
 
   it("says why a pair has no audit: the pair is incomplete, or a cluster's scan failed", async () => {
     const f = fleet().add(aCluster({ name: 'lonely-blue', labels: blueGreenLabels('lonely', 'blue') }), fullFacts('lonely-blue', '1.31'));
-    const failing: ClusterScanner = {
+    const failing: ClusterScanner & StatsSource = {
       scan: async (c) => {
         if (c.name === 'prod-us-blue') throw new Error('kubernetes API of cluster "prod-us-blue" could not be reached');
         return new DemoDriftScanner().scan(c, { ...(await import('../../../../generator/index.js')).driftRules() }, new AbortController().signal);
       },
       readObject: async () => undefined,
+      stats: () => ({ entries: 0, bytes: 0, maxBytes: 0 }),
     };
     const audits = new DriftAudits({ inventory: f, facts: f, inputs: { scanner: failing, tracking: { tracking: async () => DEFAULT_TRACKING }, close: () => undefined }, config: DEMO_DRIFT_CONFIG });
     const round = await audits.refresh();
