@@ -46,7 +46,7 @@ describe('loadConfig', () => {
         stsEndpoint: undefined,
       },
       gate: { prometheusUrl: undefined, prometheusTimeoutMs: 10_000, clusterLabel: 'cluster', route53Zones: [], settings: gateSettings() },
-      drift: { toolManagers: [], accept: [], ratePerSecond: 20, pageSize: 500, ttlMs: 600_000, cacheBytes: 64 * 1024 * 1024, maxObjects: 1_000_000, timeoutMs: 300_000 },
+      drift: { toolManagers: [], accept: [], ratePerSecond: 20, pageSize: 500, ttlMs: 600_000, cacheBytes: 64 * 1024 * 1024, maxObjects: 1_000_000, timeoutMs: 300_000, serviceAudits: true },
       token: { kind: 'demo', value: DEMO_TOKEN },
       proxySecret: { kind: 'demo', value: 'greenlight-demo-proxy-secret' },
       demoUi: true,
