@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { auditDrift, type DriftInputs } from './drift.js';
 import { DriftGauges } from './drift-gauges.js';
+import { FreshOrWait } from './fresh-or-wait.js';
 import { pairProblem, resolvePairs } from './resolve.js';
 
 /** One pair's latest audit, or why there is none. */
@@ -53,24 +54,25 @@ export interface DriftAuditsOptions {
 }
 
 export class DriftAudits implements DriftAuditReader {
-  /** The last round that ended. */
-  private current: FleetDrift | undefined;
+  /** Rounds over every pair: one at a time, the last served until the scans' TTL. */
+  private readonly rounds: FreshOrWait<FleetDrift>;
   /** Each pair's latest audit, as soon as it ends (a round may take minutes over many pairs). */
   private readonly byPair = new Map<string, PairDrift>();
-  private pending: Promise<FleetDrift> | undefined;
   private readonly gauges: DriftGauges | undefined;
   private readonly clock: () => number;
 
   constructor(private readonly options: DriftAuditsOptions) {
     this.clock = options.clock ?? Date.now;
     this.gauges = options.registry ? new DriftGauges(options.registry) : undefined;
+    this.rounds = new FreshOrWait(() => this.audit(), { clock: this.clock, ttlMs: options.config.ttlMs, waitMs: 0 });
   }
 
   async latest(firstWaitMs = 0): Promise<FleetDrift | undefined> {
-    const current = this.current;
+    const last = this.rounds.last();
+    const current = last?.result;
     const known = (): FleetDrift | undefined => (this.byPair.size > 0 ? { at: current?.at ?? this.clock(), pairs: new Map(this.byPair) } : undefined);
     // A round of scans is long: its result is served until the scans' TTL, and the next is never waited for.
-    if (current && this.clock() - current.at < this.options.config.ttlMs) return known();
+    if (last?.fresh) return known();
     const next = this.refresh().then(known, () => known());
     if (current || this.byPair.size > 0 || firstWaitMs <= 0) return known();
     let timer: NodeJS.Timeout | undefined;
@@ -88,15 +90,7 @@ export class DriftAudits implements DriftAuditReader {
 
   /** A new round now (joining one under way); it becomes the latest. */
   refresh(): Promise<FleetDrift> {
-    this.pending ??= this.audit()
-      .then((round) => {
-        this.current = round;
-        return round;
-      })
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return this.pending;
+    return this.rounds.refresh();
   }
 
   private async audit(): Promise<FleetDrift> {

@@ -42,6 +42,11 @@ export class FreshOrWait<T extends { readonly at: number }> {
     return this.waiting;
   }
 
+  /** The last result, fresh or not (undefined before the first), and whether it is still fresh; never starts a new one. */
+  last(): { readonly result: T; readonly fresh: boolean } | undefined {
+    return this.current && { result: this.current, fresh: this.options.clock() - this.current.at < this.options.ttlMs };
+  }
+
   /** A new result now (joining one under way); it becomes the current one. */
   refresh(): Promise<T> {
     this.pending ??= this.make()
