@@ -52,11 +52,17 @@ interface Tally {
   bad: string[];
 }
 
-/** `CLIENTS` loops asking until `ms` have passed; every answer must be a complete 200. */
+/** Requests each client sends at least, so that a busy machine still puts every client's load through the service. */
+const MIN_PER_CLIENT = 3;
+
+/**
+ * `CLIENTS` loops asking back to back until `ms` have passed, each at least `MIN_PER_CLIENT`
+ * times however slow the machine is; every answer must be a complete 200.
+ */
 async function drive(ms: number, tally: Tally): Promise<void> {
   const until = Date.now() + ms;
   const loop = async () => {
-    while (Date.now() < until) {
+    for (let sent = 0; Date.now() < until || sent < MIN_PER_CLIENT; sent++) {
       const outcome = await client.send({ path: GETPARAMS, headers: HEADERS, body: BODY });
       tally.answers++;
       if (!outcome.ok) {
@@ -146,7 +152,6 @@ describe(`load: ${CLIENTS} concurrent clients`, () => {
       `heap after GC ${(before.heap / 2 ** 20).toFixed(1)} → ${(after.heap / 2 ** 20).toFixed(1)} MiB, RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MiB`;
     process.stdout.write(`load: ${report}\n`);
     expect([...warm.bad, ...load.bad].slice(0, 5), report).toEqual([]);
-    expect(load.answers).toBeGreaterThan(CLIENTS);
     expect(after.heap - before.heap, report).toBeLessThan(HEAP_GROWTH_BOUND);
     expect(after.rss - before.rss, report).toBeLessThan(RSS_GROWTH_BOUND);
     expect(service.stderr()).not.toMatch(/Uncaught|FATAL/);

@@ -227,6 +227,7 @@ interface FaultEntry {
 
 interface Bucket {
   readonly perSecond: number;
+  readonly burst: number;
   tokens: number;
   last: number;
 }
@@ -467,13 +468,14 @@ export class FakeAws {
   }
 
   /**
-   * Answers at most `perSecond` requests per second (token bucket, burst = `perSecond`) for
-   * one API or for all of them together; the rest get the service's throttling error.
-   * `undefined` removes the limit.
+   * Answers at most `perSecond` requests per second (token bucket, `burst` at once: `perSecond`
+   * by default) for one API or for all of them together; the rest get the service's throttling
+   * error. `undefined` removes the limit. A tiny rate with a burst answers exactly `burst`
+   * requests however slowly they come (a busy machine).
    */
-  rateLimit(api: FakeAwsApi | 'all', perSecond: number | undefined): void {
-    if (perSecond === undefined) this.buckets.delete(api);
-    else this.buckets.set(api, { perSecond, tokens: perSecond, last: Date.now() });
+  rateLimit(api: FakeAwsApi | 'all', perSecond: number | undefined, burst = perSecond): void {
+    if (perSecond === undefined || burst === undefined) this.buckets.delete(api);
+    else this.buckets.set(api, { perSecond, burst, tokens: burst, last: Date.now() });
   }
 
   /** How many requests reached `api` (including refused and faulted ones). */
@@ -624,7 +626,7 @@ export class FakeAws {
     for (const key of ['all', api] as const) {
       const bucket = this.buckets.get(key);
       if (!bucket) continue;
-      bucket.tokens = Math.min(bucket.perSecond, bucket.tokens + ((now - bucket.last) / 1000) * bucket.perSecond);
+      bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.last) / 1000) * bucket.perSecond);
       bucket.last = now;
       if (bucket.tokens >= 1) bucket.tokens -= 1;
       else ok = false;
