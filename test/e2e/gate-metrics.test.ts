@@ -13,6 +13,7 @@ import { eventually } from '../support/patience.js';
 import { ClusterExporter, startPrometheus, type PrometheusProcess } from '../support/prometheus-process.js';
 import { change, createZone, externalDnsChanges, MOTO_CREDENTIALS, route53Client } from '../support/route53-records.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
+import { factsResponseSchema } from '../../generator/index.js';
 
 let moto: Moto;
 let r53: Route53Client;
@@ -20,6 +21,7 @@ let exporter: ClusterExporter;
 let prometheus: PrometheusProcess;
 let svc: ServiceProcess;
 let dir: string;
+const PROXY_SECRET = 'gate-metrics-proxy-secret-not-a-secret';
 
 const cluster = (name: string, pair: string, role: string, weight: string, minor: string) => `  - name: ${name}
     server: https://${name}.example.com
@@ -50,8 +52,10 @@ beforeAll(async () => {
     fleet,
     `apiVersion: greenlight.io/v1alpha1\nkind: Fleet\nclusters:\n${cluster('steady-blue', 'steady', 'blue', '80', '31')}${cluster('steady-green', 'steady', 'green', '20', '32')}${cluster('lagging-blue', 'lagging', 'blue', '80', '31')}${cluster('lagging-green', 'lagging', 'green', '20', '32')}`,
   );
+  writeFileSync(join(dir, 'proxy-secret'), `${PROXY_SECRET}\n`);
   svc = await startService({
     env: {
+      GREENLIGHT_PROXY_SECRET_FILE: join(dir, 'proxy-secret'),
       GREENLIGHT_INVENTORY: fleet,
       GREENLIGHT_TOKEN: 'gate-metrics-test-token-not-a-secret',
       GREENLIGHT_PROMETHEUS_URL: prometheus.url,
@@ -82,5 +86,32 @@ describe('greenlight_pair_gate', () => {
       return { ...v, help: text.includes('# HELP greenlight_pair_gate ') };
     });
     expect(values).toEqual({ steady: '1', lagging: '0', help: true });
+  });
+});
+
+describe("the facts answer's gate", () => {
+  it('is the same evaluation, with its numbers from Prometheus and its records from Route 53', async () => {
+    const ask = async (cluster: string) => {
+      const res = await fetch(`${svc.url}/api/v1/facts`, {
+        headers: { 'Greenlight-Proxy-Secret': PROXY_SECRET, 'Argocd-Application-Name': `argocd:shop-${cluster}`, 'Argocd-Project-Name': 'default', 'Argocd-Target-Cluster-Name': cluster },
+      });
+      expect(res.status).toBe(200);
+      const gate = factsResponseSchema.parse(await res.json()).gate;
+      if (gate?.state !== 'evaluated') throw new Error(`not evaluated yet: ${JSON.stringify(gate)}`);
+      return gate.answer;
+    };
+    const steady = await eventually(async () => {
+      const answer = await ask('steady-green');
+      expect(answer.decision).toBe('go');
+      return answer;
+    });
+    expect(steady.step).toMatchObject({ current: { blue: 80, green: 20 }, next: { blue: 50, green: 50 } });
+    const errors = steady.health.find((h) => h.signal === 'error-ratio');
+    expect(errors?.outcome).toBe('ok');
+    expect(errors?.blue).toBeGreaterThan(0);
+    expect(errors?.green).toBeGreaterThan(0);
+    const lagging = await ask('lagging-blue');
+    expect(lagging.decision).toBe('hold');
+    expect(lagging.split.filter((r) => r.outcome === 'mismatch').map((r) => `${r.cluster} ${r.desired}/${r.actual}`)).toEqual(['lagging-blue 80/100', 'lagging-green 20/0']);
   });
 });
