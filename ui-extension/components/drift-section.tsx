@@ -260,35 +260,56 @@ function Audit(props: {
 }
 
 export type DriftSectionState =
-  | { readonly kind: 'loading' }
-  | { readonly kind: 'needs-facts'; readonly problem: FactsProblem }
+  | PairSectionNotice
   /** `app` names the app for people; `namespaces` are the ones it deploys to. */
   | { readonly kind: 'ready'; readonly app: string; readonly namespaces: readonly string[]; readonly drift: AppDrift; readonly now: number };
 
 export function DriftSection(props: { readonly state: DriftSectionState; readonly pairHref: (pair: string) => string }) {
   const { state } = props;
-  const drift = state.kind === 'ready' ? state.drift : undefined;
+  const drift = state.kind === 'ready' ? state.drift : state;
   return (
-    <div className='greenlight-section' data-greenlight-drift={drift ? drift.kind : state.kind}>
-      <h3 className='greenlight-heading'>{drift?.kind === 'served' ? `Drift on ${drift.served.blue}` : 'Drift: what blue runs that Git does not'}</h3>
-      {state.kind === 'loading' ? <Loading what='the drift audit of this pair' /> : null}
-      {state.kind === 'needs-facts' ? (
-        <div className='greenlight-state' role='note' data-drift-problem={state.problem.kind}>
-          <p className='greenlight-state__title'>The drift audit comes with the facts of this cluster pair, which greenlight serves through Argo CD's proxy extension</p>
-          <p>{FACTS_MISSING[state.problem.kind]}; "Cluster facts" below says why and what to set up.</p>
-        </div>
-      ) : null}
-      {state.kind === 'ready' && drift?.kind === 'no-pair' ? (
-        <EmptyState title={`${drift.cluster} is not part of a blue/green pair`}>
-          <p>The drift audit compares a pair's blue cluster with its green one.</p>
-        </EmptyState>
-      ) : null}
-      {state.kind === 'ready' && drift?.kind === 'unavailable' ? (
-        <EmptyState title={`No drift audit for pair ${drift.pair}`}>
-          <p data-drift-reason=''>{drift.reason}</p>
-        </EmptyState>
-      ) : null}
-      {state.kind === 'ready' && drift?.kind === 'served' ? <Audit app={state.app} namespaces={state.namespaces} drift={drift.served} now={state.now} pairHref={props.pairHref} /> : null}
+    <div className='greenlight-section' data-greenlight-drift={drift.kind}>
+      <h3 className='greenlight-heading'>{drift.kind === 'served' ? `Drift on ${drift.served.blue}` : 'Drift: what blue runs that Git does not'}</h3>
+      {drift.kind === 'served' && state.kind === 'ready' ? (
+        <Audit app={state.app} namespaces={state.namespaces} drift={drift.served} now={state.now} pairHref={props.pairHref} />
+      ) : (
+        <PairNotice notice={drift} what='drift audit' attr='drift' purpose="The drift audit compares a pair's blue cluster with its green one." />
+      )}
     </div>
   );
+}
+
+/** What a pair section shows instead of its content. */
+export type PairSectionNotice =
+  | { readonly kind: 'loading' }
+  /** The facts answer, which carries the section's data, could not be read. */
+  | { readonly kind: 'needs-facts'; readonly problem: FactsProblem }
+  | { readonly kind: 'no-pair'; readonly cluster: string }
+  | { readonly kind: 'unavailable'; readonly pair: string; readonly reason: string };
+
+export function PairNotice(props: { readonly notice: PairSectionNotice; readonly what: string; readonly attr: string; readonly purpose: string }) {
+  const n = props.notice;
+  switch (n.kind) {
+    case 'loading':
+      return <Loading what={`the ${props.what} of this pair`} />;
+    case 'needs-facts':
+      return (
+        <div className='greenlight-state' role='note' {...{ [`data-${props.attr}-problem`]: n.problem.kind }}>
+          <p className='greenlight-state__title'>The {props.what} comes with the facts of this cluster pair, which greenlight serves through Argo CD's proxy extension</p>
+          <p>{FACTS_MISSING[n.problem.kind]}; "Cluster facts" below says why and what to set up.</p>
+        </div>
+      );
+    case 'no-pair':
+      return (
+        <EmptyState title={`${n.cluster} is not part of a blue/green pair`}>
+          <p>{props.purpose}</p>
+        </EmptyState>
+      );
+    case 'unavailable':
+      return (
+        <EmptyState title={`No ${props.what} for pair ${n.pair}`}>
+          <p {...{ [`data-${props.attr}-reason`]: '' }}>{n.reason}</p>
+        </EmptyState>
+      );
+  }
 }

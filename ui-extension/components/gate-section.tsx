@@ -8,13 +8,12 @@
 import * as React from 'react';
 import type { ExternalDnsSide, GateAnswer, GateDecision, GateReason, SignalResult, SplitRow } from '../../generator/contract/gate.js';
 import type { Tone } from '../../generator/parity.js';
-import type { FactsProblem } from '../api-client.js';
 import { gateCommand, signalValue, stepCommand, weights, type AppGate, type EvaluatedGate } from '../drift-gate.js';
 import { Badge, Role } from './badges.js';
 import { Bounded } from './bounded.js';
+import { PairNotice, type PairSectionNotice } from './drift-section.js';
 import { Ident } from './ident.js';
-import { asOf, FACTS_MISSING } from './readiness-section.js';
-import { EmptyState, Loading } from './states.js';
+import { asOf } from './readiness-section.js';
 
 export const DECISIONS: Readonly<Record<GateDecision, { readonly label: string; readonly tone: Tone }>> = {
   go: { label: 'Go', tone: 'ok' },
@@ -271,35 +270,19 @@ function Evaluated(props: { readonly app: string; readonly gate: EvaluatedGate }
   );
 }
 
-export type GateSectionState =
-  | { readonly kind: 'loading' }
-  | { readonly kind: 'needs-facts'; readonly problem: FactsProblem }
-  | { readonly kind: 'ready'; readonly app: string; readonly gate: AppGate };
+export type GateSectionState = PairSectionNotice | { readonly kind: 'ready'; readonly app: string; readonly gate: AppGate };
 
 export function GateSection(props: { readonly state: GateSectionState }) {
   const { state } = props;
-  const gate = state.kind === 'ready' ? state.gate : undefined;
+  const gate = state.kind === 'ready' ? state.gate : state;
   return (
-    <div className='greenlight-section' data-greenlight-gate={gate ? gate.kind : state.kind}>
+    <div className='greenlight-section' data-greenlight-gate={gate.kind}>
       <h3 className='greenlight-heading'>Traffic gate</h3>
-      {state.kind === 'loading' ? <Loading what='the traffic gate of this pair' /> : null}
-      {state.kind === 'needs-facts' ? (
-        <div className='greenlight-state' role='note' data-gate-problem={state.problem.kind}>
-          <p className='greenlight-state__title'>The traffic gate comes with the facts of this cluster pair, which greenlight serves through Argo CD's proxy extension</p>
-          <p>{FACTS_MISSING[state.problem.kind]}; "Cluster facts" below says why and what to set up.</p>
-        </div>
-      ) : null}
-      {state.kind === 'ready' && gate?.kind === 'no-pair' ? (
-        <EmptyState title={`${gate.cluster} is not part of a blue/green pair`}>
-          <p>The traffic gate decides each weight step from a pair's blue cluster to its green one.</p>
-        </EmptyState>
-      ) : null}
-      {state.kind === 'ready' && gate?.kind === 'unavailable' ? (
-        <EmptyState title={`No traffic gate for pair ${gate.pair}`}>
-          <p data-gate-reason=''>{gate.reason}</p>
-        </EmptyState>
-      ) : null}
-      {state.kind === 'ready' && gate?.kind === 'served' ? <Evaluated app={state.app} gate={gate.served} /> : null}
+      {gate.kind === 'served' && state.kind === 'ready' ? (
+        <Evaluated app={state.app} gate={gate.served} />
+      ) : (
+        <PairNotice notice={gate} what='traffic gate' attr='gate' purpose="The traffic gate decides each weight step from a pair's blue cluster to its green one." />
+      )}
     </div>
   );
 }

@@ -272,6 +272,16 @@ describe('containers', () => {
     expect(document.querySelector('[data-gate-reason]')?.textContent).toBe('this greenlight service serves no traffic gate (it is older than this UI extension): upgrade it, or run "greenlight gate --pair prod-eu"');
   });
 
+  it("the Parity view's drift and gate sections point to the facts section when greenlight cannot be reached through Argo CD's proxy", async () => {
+    const argo = fakeArgo({ applications: driftApplications, clusters });
+    await render(<ParityAppView application={checkoutGreen} client={createApiClient({ baseUri: () => BASE, fetch: argo.fetch, timeoutMs: 2000 })} />);
+    await waitFor(() => expect(document.querySelector('[data-drift-problem]')).not.toBeNull());
+    expect(document.querySelector('[data-drift-problem]')?.textContent).toBe(
+      `The drift audit comes with the facts of this cluster pair, which greenlight serves through Argo CD's proxy extensionArgo CD's proxy extension has no "greenlight" backend; "Cluster facts" below says why and what to set up.`,
+    );
+    expect(document.querySelector('[data-gate-problem]')?.getAttribute('data-gate-problem')).toBe('extension-not-configured');
+  });
+
   it("the Blue/Green page shows each pair's gate and drift from the one request per pair it makes for readiness", async () => {
     const { argo, client } = setup((app) => factsWithAudit(app.split(':')[1], 'hold'));
     await render(<FleetPage client={client} />);
