@@ -183,6 +183,7 @@ export const CSS = `
 .greenlight-evidence { display: grid; grid-template-columns: minmax(6em, max-content) minmax(0, 1fr); gap: 1px 10px; margin: 4px 0 0; font-size: 12px; }
 .greenlight-evidence dt { color: var(--greenlight-muted); overflow-wrap: anywhere; }
 .greenlight-evidence dd { margin: 0; }
+.greenlight-evidence-toggle summary { cursor: pointer; font-size: 12px; color: var(--greenlight-muted); margin-top: 2px; }
 .greenlight-table--gate { margin: 0 0 10px; table-layout: auto; }
 .greenlight-table tr.greenlight-row--problem td { background: var(--greenlight-bad-bg); }
 .greenlight-gate-line { display: block; margin-top: 4px; }

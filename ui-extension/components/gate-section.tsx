@@ -90,18 +90,23 @@ function Plan(props: { readonly answer: GateAnswer }) {
   );
 }
 
+/** Evidence is shown open when it is short (numbers, a record); long evidence (queries, readiness blockers) opens on demand. */
 function Evidence(props: { readonly evidence: GateReason['evidence'] }) {
   const entries = Object.entries(props.evidence);
   if (entries.length === 0) return null;
+  const short = entries.length <= 8 && entries.every(([, v]) => String(v).length <= 80);
   return (
-    <dl className='greenlight-evidence'>
-      {entries.map(([k, v]) => (
-        <React.Fragment key={k}>
-          <dt>{k}</dt>
-          <dd className='greenlight-mono'>{v === null ? '—' : String(v)}</dd>
-        </React.Fragment>
-      ))}
-    </dl>
+    <details className='greenlight-evidence-toggle' open={short}>
+      <summary>Evidence ({entries.length.toLocaleString('en-US')})</summary>
+      <dl className='greenlight-evidence'>
+        {entries.map(([k, v]) => (
+          <React.Fragment key={k}>
+            <dt>{k}</dt>
+            <dd className='greenlight-mono'>{v === null ? '—' : String(v)}</dd>
+          </React.Fragment>
+        ))}
+      </dl>
+    </details>
   );
 }
 

@@ -156,6 +156,9 @@ describe('GateSection', () => {
       ['split', 'hold'],
     ]);
     expect(within(reasons[0] as HTMLElement).getByText("prod-eu-green's 5xx ratio is 4.20% against 0.40% on prod-eu-blue, above the threshold of 1.40% (blue × 1 + 1.00%): find out why before moving more traffic")).toBeTruthy();
+    // Short evidence is open; a signal's, with its two queries, opens on demand.
+    expect((reasons[0] as HTMLElement).querySelector('details')?.open).toBe(false);
+    expect((reasons[1] as HTMLElement).querySelector('details')?.open).toBe(true);
     const evidence = (reasons[1] as HTMLElement).querySelector('dl') as HTMLElement;
     expect([...evidence.querySelectorAll('dt')].map((d) => `${d.textContent}=${d.nextElementSibling?.textContent}`)).toEqual([
       'record=shop.example.com. CNAME',
