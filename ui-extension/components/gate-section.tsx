@@ -191,7 +191,7 @@ export function SplitTable(props: { readonly split: readonly SplitRow[] }) {
         {props.split.map((r, i) => {
           const o = SPLIT_OUTCOMES[r.outcome];
           return (
-            <tr key={`${r.cluster}|${r.record}|${i}`} data-cluster={r.cluster} data-outcome={r.outcome} className={r.outcome === 'ok' ? undefined : 'greenlight-row--problem'}>
+            <tr key={`${r.cluster}|${r.record}|${i}`} data-split-cluster={r.cluster} data-outcome={r.outcome} className={r.outcome === 'ok' ? undefined : 'greenlight-row--problem'}>
               <td>
                 <Ident text={r.cluster} /> <Role role={r.role} />
               </td>
@@ -216,7 +216,7 @@ export function ExternalDnsSides(props: { readonly sides: readonly ExternalDnsSi
   return (
     <ul className='greenlight-checks' aria-label='ExternalDNS'>
       {props.sides.map((s) => (
-        <li key={s.cluster} data-cluster={s.cluster} data-prefix={s.prefix ?? ''}>
+        <li key={s.cluster} data-dns-cluster={s.cluster} data-prefix={s.prefix ?? ''}>
           <strong>{s.cluster}</strong>:{' '}
           {s.found ? (
             <>
