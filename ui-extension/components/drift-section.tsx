@@ -270,11 +270,11 @@ export function DriftSection(props: { readonly state: DriftSectionState; readonl
   return (
     <div className='greenlight-section' data-greenlight-drift={drift.kind}>
       <h3 className='greenlight-heading'>{drift.kind === 'served' ? `Drift on ${drift.served.blue}` : 'Drift: what blue runs that Git does not'}</h3>
-      {drift.kind === 'served' && state.kind === 'ready' ? (
-        <Audit app={state.app} namespaces={state.namespaces} drift={drift.served} now={state.now} pairHref={props.pairHref} />
-      ) : (
+      {drift.kind !== 'served' ? (
         <PairNotice notice={drift} what='drift audit' attr='drift' purpose="The drift audit compares a pair's blue cluster with its green one." />
-      )}
+      ) : state.kind === 'ready' ? (
+        <Audit app={state.app} namespaces={state.namespaces} drift={drift.served} now={state.now} pairHref={props.pairHref} />
+      ) : null}
     </div>
   );
 }

@@ -283,11 +283,11 @@ export function GateSection(props: { readonly state: GateSectionState }) {
   return (
     <div className='greenlight-section' data-greenlight-gate={gate.kind}>
       <h3 className='greenlight-heading'>Traffic gate</h3>
-      {gate.kind === 'served' && state.kind === 'ready' ? (
-        <Evaluated app={state.app} gate={gate.served} />
-      ) : (
+      {gate.kind !== 'served' ? (
         <PairNotice notice={gate} what='traffic gate' attr='gate' purpose="The traffic gate decides each weight step from a pair's blue cluster to its green one." />
-      )}
+      ) : state.kind === 'ready' ? (
+        <Evaluated app={state.app} gate={gate.served} />
+      ) : null}
     </div>
   );
 }

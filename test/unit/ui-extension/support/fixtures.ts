@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { clusterFactsSchema, type ClusterFacts } from '../../../../generator/contract/cluster-facts.js';
 import type { ArgoApplication, ArgoCluster, ArgoResourceStatus } from '../../../../generator/contract/ui-api.js';
-import type { CoverageGap, DriftReport } from '../../../../generator/contract/drift.js';
+import { driftReportSchema, type CoverageGap, type DriftReport } from '../../../../generator/contract/drift.js';
 import type { FactsResponse, ServedDrift, ServedGate } from '../../../../generator/contract/facts-api.js';
 import type { ExternalDnsSide, GateAnswer, SignalName, SignalResult } from '../../../../generator/contract/gate.js';
-import { auditPair } from '../../../../generator/drift/audit.js';
-import { driftRules } from '../../../../generator/drift/rules.js';
 import { servedDrift } from '../../../../generator/drift/served.js';
 import { gateAnswer } from '../../../../generator/gate/decision.js';
 import { ALPHA_PREFIX, externalDnsVersion, judgePrefix } from '../../../../generator/gate/external-dns.js';
@@ -16,9 +14,6 @@ import { DEFAULT_SIGNALS, judgeSignal } from '../../../../generator/gate/health.
 import { DEFAULT_PLAN } from '../../../../generator/gate/plan.js';
 import { fillQuery } from '../../../../generator/gate/promql.js';
 import { splitRows, type SplitMember, type WeightedRecord } from '../../../../generator/gate/split.js';
-import { eksBaseline } from '../../../fixtures/drift/eks-baseline.js';
-import { scanFixture } from '../../../fixtures/drift/scan.js';
-import { blueSeeds, bothSeeds, postgres } from '../../../fixtures/drift/seeds.js';
 import { diffFacts } from '../../../../generator/parity.js';
 import { familyApplications, servedReadiness } from '../../../../generator/readiness/served.js';
 import { readinessVerdict } from '../../../../generator/readiness/verdict.js';
@@ -147,16 +142,13 @@ export const driftApplications: ArgoApplication[] = [
  * prod-eu's drift audit: the issue's seeds on blue (a CronJob made with kubectl in an incident,
  * a hotfixed ConfigMap, RBAC nobody remembers, a debugging Ingress, a kubectl-applied Secret, a
  * signed-off ConfigMap, one object green has too) and postgres's EBS volume, over an EKS
- * baseline; plus one resource type greenlight may not list.
+ * baseline, as auditPair reports it (test/fixtures/drift/prod-eu-report.json, kept equal to the
+ * audit's answer by test/unit/generator/drift/ui-report-fixture.test.ts); plus one resource type
+ * greenlight may not list.
  */
 export function driftReport(): DriftReport {
-  const rules = driftRules();
-  const report = auditPair({
-    pair: 'prod-eu',
-    blue: scanFixture('prod-eu-blue', [...eksBaseline(), ...postgres('blue'), ...blueSeeds()], rules),
-    green: scanFixture('prod-eu-green', [...eksBaseline(), ...postgres('green'), ...bothSeeds()], rules),
-    rules,
-  });
+  const path = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'drift', 'prod-eu-report.json');
+  const report = driftReportSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   const gap: CoverageGap = {
     cluster: 'prod-eu-blue',
     resource: 'backups.velero.io',
