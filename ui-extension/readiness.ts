@@ -9,6 +9,7 @@
 import type { FactsResponse, ServedReadiness } from '../generator/contract/facts-api.js';
 import type { ArgoApplication, ArgoCluster } from '../generator/contract/ui-api.js';
 import { clusterInfoOf } from '../generator/parity.js';
+import type { AppDrift, AppGate } from './drift-gate.js';
 
 /** The command that prints a pair's whole verdict, for the UI to name. */
 export const readinessCommand = (pair: string): string => `greenlight readiness --pair ${pair}`;
@@ -59,12 +60,22 @@ export type FleetPairPlan =
   | { readonly kind: 'no-app'; readonly pair: string }
   | { readonly kind: 'ask'; readonly pair: string; readonly via: ProxiedApp };
 
-/** A pair's line on the fleet page. */
+/**
+ * What the same facts answer says of the pair's drift audit and traffic gate. The drift served
+ * for `via` has its family's findings in full and other apps' counted.
+ */
+export interface FleetPairAudit {
+  readonly via: ProxiedApp;
+  readonly drift: AppDrift;
+  readonly gate: AppGate;
+}
+
+/** A pair's line on the fleet page; `audit` when greenlight answered (one request per pair gives all three). */
 export type FleetPairReadiness =
   | Exclude<FleetPairPlan, { kind: 'ask' }>
   | { readonly kind: 'loading'; readonly pair: string }
-  | { readonly kind: 'unavailable'; readonly pair: string; readonly reason: string }
-  | { readonly kind: 'judged'; readonly pair: string; readonly served: JudgedReadiness };
+  | { readonly kind: 'unavailable'; readonly pair: string; readonly reason: string; readonly audit?: FleetPairAudit }
+  | { readonly kind: 'judged'; readonly pair: string; readonly served: JudgedReadiness; readonly audit?: FleetPairAudit };
 
 const trimServer = (server: string) => server.trim().replace(/\/+$/, '');
 

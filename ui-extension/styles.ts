@@ -170,6 +170,23 @@ export const CSS = `
 .greenlight-readiness-lines { margin: 0 0 12px; padding: 0; list-style: none; }
 .greenlight-readiness-line { padding: 6px 10px; margin: 0 0 6px; border: 1px solid var(--greenlight-border); border-radius: 6px; background: var(--greenlight-surface); }
 .greenlight-readiness-line summary { cursor: pointer; margin-top: 4px; }
+.greenlight-drift { padding: 5px 8px; margin: 0 0 5px; border-left: 3px solid var(--greenlight-warn); background: var(--greenlight-surface); overflow-wrap: anywhere; }
+.greenlight-drift[data-drift-class="stateful"] { border-left-color: var(--greenlight-bad); }
+/* A signed-off finding stays on screen, greyed: accepted, not gone. */
+.greenlight-drift--accepted { border-left-color: var(--greenlight-border); opacity: 0.7; }
+.greenlight-drift--accepted > .greenlight-ident { text-decoration: line-through; text-decoration-color: var(--greenlight-muted); }
+.greenlight-drift-namespace { margin: 6px 0 8px; }
+.greenlight-drift-namespace__title { font-size: 13px; font-weight: 600; margin: 8px 0 4px; color: var(--greenlight-fg); }
+.greenlight-drift-kind { display: block; font-size: 12px; font-weight: 600; color: var(--greenlight-muted); margin: 2px 0; }
+.greenlight-drift-tallies, .greenlight-drift-gaps { margin: 4px 0 6px; padding-left: 18px; }
+.greenlight-more { margin: 2px 0 8px; }
+.greenlight-evidence { display: grid; grid-template-columns: minmax(6em, max-content) minmax(0, 1fr); gap: 1px 10px; margin: 4px 0 0; font-size: 12px; }
+.greenlight-evidence dt { color: var(--greenlight-muted); overflow-wrap: anywhere; }
+.greenlight-evidence dd { margin: 0; }
+.greenlight-evidence-toggle summary { cursor: pointer; font-size: 12px; color: var(--greenlight-muted); margin-top: 2px; }
+.greenlight-table--gate { margin: 0 0 10px; table-layout: auto; }
+.greenlight-table tr.greenlight-row--problem td { background: var(--greenlight-bad-bg); }
+.greenlight-gate-line { display: block; margin-top: 4px; }
 .greenlight-notice { padding: 6px 10px; margin: 0 0 10px; border-radius: 4px; background: var(--greenlight-warn-bg); color: var(--greenlight-fg); }
 `;
 

@@ -88,7 +88,7 @@ export function FleetOverview(props: FleetOverviewProps) {
           {n}
         </p>
       ))}
-      <FleetReadiness lines={pair === '' ? props.readiness ?? [] : (props.readiness ?? []).filter((r) => r.pair === pair)} />
+      <FleetReadiness lines={pair === '' ? props.readiness ?? [] : (props.readiness ?? []).filter((r) => r.pair === pair)} now={props.now} />
       {fleet.ungrouped.length > 0 ? (
         <p className='greenlight-notice'>
           {plural(fleet.ungrouped.length, 'Application')} without a family {fleet.ungrouped.length === 1 ? 'is' : 'are'} not shown: label {fleet.ungrouped.length === 1 ? 'it' : 'them'} with{' '}

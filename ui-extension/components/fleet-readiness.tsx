@@ -1,16 +1,22 @@
 /**
  * @module The fleet page's readiness line per pair: the verdict greenlight's service made for the
  * pair (the counts `greenlight readiness` and the gauges show), its pair-wide findings, and where
- * each app's own findings are. Pure.
+ * each app's own findings are; then the pair's traffic gate and drift from the same answer. Pure.
  */
 import * as React from 'react';
 import { readinessCommand, type FleetPairReadiness } from '../readiness.js';
 import { Badge } from './badges.js';
 import { FindingList } from './findings.js';
 import { plural } from './format.js';
+import { FleetPairAuditView } from './fleet-audit.js';
 import { asOf } from './readiness-section.js';
 
-function Line(props: { readonly line: FleetPairReadiness; readonly maxFindings: number }) {
+function Audit(props: { readonly line: FleetPairReadiness; readonly now: number; readonly maxFindings: number }) {
+  const { line } = props;
+  return (line.kind === 'judged' || line.kind === 'unavailable') && line.audit ? <FleetPairAuditView pair={line.pair} audit={line.audit} now={props.now} maxFindings={props.maxFindings} /> : null;
+}
+
+function Line(props: { readonly line: FleetPairReadiness; readonly maxFindings: number; readonly now: number }) {
   const { line } = props;
   const common = { className: 'greenlight-readiness-line', 'data-pair': line.pair, 'data-readiness': line.kind };
   switch (line.kind) {
@@ -39,6 +45,7 @@ function Line(props: { readonly line: FleetPairReadiness; readonly maxFindings: 
       return (
         <li {...common}>
           <strong>{line.pair}</strong>: <Badge tone='info'>no verdict</Badge> <span className='greenlight-detail'>{line.reason}</span>
+          <Audit line={line} now={props.now} maxFindings={props.maxFindings} />
         </li>
       );
     case 'judged': {
@@ -60,20 +67,22 @@ function Line(props: { readonly line: FleetPairReadiness; readonly maxFindings: 
               <FindingList findings={pairWide} label={`pair-wide readiness of ${line.pair}`} max={props.maxFindings} more={`${readinessCommand(line.pair)} lists them all`} />
             </details>
           ) : null}
+          <Audit line={line} now={props.now} maxFindings={props.maxFindings} />
         </li>
       );
     }
   }
 }
 
-export function FleetReadiness(props: { readonly lines: readonly FleetPairReadiness[]; readonly maxFindings?: number }) {
+export function FleetReadiness(props: { readonly lines: readonly FleetPairReadiness[]; readonly maxFindings?: number; readonly now?: number }) {
+  const now = props.now ?? Date.now();
   if (props.lines.length === 0) return null;
   return (
     <section className='greenlight-section' aria-label='readiness by pair'>
       <h3 className='greenlight-subheading'>Readiness for the next weight step</h3>
       <ul className='greenlight-readiness-lines'>
         {props.lines.map((line) => (
-          <Line key={line.pair} line={line} maxFindings={props.maxFindings ?? 20} />
+          <Line key={line.pair} line={line} maxFindings={props.maxFindings ?? 20} now={now} />
         ))}
       </ul>
     </section>

@@ -21,7 +21,7 @@ export type ReadinessSectionState =
   | { readonly kind: 'ready'; readonly app: string; readonly readiness: AppReadiness };
 
 /** Why the facts are missing, as the readiness section says it; the facts section below has the details and the fix. */
-const FACTS_MISSING: Readonly<Record<FactsProblem['kind'], string>> = {
+export const FACTS_MISSING: Readonly<Record<FactsProblem['kind'], string>> = {
   'proxy-disabled': "Argo CD's proxy extension is not enabled",
   'extension-not-configured': `Argo CD's proxy extension has no "${PROXY_EXTENSION_NAME}" backend`,
   'not-authorized': `Argo CD refused the call to the "${PROXY_EXTENSION_NAME}" proxy extension`,

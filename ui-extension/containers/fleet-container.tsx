@@ -1,12 +1,13 @@
 /**
  * @module The system-level "Blue/Green" page: every family the user may see, loaded from Argo
- * CD's API, and each pair's readiness verdict from greenlight's service, asked for through one
- * Application of the pair once the fleet is on screen.
+ * CD's API, and each pair's readiness verdict, drift audit and traffic gate from greenlight's
+ * service, asked for (one request per pair) through one Application of the pair once the fleet is on screen.
  */
 import * as React from 'react';
 import type { ApiClient } from '../api-client.js';
 import { classifyFactsError } from '../api-client.js';
 import { FleetOverview } from '../components/fleet-overview.js';
+import { appDrift, appGate } from '../drift-gate.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { fleetReadinessPlan, type FleetPairPlan, type FleetPairReadiness } from '../readiness.js';
 import { appHref, defaultApiClient, pairOfLocation } from './links.js';
@@ -26,8 +27,9 @@ async function askPairs(client: ApiClient, plan: readonly FleetPairPlan[], signa
       try {
         const facts = await client.getFacts(via, signal);
         const served = facts.readiness;
-        if (served?.state === 'judged') onLine({ kind: 'judged', pair, served });
-        else onLine({ kind: 'unavailable', pair, reason: served?.reason ?? 'this greenlight service serves no readiness verdict (it is older than this UI extension): upgrade it' });
+        const audit = { via, drift: appDrift(facts), gate: appGate(facts) };
+        if (served?.state === 'judged') onLine({ kind: 'judged', pair, served, audit });
+        else onLine({ kind: 'unavailable', pair, reason: served?.reason ?? 'this greenlight service serves no readiness verdict (it is older than this UI extension): upgrade it', audit });
       } catch (err) {
         if (signal.aborted) return;
         onLine({ kind: 'unavailable', pair, reason: `greenlight could not be asked through Argo CD's proxy extension (via Application ${via.namespace}/${via.name}): ${classifyFactsError(err).detail}` });

@@ -1,6 +1,6 @@
 /**
  * @module The "Parity" app view and the status panel's flyout: the app's family on every
- * cluster, the pair's readiness for the next weight step, and the facts diff. The family and
+ * cluster, the pair's readiness for the next weight step, its drift audit and traffic gate, and the facts diff. The family and
  * the facts are each loaded once and shared by the sections that read them.
  */
 import * as React from 'react';
@@ -9,6 +9,7 @@ import type { ApiClient } from '../api-client.js';
 import { ParityView } from '../components/parity-view.js';
 import { EmptyState, ErrorState, Loading } from '../components/states.js';
 import type { AppViewProps } from '../host.js';
+import { DriftContainer, GateContainer } from './drift-gate-container.js';
 import { FactsSection, useFacts } from './facts-container.js';
 import { appHref, defaultApiClient } from './links.js';
 import { loadFamilyShared, type FamilyLoad } from './loaders.js';
@@ -65,6 +66,8 @@ function ParitySections(props: { readonly app: ArgoApplication; readonly client:
     <>
       <FamilySection app={app} state={family} onRetry={retryFamily} />
       <ReadinessContainer app={app} family={family} facts={facts} />
+      <DriftContainer app={app} family={family} facts={facts} />
+      <GateContainer app={app} family={family} facts={facts} />
       <FactsSection state={facts} onRetry={retryFacts} />
     </>
   );
