@@ -162,7 +162,11 @@ export class PrometheusClient implements PrometheusQuerier {
       if (signal.aborted) throw new Error(`${where}: the query was cancelled (the deadline passed)`);
       const cause = (err as { cause?: { code?: unknown } }).cause;
       const code = typeof cause?.code === 'string' ? cause.code : (err as Error).message;
-      const tls = /CERT|SELF_SIGNED|TLS|SSL/i.test(code) ? " (a certificate greenlight does not trust: give the CA that signs the server's certificate in GREENLIGHT_PROMETHEUS_CA_FILE)" : '';
+      const tls = /ALTNAME/.test(code)
+        ? " (the server's certificate is not for this host: use a name it was issued for in GREENLIGHT_PROMETHEUS_URL)"
+        : /CERT|UNABLE_TO_VERIFY|SELF_SIGNED/.test(code)
+          ? " (a certificate greenlight does not trust: give the CA that signs the server's certificate in GREENLIGHT_PROMETHEUS_CA_FILE)"
+          : '';
       throw new Error(`${where} could not be reached (${quoteUpstream(code, 120)}); check GREENLIGHT_PROMETHEUS_URL and the network path from greenlight${tls}`);
     }
     if (status === 401 || status === 403) throw new Error(this.refusedMessage(where, status, text));
