@@ -457,7 +457,7 @@ function prometheusAccess(
     problems.push('Prometheus credentials, tenant or CA are set but GREENLIGHT_PROMETHEUS_URL is not: set the server\'s root too');
   }
   if (ways.length > 0 && parsed?.protocol === 'http:') problems.push(`${PROMETHEUS_PLAIN_HTTP} (${url ?? ''}; credentials from ${ways.join(' and ')})`);
-  if (auth?.kind === 'sigv4' && parsed !== undefined) {
+  if (auth?.kind === 'sigv4' && AWS_REGION_NAME.test(auth.region) && parsed !== undefined) {
     const workspaceRegion = AMP_HOST.exec(parsed.hostname)?.[1];
     if (workspaceRegion !== undefined && workspaceRegion !== auth.region) {
       problems.push(`GREENLIGHT_PROMETHEUS_SIGV4_REGION is "${auth.region}" but GREENLIGHT_PROMETHEUS_URL is a workspace in ${workspaceRegion}: sign for the workspace's region`);
