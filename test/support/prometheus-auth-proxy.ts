@@ -105,7 +105,7 @@ export function bearerCheck(token: string, tenant?: string): CredentialCheck {
 }
 
 /** Amazon Managed Prometheus: a SigV4 signature by `identity` for service `aps` in `region`, or 403 as AMP answers it. */
-export function sigv4Check(identity: { readonly accessKeyId: string; readonly secretAccessKey: string }, region: string): CredentialCheck {
+export function sigv4Check(identity: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }, region: string): CredentialCheck {
   const refuse = (message: string): Refusal => ({ status: 403, body: JSON.stringify({ message }) });
   return async (req, url, body) => {
     const verdict = await verifySigV4(req, url, body, identity);

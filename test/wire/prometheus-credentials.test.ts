@@ -197,6 +197,37 @@ describe('SigV4 for Amazon Managed Prometheus, verified at a stand-in', () => {
     }
   });
 
+  it('sends the session token of temporary credentials (IRSA, Pod Identity) inside the signature', async () => {
+    const session = { accessKeyId: 'ASIAFAKEGREENLIGHT01', secretAccessKey: 'fake-session-secret-0004', sessionToken: 'fake-session-token-0004' };
+    const irsa = await PrometheusAuthProxy.start({
+      tls: { cert: pki.serverCert, key: pki.serverKey },
+      upstream: { url: prometheus.url, ca: pki.caCert, headers: { authorization: basicHeader } },
+      prefix: '/workspaces/ws-00000000-fake',
+      check: sigv4Check(session, REGION),
+    });
+    const client = new PrometheusClient({ url: irsa.url, auth: sigv4Auth(REGION, () => Promise.resolve(session)), ca: pki.caCert });
+    try {
+      expect(await client.queryNumber(query, never)).toBeCloseTo(0.2, 3);
+      expect(irsa.refused).toEqual([]);
+    } finally {
+      client.close();
+      await irsa.close();
+    }
+  });
+
+  it('says it cannot sign when greenlight has no AWS credentials, and sends nothing', async () => {
+    const before = amp.passed.length + amp.refused.length;
+    const client = new PrometheusClient({ url: amp.url, auth: sigv4Auth(REGION, () => Promise.reject(new Error('greenlight found no AWS credentials of its own'))), ca: pki.caCert });
+    try {
+      await expect(client.queryNumber(query, never)).rejects.toThrow(
+        `Prometheus at ${amp.url}/api/v1/query: greenlight cannot sign its Prometheus queries (SigV4, GREENLIGHT_PROMETHEUS_SIGV4_REGION): greenlight found no AWS credentials of its own`,
+      );
+      expect(amp.passed.length + amp.refused.length).toBe(before);
+    } finally {
+      client.close();
+    }
+  });
+
   it('says what to check when AMP refuses the signature, quoting its message without the key', async () => {
     const wrongSecret = { accessKeyId: FAKE_CREDENTIALS.accessKeyId, secretAccessKey: 'fake-wrong-secret-key-0003' };
     const client = new PrometheusClient({ url: amp.url, auth: sigv4Auth(REGION, () => Promise.resolve(wrongSecret)), ca: pki.caCert });
