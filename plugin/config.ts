@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues, gateConfigFileSchema, gateSettings, LABEL_NAME, type GateSettings } from '../generator/index.js';
-import { PROMETHEUS_PLAIN_HTTP, prometheusUrlProblem } from './adapters/prometheus/prometheus-client.js';
+import { prometheusPlainHttpProblem, prometheusUrlProblem } from './adapters/prometheus/prometheus-client.js';
 import { ZONE_ID } from './adapters/route53/zone-id.js';
 import { MIN_SECRET_LENGTH, secretFileProblem } from './auth/token-source.js';
 
@@ -225,6 +225,8 @@ export type SecretFileReader = (path: string) => string;
 const readSecretFileFromDisk: SecretFileReader = (path) => readFileSync(path, 'utf8');
 
 const RANDOM_SECRET_ADVICE = `put a random value of at least ${MIN_SECRET_LENGTH} characters in it (e.g. openssl rand -hex 32)`;
+/** For a credential greenlight sends (it does not choose it). */
+const UPSTREAM_SECRET_ADVICE = 'put the credential Prometheus (or the proxy in front of it) accepts in it, on one line';
 
 /** The problem with a token or proxy-secret file named by `variable`, or `undefined`. Never quotes the file's text. */
 function secretFileCheck(variable: string, path: string, read: SecretFileReader, advice = RANDOM_SECRET_ADVICE): string | undefined {
@@ -249,9 +251,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => (i.path.length > 0 && !i.message.includes(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message));
   if (!parsed.success) {
     // The files are checked even so: every problem is listed at once.
-    for (const variable of ['GREENLIGHT_TOKEN_FILE', 'GREENLIGHT_PROXY_SECRET_FILE'] as const) {
+    for (const variable of ['GREENLIGHT_TOKEN_FILE', 'GREENLIGHT_PROXY_SECRET_FILE', 'GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE', 'GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE'] as const) {
       const path = env[variable]?.trim();
-      const problem = path ? secretFileCheck(variable, path, readSecretFile) : undefined;
+      const problem = path ? secretFileCheck(variable, path, readSecretFile, variable.startsWith('GREENLIGHT_PROMETHEUS_') ? UPSTREAM_SECRET_ADVICE : RANDOM_SECRET_ADVICE) : undefined;
       if (problem !== undefined) problems.push(problem);
     }
     throw new ConfigError(problems);
@@ -422,12 +424,14 @@ function prometheusAccess(
   if (e.GREENLIGHT_PROMETHEUS_SIGV4_REGION !== undefined) ways.push('GREENLIGHT_PROMETHEUS_SIGV4_REGION (SigV4)');
   if (ways.length > 1) problems.push(`set only one way to authenticate to Prometheus; got ${ways.join(' and ')}`);
 
-  const advice = 'put the credential Prometheus (or the proxy in front of it) accepts in it, on one line';
+  const advice = UPSTREAM_SECRET_ADVICE;
   let auth: PrometheusAuthConfig | undefined;
   if (e.GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE !== undefined) {
     const path = e.GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE;
     const problem = secretFileCheck('GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE', path, readSecretFile, advice);
     if (problem !== undefined) problems.push(problem);
+    // Checked here so that it is listed with the rest; never quoted.
+    else if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(readSecretFile(path).trim())) problems.push(`GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE: the token in the file ${path} holds a line break or a control character, which no HTTP header carries; put the token on one line`);
     auth = { kind: 'bearer', tokenFile: path, reloadMs };
   } else if (e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER !== undefined || e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE !== undefined) {
     const user = e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER;
@@ -456,7 +460,7 @@ function prometheusAccess(
   if (url === undefined && (ways.length > 0 || e.GREENLIGHT_PROMETHEUS_TENANT !== undefined || e.GREENLIGHT_PROMETHEUS_CA_FILE !== undefined)) {
     problems.push('Prometheus credentials, tenant or CA are set but GREENLIGHT_PROMETHEUS_URL is not: set the server\'s root too');
   }
-  if (ways.length > 0 && parsed?.protocol === 'http:') problems.push(`${PROMETHEUS_PLAIN_HTTP} (${url ?? ''}; credentials from ${ways.join(' and ')})`);
+  if (ways.length > 0 && parsed?.protocol === 'http:') problems.push(prometheusPlainHttpProblem(url ?? '', `${ways.join(' and ')} ${ways.length > 1 ? 'give' : 'gives'} credentials`));
   if (auth?.kind === 'sigv4' && AWS_REGION_NAME.test(auth.region) && parsed !== undefined) {
     const workspaceRegion = AMP_HOST.exec(parsed.hostname)?.[1];
     if (workspaceRegion !== undefined && workspaceRegion !== auth.region) {

@@ -124,7 +124,7 @@ describe('greenlight gate with Prometheus credentials', () => {
     const res = await runGreenlight(['gate', '--pair', 'cred'], { ...env, GREENLIGHT_PROMETHEUS_URL: 'http://127.0.0.1:9', GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE: file('token-http', `${TOKEN}\n`) });
     expect(res.code).toBe(GATE_EXIT_CODES.unknown);
     expect(res.stderr).toContain(
-      "GREENLIGHT_PROMETHEUS_URL is plain http://, and greenlight never sends credentials unencrypted: set it to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA) (http://127.0.0.1:9; credentials from GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE (bearer))",
+      "GREENLIGHT_PROMETHEUS_URL is plain http:// (http://127.0.0.1:9), but GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE (bearer) gives credentials, which greenlight never sends unencrypted: set GREENLIGHT_PROMETHEUS_URL to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA)",
     );
     expectNoSecret(res.stdout, res.stderr);
   });

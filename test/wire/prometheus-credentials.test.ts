@@ -116,7 +116,7 @@ describe('basic auth, against Prometheus itself (--web.config.file)', () => {
     const password = new FileTokenSource(secretFile('password-3', PASSWORD), 60_000, silent, 'GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE');
     try {
       expect(() => new PrometheusClient({ url: 'http://127.0.0.1:9', auth: basicAuth(USER, password) })).toThrow(
-        "GREENLIGHT_PROMETHEUS_URL is plain http://, and greenlight never sends credentials unencrypted: set it to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA) (http://127.0.0.1:9)",
+        "GREENLIGHT_PROMETHEUS_URL is plain http:// (http://127.0.0.1:9), but the client was given credentials, which greenlight never sends unencrypted: set GREENLIGHT_PROMETHEUS_URL to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA)",
       );
     } finally {
       password.close();
@@ -158,6 +158,25 @@ describe('a bearer token and a Mimir tenant, through a gateway', () => {
           `and GREENLIGHT_PROMETHEUS_TENANT ("${TENANT}"): the tenant must be one these credentials may read`,
       );
       expect(err.message).not.toContain('fake-stale-bearer-token');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('never sends (or quotes) a token that a rotation left on two lines', async () => {
+    const path = secretFile('token-rotating', TOKEN);
+    const client = new PrometheusClient({ url: gateway.url, auth: bearerAuth(new FileTokenSource(path, 100, silent, 'GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE')), tenant: TENANT, ca: pki.caCert });
+    try {
+      writeFileSync(path, 'fake-broken-token-part-one\nfake-broken-token-part-two\n');
+      const err = await eventually(async () => {
+        const e = (await client.queryNumber(query, never).catch((x: unknown) => x)) as Error;
+        expect(e).toBeInstanceOf(Error);
+        return e;
+      });
+      expect(err.message).toBe(
+        `Prometheus at ${gateway.url}/api/v1/query: the token in the file ${path} (GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE) holds a line break or a control character, which no HTTP header carries: put the token on one line`,
+      );
+      expect(err.message).not.toContain('fake-broken-token');
     } finally {
       client.close();
     }

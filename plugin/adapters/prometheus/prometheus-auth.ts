@@ -27,11 +27,18 @@ export interface PrometheusAuth {
   close(): void;
 }
 
+/** Characters no header value may carry (a token with them would be refused by fetch, in a message that quotes it). */
+export const NOT_IN_A_HEADER = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
 /** `Authorization: Bearer <token>`, the token re-read from its file when it changes. */
 export function bearerAuth(token: TokenSource): PrometheusAuth {
   return {
     check: `the token in ${token.origin}: it must be one Prometheus (or the proxy in front of it) accepts`,
-    headers: () => Promise.resolve({ authorization: `Bearer ${token.current()}` }),
+    headers: () => {
+      const value = token.current();
+      if (NOT_IN_A_HEADER.test(value)) return Promise.reject(new Error(`the token in ${token.origin} holds a line break or a control character, which no HTTP header carries: put the token on one line`));
+      return Promise.resolve({ authorization: `Bearer ${value}` });
+    },
     close: () => token.close(),
   };
 }

@@ -49,9 +49,13 @@ const answerSchema = z.discriminatedUnion('status', [
 export const PROMETHEUS_CREDENTIAL_SETTINGS =
   'GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE, GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER with GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE, or GREENLIGHT_PROMETHEUS_SIGV4_REGION (Amazon Managed Prometheus)';
 
-/** Why credentials need https (the rule greenlight applies to every credential it sends). */
-export const PROMETHEUS_PLAIN_HTTP =
-  "GREENLIGHT_PROMETHEUS_URL is plain http://, and greenlight never sends credentials unencrypted: set it to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA)";
+/**
+ * Why credentials need https: greenlight never sends a credential unencrypted, not even to a
+ * loopback address (the rule for cluster Secrets that give a token with an http:// server).
+ */
+export function prometheusPlainHttpProblem(url: string, credentials: string): string {
+  return `GREENLIGHT_PROMETHEUS_URL is plain http:// (${url}), but ${credentials}, which greenlight never sends unencrypted: set GREENLIGHT_PROMETHEUS_URL to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA)`;
+}
 
 /** Checks a Prometheus root URL; returns the problem in words, or undefined. */
 export function prometheusUrlProblem(url: string): string | undefined {
@@ -89,7 +93,7 @@ export class PrometheusClient implements PrometheusQuerier {
     this.endpoint = new URL('api/v1/query', options.url.endsWith('/') ? options.url : `${options.url}/`).toString();
     if (options.auth !== undefined && new URL(this.endpoint).protocol !== 'https:') {
       // config.ts refuses this configuration; the check here keeps any other caller honest.
-      throw new Error(`${PROMETHEUS_PLAIN_HTTP} (${options.url})`);
+      throw new Error(prometheusPlainHttpProblem(options.url, 'the client was given credentials'));
     }
     this.fetchImpl = fetchImpl;
   }

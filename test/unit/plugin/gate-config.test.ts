@@ -99,7 +99,7 @@ describe('Prometheus credentials', () => {
     ).toEqual([
       'set only one way to authenticate to Prometheus; got GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE (bearer) and GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER/_PASSWORD_FILE (basic) and GREENLIGHT_PROMETHEUS_SIGV4_REGION (SigV4)',
       `GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE: the token file ${empty} is empty; put the credential Prometheus (or the proxy in front of it) accepts in it, on one line`,
-      "GREENLIGHT_PROMETHEUS_URL is plain http://, and greenlight never sends credentials unencrypted: set it to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA) (http://prometheus.monitoring:9090; credentials from GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE (bearer) and GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER/_PASSWORD_FILE (basic) and GREENLIGHT_PROMETHEUS_SIGV4_REGION (SigV4))",
+      "GREENLIGHT_PROMETHEUS_URL is plain http:// (http://prometheus.monitoring:9090), but GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE (bearer) and GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER/_PASSWORD_FILE (basic) and GREENLIGHT_PROMETHEUS_SIGV4_REGION (SigV4) give credentials, which greenlight never sends unencrypted: set GREENLIGHT_PROMETHEUS_URL to the server's https:// endpoint (with GREENLIGHT_PROMETHEUS_CA_FILE for a private CA)",
       'GREENLIGHT_PROMETHEUS_TENANT must be a Mimir tenant id (letters, digits and !-_.*\'(), at most 150, several joined by |), got "team shop"',
       `GREENLIGHT_PROMETHEUS_CA_FILE: cannot read ${join(dir, 'no-ca.pem')} (it does not exist); mount the CA bundle there or fix the path`,
     ]);
@@ -118,6 +118,10 @@ describe('Prometheus credentials', () => {
     ]);
     expect(problems({ GREENLIGHT_PROMETHEUS_URL: AMP, GREENLIGHT_PROMETHEUS_SIGV4_REGION: 'Ireland' })).toEqual([
       'GREENLIGHT_PROMETHEUS_SIGV4_REGION must be an AWS region such as eu-west-1 (the workspace\'s), got "Ireland"',
+    ]);
+    const twoLines = secret('two-lines', 'fake-bearer-token-line-one\nfake-bearer-token-line-two\n');
+    expect(problems({ GREENLIGHT_PROMETHEUS_URL: AMP, GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE: twoLines })).toEqual([
+      `GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE: the token in the file ${twoLines} holds a line break or a control character, which no HTTP header carries; put the token on one line`,
     ]);
     const notPem = secret('not-pem', 'just text\n');
     expect(problems({ GREENLIGHT_PROMETHEUS_URL: AMP, GREENLIGHT_PROMETHEUS_CA_FILE: notPem })).toEqual([
