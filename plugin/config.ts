@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues, gateConfigFileSchema, gateSettings, LABEL_NAME, type GateSettings } from '../generator/index.js';
-import { prometheusUrlProblem } from './adapters/prometheus/prometheus-client.js';
+import { prometheusPlainHttpProblem, prometheusUrlProblem } from './adapters/prometheus/prometheus-client.js';
 import { ZONE_ID } from './adapters/route53/zone-id.js';
 import { MIN_SECRET_LENGTH, secretFileProblem } from './auth/token-source.js';
 
@@ -85,6 +85,12 @@ export const envSchema = z.object({
   GREENLIGHT_PROMETHEUS_URL: optionalString,
   GREENLIGHT_PROMETHEUS_CLUSTER_LABEL: optionalString.transform((v) => v ?? 'cluster'),
   GREENLIGHT_PROMETHEUS_TIMEOUT_MS: int('GREENLIGHT_PROMETHEUS_TIMEOUT_MS', 100, 60_000, 10_000),
+  GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE: optionalString,
+  GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER: optionalString,
+  GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE: optionalString,
+  GREENLIGHT_PROMETHEUS_TENANT: optionalString,
+  GREENLIGHT_PROMETHEUS_SIGV4_REGION: optionalString,
+  GREENLIGHT_PROMETHEUS_CA_FILE: optionalString,
   GREENLIGHT_ROUTE53_ZONES: optionalString,
   GREENLIGHT_GATE_CONFIG: optionalString,
   GREENLIGHT_LOG_LEVEL: z
@@ -140,10 +146,22 @@ export type TokenConfig =
   | { kind: 'static'; value: string }
   | { kind: 'demo'; value: string };
 
+/** How greenlight authenticates to Prometheus (docs/gate.md, "Prometheus that needs credentials"); files are re-read every `reloadMs`. */
+export type PrometheusAuthConfig =
+  | { readonly kind: 'bearer'; readonly tokenFile: string; readonly reloadMs: number }
+  | { readonly kind: 'basic'; readonly user: string; readonly passwordFile: string; readonly reloadMs: number }
+  | { readonly kind: 'sigv4'; readonly region: string };
+
 /** The traffic gate's sources and settings (see docs/gate.md). */
 export interface GateConfig {
   /** Prometheus (or Thanos, Mimir) root; undefined: live health cannot be evaluated. */
   readonly prometheusUrl: string | undefined;
+  /** Credentials for Prometheus; undefined: none are sent. */
+  readonly prometheusAuth: PrometheusAuthConfig | undefined;
+  /** Mimir/Cortex tenant (X-Scope-OrgID). */
+  readonly prometheusTenant: string | undefined;
+  /** PEM of the CA(s) that sign Prometheus's certificate (GREENLIGHT_PROMETHEUS_CA_FILE), read at start. */
+  readonly prometheusCa: string | undefined;
   readonly prometheusTimeoutMs: number;
   /** The series label naming the cluster, matched to the Argo CD cluster name. */
   readonly clusterLabel: string;
@@ -212,8 +230,12 @@ export type SecretFileReader = (path: string) => string;
 
 const readSecretFileFromDisk: SecretFileReader = (path) => readFileSync(path, 'utf8');
 
+const RANDOM_SECRET_ADVICE = `put a random value of at least ${MIN_SECRET_LENGTH} characters in it (e.g. openssl rand -hex 32)`;
+/** For a credential greenlight sends (it does not choose it). */
+const UPSTREAM_SECRET_ADVICE = 'put the credential Prometheus (or the proxy in front of it) accepts in it, on one line';
+
 /** The problem with a token or proxy-secret file named by `variable`, or `undefined`. Never quotes the file's text. */
-function secretFileCheck(variable: string, path: string, read: SecretFileReader): string | undefined {
+function secretFileCheck(variable: string, path: string, read: SecretFileReader, advice = RANDOM_SECRET_ADVICE): string | undefined {
   let text: string;
   try {
     text = read(path);
@@ -223,7 +245,7 @@ function secretFileCheck(variable: string, path: string, read: SecretFileReader)
     return `${variable}: cannot read ${path} (${why}); mount the Secret there or fix the path`;
   }
   const problem = secretFileProblem(path, text);
-  return problem === undefined ? undefined : `${variable}: ${problem}; put a random value of at least ${MIN_SECRET_LENGTH} characters in it (e.g. openssl rand -hex 32)`;
+  return problem === undefined ? undefined : `${variable}: ${problem}; ${advice}`;
 }
 
 /**
@@ -235,9 +257,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => (i.path.length > 0 && !i.message.includes(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message));
   if (!parsed.success) {
     // The files are checked even so: every problem is listed at once.
-    for (const variable of ['GREENLIGHT_TOKEN_FILE', 'GREENLIGHT_PROXY_SECRET_FILE'] as const) {
+    for (const variable of ['GREENLIGHT_TOKEN_FILE', 'GREENLIGHT_PROXY_SECRET_FILE', 'GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE', 'GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE'] as const) {
       const path = env[variable]?.trim();
-      const problem = path ? secretFileCheck(variable, path, readSecretFile) : undefined;
+      const problem = path ? secretFileCheck(variable, path, readSecretFile, variable.startsWith('GREENLIGHT_PROMETHEUS_') ? UPSTREAM_SECRET_ADVICE : RANDOM_SECRET_ADVICE) : undefined;
       if (problem !== undefined) problems.push(problem);
     }
     throw new ConfigError(problems);
@@ -295,6 +317,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     const problem = prometheusUrlProblem(e.GREENLIGHT_PROMETHEUS_URL);
     if (problem !== undefined) problems.push(problem);
   }
+  const prometheus = prometheusAccess(e, readSecretFile, problems);
   if (!LABEL_NAME.test(e.GREENLIGHT_PROMETHEUS_CLUSTER_LABEL)) problems.push(`GREENLIGHT_PROMETHEUS_CLUSTER_LABEL must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*), got "${e.GREENLIGHT_PROMETHEUS_CLUSTER_LABEL}"`);
   const zones = (e.GREENLIGHT_ROUTE53_ZONES ?? '').split(',').map((z) => z.trim()).filter((z) => z !== '');
   const badZones = zones.filter((z) => !ZONE_ID.test(z));
@@ -354,6 +377,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     inventory: Object.freeze(inventory),
     gate: Object.freeze({
       prometheusUrl: e.GREENLIGHT_PROMETHEUS_URL,
+      prometheusAuth: prometheus.auth && Object.freeze(prometheus.auth),
+      prometheusTenant: e.GREENLIGHT_PROMETHEUS_TENANT,
+      prometheusCa: prometheus.ca,
       prometheusTimeoutMs: e.GREENLIGHT_PROMETHEUS_TIMEOUT_MS,
       clusterLabel: e.GREENLIGHT_PROMETHEUS_CLUSTER_LABEL,
       route53Zones: Object.freeze(zones),
@@ -379,4 +405,88 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     templateCacheBytes: e.GREENLIGHT_TEMPLATE_CACHE_BYTES,
     logLevel: e.GREENLIGHT_LOG_LEVEL,
   });
+}
+
+/** A Mimir/Cortex tenant id (one, or several joined by `|` for a federated query). */
+const TENANT = /^[A-Za-z0-9!_.*'()-]{1,150}(?:\|[A-Za-z0-9!_.*'()-]{1,150})*$/;
+/** An AWS region name, e.g. eu-west-1, us-gov-west-1. */
+const AWS_REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/** Amazon Managed Prometheus's endpoint host, whose second label is the workspace's region. */
+const AMP_HOST = /^aps-workspaces\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * Prometheus's credentials (one of bearer, basic and SigV4), its tenant and CA, with every
+ * problem pushed onto `problems`. Credentials go only to an https:// URL: greenlight never sends
+ * a credential unencrypted (the rule for cluster Secrets too), not even to a loopback address.
+ */
+function prometheusAccess(
+  e: z.infer<typeof envSchema>,
+  readSecretFile: SecretFileReader,
+  problems: string[],
+): { auth: PrometheusAuthConfig | undefined; ca: string | undefined } {
+  const reloadMs = e.GREENLIGHT_TOKEN_RELOAD_MS;
+  const ways: string[] = [];
+  if (e.GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE !== undefined) ways.push('GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE (bearer)');
+  if (e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER !== undefined || e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE !== undefined) ways.push('GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER/_PASSWORD_FILE (basic)');
+  if (e.GREENLIGHT_PROMETHEUS_SIGV4_REGION !== undefined) ways.push('GREENLIGHT_PROMETHEUS_SIGV4_REGION (SigV4)');
+  if (ways.length > 1) problems.push(`set only one way to authenticate to Prometheus; got ${ways.join(' and ')}`);
+
+  const advice = UPSTREAM_SECRET_ADVICE;
+  let auth: PrometheusAuthConfig | undefined;
+  if (e.GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE !== undefined) {
+    const path = e.GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE;
+    const problem = secretFileCheck('GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE', path, readSecretFile, advice);
+    if (problem !== undefined) problems.push(problem);
+    // Checked here so that it is listed with the rest; never quoted.
+    else if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(readSecretFile(path).trim())) problems.push(`GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE: the token in the file ${path} holds a line break or a control character, which no HTTP header carries; put the token on one line`);
+    auth = { kind: 'bearer', tokenFile: path, reloadMs };
+  } else if (e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER !== undefined || e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE !== undefined) {
+    const user = e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER;
+    const path = e.GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE;
+    if (user === undefined) problems.push('GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE is set without GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER: basic auth needs both');
+    else if (user.includes(':') || /[\u0000-\u001f\u007f]/.test(user)) problems.push('GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER must not contain ":" or control characters (basic auth, RFC 7617)');
+    if (path === undefined) problems.push('GREENLIGHT_PROMETHEUS_BASIC_AUTH_USER is set without GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE: basic auth needs both (the password from a mounted Secret file)');
+    else {
+      const problem = secretFileCheck('GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE', path, readSecretFile, advice);
+      if (problem !== undefined) problems.push(problem);
+    }
+    if (user !== undefined && path !== undefined) auth = { kind: 'basic', user, passwordFile: path, reloadMs };
+  } else if (e.GREENLIGHT_PROMETHEUS_SIGV4_REGION !== undefined) {
+    const region = e.GREENLIGHT_PROMETHEUS_SIGV4_REGION;
+    if (!AWS_REGION_NAME.test(region)) problems.push(`GREENLIGHT_PROMETHEUS_SIGV4_REGION must be an AWS region such as eu-west-1 (the workspace's), got "${region}"`);
+    auth = { kind: 'sigv4', region };
+  }
+
+  const url = e.GREENLIGHT_PROMETHEUS_URL;
+  let parsed: URL | undefined;
+  try {
+    parsed = url === undefined ? undefined : new URL(url);
+  } catch {
+    parsed = undefined; // prometheusUrlProblem reports it
+  }
+  if (url === undefined && (ways.length > 0 || e.GREENLIGHT_PROMETHEUS_TENANT !== undefined || e.GREENLIGHT_PROMETHEUS_CA_FILE !== undefined)) {
+    problems.push('Prometheus credentials, tenant or CA are set but GREENLIGHT_PROMETHEUS_URL is not: set the server\'s root too');
+  }
+  if (ways.length > 0 && parsed?.protocol === 'http:') problems.push(prometheusPlainHttpProblem(url ?? '', `${ways.join(' and ')} ${ways.length > 1 ? 'give' : 'gives'} credentials`));
+  if (auth?.kind === 'sigv4' && AWS_REGION_NAME.test(auth.region) && parsed !== undefined) {
+    const workspaceRegion = AMP_HOST.exec(parsed.hostname)?.[1];
+    if (workspaceRegion !== undefined && workspaceRegion !== auth.region) {
+      problems.push(`GREENLIGHT_PROMETHEUS_SIGV4_REGION is "${auth.region}" but GREENLIGHT_PROMETHEUS_URL is a workspace in ${workspaceRegion}: sign for the workspace's region`);
+    }
+  }
+  const tenant = e.GREENLIGHT_PROMETHEUS_TENANT;
+  if (tenant !== undefined && !TENANT.test(tenant)) problems.push(`GREENLIGHT_PROMETHEUS_TENANT must be a Mimir tenant id (letters, digits and !-_.*'(), at most 150, several joined by |), got "${tenant}"`);
+
+  let ca: string | undefined;
+  const caFile = e.GREENLIGHT_PROMETHEUS_CA_FILE;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.push(`GREENLIGHT_PROMETHEUS_CA_FILE: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----); mount the CA bundle there`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(`GREENLIGHT_PROMETHEUS_CA_FILE: cannot read ${caFile} (${code === 'ENOENT' ? 'it does not exist' : code ?? (err as Error).message}); mount the CA bundle there or fix the path`);
+    }
+  }
+  return { auth, ca };
 }

@@ -27,6 +27,10 @@ import { PrometheusHealthSource, type LiveHealthSource } from '../adapters/prome
 import type { WeightedRecordSource } from '../adapters/route53/route53-record-source.js';
 import type { FactsConfig, GateConfig, InventoryConfig } from '../config.js';
 import type { LiveAws } from '../live-fleet.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { AwsCredentials } from '../adapters/aws/aws-credentials.js';
+import type { PrometheusAuth } from '../adapters/prometheus/prometheus-auth.js';
+import type { PrometheusAuthConfig } from '../config.js';
 
 /** On a cluster Secret: the ExternalDNS owner id (`--txt-owner-id`) its records carry, when greenlight cannot read its Deployment or it differs. */
 export const EXTERNAL_DNS_OWNER_KEY = 'greenlight.io/external-dns-owner';
@@ -48,7 +52,13 @@ export interface GateSources {
  */
 export async function openGateSources(
   config: { readonly gate: GateConfig; readonly inventory: InventoryConfig; readonly facts: FactsConfig },
-  options: { readonly connections?: ClusterConnections | undefined; readonly aws?: LiveAws | undefined; readonly demoInventory?: ClusterInventory | undefined } = {},
+  options: {
+    readonly connections?: ClusterConnections | undefined;
+    readonly aws?: LiveAws | undefined;
+    readonly demoInventory?: ClusterInventory | undefined;
+    /** Where a rotated Prometheus credential file is reported (default: nowhere, as in the CLI). */
+    readonly logger?: Logger | undefined;
+  } = {},
 ): Promise<GateSources> {
   const gate = config.gate;
   if (config.inventory.kind === 'demo' && options.demoInventory) {
@@ -63,18 +73,33 @@ export async function openGateSources(
     };
   }
   const closers: (() => void)[] = [];
-  const health = gate.prometheusUrl
-    ? new PrometheusHealthSource({ clusterLabel: gate.clusterLabel, signals: gate.settings.signals }, new PrometheusClient({ url: gate.prometheusUrl, timeoutMs: gate.prometheusTimeoutMs }))
-    : undefined;
+  let health: LiveHealthSource | undefined;
   let records: WeightedRecordSource | undefined;
   let externalDns: ExternalDnsSource | undefined;
-  const needsAws = gate.route53Zones.length > 0 || (config.inventory.kind === 'argocd' && options.connections !== undefined);
+  const prometheusAuth = gate.prometheusUrl !== undefined ? gate.prometheusAuth : undefined;
+  const needsAws = gate.route53Zones.length > 0 || (config.inventory.kind === 'argocd' && options.connections !== undefined) || prometheusAuth?.kind === 'sigv4';
+  let credentials: AwsCredentials | undefined;
   if (needsAws) {
     // Loaded only here: the AWS SDK and the Kubernetes client stay out of the demo.
     const { AwsCredentials } = await import('../adapters/aws/aws-credentials.js');
     const own = AwsCredentials.sharedOrOwn(options.aws?.credentials, config.facts);
-    const credentials = own.credentials;
+    credentials = own.credentials;
     closers.push(() => own.close());
+  }
+  if (gate.prometheusUrl !== undefined) {
+    // A credential file that changed since loadConfig checked it fails here, with its message.
+    let auth: PrometheusAuth | undefined;
+    try {
+      auth = await openPrometheusAuth(prometheusAuth, credentials, options.logger ?? createLogger('silent'));
+    } catch (err) {
+      closers.forEach((c) => c());
+      throw err;
+    }
+    const client = new PrometheusClient({ url: gate.prometheusUrl, timeoutMs: gate.prometheusTimeoutMs, auth, tenant: gate.prometheusTenant, ca: gate.prometheusCa });
+    closers.push(() => client.close());
+    health = new PrometheusHealthSource({ clusterLabel: gate.clusterLabel, signals: gate.settings.signals }, client);
+  }
+  if (credentials) {
     if (gate.route53Zones.length > 0) {
       const { Route53RecordSource } = await import('../adapters/route53/route53-record-source.js');
       records = Route53RecordSource.fromConfig({ zones: gate.route53Zones, credentials: credentials.credentialsFor(), maxAttempts: 2 });
@@ -94,6 +119,22 @@ export async function openGateSources(
     }
   }
   return { settings: gate.settings, health, records, externalDns, close: () => closers.forEach((c) => c()) };
+}
+
+/** The credentials of Prometheus's queries: files re-read when they change, SigV4 with greenlight's own AWS identity. */
+async function openPrometheusAuth(config: PrometheusAuthConfig | undefined, aws: AwsCredentials | undefined, logger: Logger): Promise<PrometheusAuth | undefined> {
+  if (config === undefined) return undefined;
+  const { basicAuth, bearerAuth, sigv4Auth } = await import('../adapters/prometheus/prometheus-auth.js');
+  const { FileTokenSource } = await import('../auth/token-source.js');
+  switch (config.kind) {
+    case 'bearer':
+      return bearerAuth(new FileTokenSource(config.tokenFile, config.reloadMs, logger, 'GREENLIGHT_PROMETHEUS_BEARER_TOKEN_FILE'));
+    case 'basic':
+      return basicAuth(config.user, new FileTokenSource(config.passwordFile, config.reloadMs, logger, 'GREENLIGHT_PROMETHEUS_BASIC_AUTH_PASSWORD_FILE'));
+    case 'sigv4':
+      if (!aws) throw new Error('GREENLIGHT_PROMETHEUS_SIGV4_REGION is set but greenlight has no AWS credentials to sign with');
+      return sigv4Auth(config.region, aws.credentialsFor());
+  }
 }
 
 /** A readiness verdict (or why there is none) as the gate reads it. */

@@ -1145,12 +1145,38 @@ function paginate<T>(items: readonly T[], token: string | undefined, size: numbe
   return end < items.length ? { items: slice, next: encode(end, 0) } : { items: slice };
 }
 
+/** What a SigV4 Authorization header says: who signed, for which region and service. */
+export interface SigV4Claim {
+  readonly accessKeyId: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+/**
+ * Checks a request's SigV4 signature against the secret of `identity` (the one verifier of the
+ * fakes: fake-aws and the Amazon Managed Prometheus stand-in use it). Returns who signed for
+ * which region and service, or the reason the signature does not hold.
+ */
+export async function verifySigV4(
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+  identity: Pick<Identity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>,
+): Promise<{ claim: SigV4Claim } | { problem: string }> {
+  const auth = AUTHORIZATION.exec(header(req, 'authorization') ?? '');
+  if (!auth) return { problem: `no SigV4 Authorization header on ${req.method} ${url.pathname}` };
+  const [, accessKeyId, date, region, service, signedHeaderList, signature] = auth as unknown as [string, string, string, string, string, string, string];
+  if (accessKeyId !== identity.accessKeyId) return { problem: `unknown access key ${accessKeyId}` };
+  const problem = await verifySignature(req, url, body, identity, { date, region, service, signedHeaderList, signature });
+  return problem === undefined ? { claim: { accessKeyId, region, service } } : { problem };
+}
+
 /** Recomputes the SigV4 signature with the identity's secret; a reason when it does not match. */
 async function verifySignature(
   req: IncomingMessage,
   url: URL,
   body: string,
-  identity: Identity,
+  identity: Pick<Identity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>,
   auth: { date: string; region: string; service: string; signedHeaderList: string; signature: string },
 ): Promise<string | undefined> {
   const signedHeaders = auth.signedHeaderList.split(';');

@@ -9,6 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { startChildServer } from './child-process-server.js';
 import { eventually } from './patience.js';
 
@@ -21,9 +23,29 @@ export interface PrometheusProcess {
   waitForSeries(promql: string): Promise<void>;
 }
 
-export async function startPrometheus(targets: readonly string[]): Promise<PrometheusProcess> {
+/** Prometheus's own web security (`--web.config.file`): TLS, and basic auth over it. */
+export interface PrometheusWebSecurity {
+  /** PEM of the server's certificate (for 127.0.0.1) and key, and of the CA that signed it. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
+  /** One user, stored bcrypt-hashed as Prometheus requires. */
+  readonly basicAuth?: { readonly user: string; readonly password: string };
+}
+
+/**
+ * Starts Prometheus scraping `targets`. With `web`, it serves https with the given certificate
+ * and, with `web.basicAuth`, refuses queries without that user's password (HTTP 401).
+ */
+export async function startPrometheus(targets: readonly string[], web?: PrometheusWebSecurity): Promise<PrometheusProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'gl-prometheus-'));
   const config = join(dir, 'prometheus.yml');
+  const webArgs: string[] = [];
+  if (web) {
+    writeFileSync(join(dir, 'server.crt'), web.tls.cert);
+    writeFileSync(join(dir, 'server.key'), web.tls.key);
+    const users = web.basicAuth ? ['basic_auth_users:', `  ${JSON.stringify(web.basicAuth.user)}: ${JSON.stringify(bcrypt.hashSync(web.basicAuth.password, 4))}`] : [];
+    writeFileSync(join(dir, 'web.yml'), ['tls_server_config:', `  cert_file: ${join(dir, 'server.crt')}`, `  key_file: ${join(dir, 'server.key')}`, ...users, ''].join('\n'));
+    webArgs.push(`--web.config.file=${join(dir, 'web.yml')}`);
+  }
   writeFileSync(
     config,
     [
@@ -42,7 +64,7 @@ export async function startPrometheus(targets: readonly string[]): Promise<Prome
   try {
     server = await startChildServer({
       command: 'prometheus',
-      args: [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--web.listen-address=127.0.0.1:0', '--log.level=info'],
+      args: [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--web.listen-address=127.0.0.1:0', '--log.level=info', ...webArgs],
       install: PROMETHEUS_INSTALL,
       port: (out) => {
         const m = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(out);
@@ -53,14 +75,19 @@ export async function startPrometheus(targets: readonly string[]): Promise<Prome
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const url = `http://127.0.0.1:${server.port}`;
+  const url = `${web ? 'https' : 'http'}://127.0.0.1:${server.port}`;
+  // The test's own reads trust the test CA and send the password (greenlight's are what tests assert).
+  const agent = web ? new Agent({ connect: { ca: web.tls.ca } }) : undefined;
+  const headers: Record<string, string> = web?.basicAuth ? { authorization: `Basic ${Buffer.from(`${web.basicAuth.user}:${web.basicAuth.password}`).toString('base64')}` } : {};
+  const get = (path: string) => (agent ? undiciFetch(`${url}${path}`, { headers, dispatcher: agent }) : fetch(`${url}${path}`));
   const stop = async () => {
     await server.stop();
+    await agent?.close();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     await eventually(async () => {
-      const res = await fetch(`${url}/-/ready`);
+      const res = await get('/-/ready');
       if (!res.ok) throw new Error(`Prometheus is not ready (${res.status})`);
     });
   } catch (err) {
@@ -72,7 +99,7 @@ export async function startPrometheus(targets: readonly string[]): Promise<Prome
     stop,
     waitForSeries: (promql) =>
       eventually(async () => {
-        const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+        const res = await get(`/api/v1/query?query=${encodeURIComponent(promql)}`);
         const body = (await res.json()) as { data?: { result?: unknown[] } };
         if ((body.data?.result?.length ?? 0) === 0) throw new Error(`no series yet for ${promql}`);
       }),
