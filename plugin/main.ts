@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     readinessDataMaxBytes: config.facts.readinessCacheBytes,
     logger: logger.child({ component: 'pair-evaluation' }),
   });
-  const gateSources = await openGateSources(config, { connections: fleet.connections, aws: fleet.aws, demoInventory: fleet.inventory });
+  const gateSources = await openGateSources(config, { connections: fleet.connections, aws: fleet.aws, demoInventory: fleet.inventory, logger: logger.child({ component: 'gate' }) });
   const gates = new GateEvaluator({
     registry: metrics.registry,
     evaluator: readinessMetrics.evaluator,
