@@ -255,7 +255,7 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
     if (isSecret(ref)) throw new Error(`greenlight never reads a Secret in full (${ref.namespace ?? ''}/${ref.name} on cluster "${cluster.name}")`);
     const run = this.open(cluster, signal as AbortSignal);
     const path = `${collectionPath(ref, ref.namespace)}/${encodeURIComponent(ref.name)}`;
-    const read: KubeRead = { what: `${resourceName(ref)} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, path };
+    const read: KubeRead = { what: `${resourceName(ref)} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, path, rbac: { resource: resourceName(ref), verb: 'get' } };
     try {
       const value = await run.get(read, JSON_ACCEPT);
       if (value === null || typeof value !== 'object') return undefined;
