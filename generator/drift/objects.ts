@@ -146,8 +146,9 @@ const timeOf = (t: string | null | undefined): number => (t == null ? Number.NaN
 export function lastWrite(entries: readonly { manager?: string | undefined; time?: string | null | undefined }[], managers: readonly string[]): number | undefined {
   let last: number | undefined;
   for (const e of entries) {
+    if (e.manager === undefined || !managers.includes(e.manager)) continue;
     const t = timeOf(e.time);
-    if (e.manager !== undefined && managers.includes(e.manager) && !Number.isNaN(t) && (last === undefined || t > last)) last = t;
+    if (!Number.isNaN(t) && (last === undefined || t > last)) last = t;
   }
   return last;
 }
