@@ -4,7 +4,9 @@
  * 1. RSS growth of one scan (peak sampled every 10 ms, over the RSS after a full GC before it);
  * 2. `rounds` × (a bare client fetching the same paged metadata-only lists, doing nothing with
  *    them but follow their continue tokens; and the scan, alternating which goes first), the
- *    same concurrency and page size.
+ *    same concurrency and page size; each one's wall time and this process's CPU time during it
+ *    (the server runs in its own process: on a busy machine the client's CPU is what the ratio
+ *    pays for).
  * Prints one JSON line.
  */
 import http from 'node:http';
@@ -18,6 +20,11 @@ const url = process.argv[2] ?? '';
 const rounds = Number(process.argv[3] ?? 3);
 const PAGE = 500;
 const CONCURRENCY = 4;
+/** CPU time (user + system) of this process since `from`, in ms: what the client itself spent. */
+const cpuMsSince = (from: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(from);
+  return (user + system) / 1000;
+};
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
@@ -29,11 +36,12 @@ const rules = driftRules();
 
 async function scanOnce() {
   const scanner = newScanner();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const scan = await scanner.scan(record, rules, AbortSignal.timeout(600_000));
   const ms = performance.now() - started;
   scanner.close();
-  return { ms, scan };
+  return { ms, cpuMs: cpuMsSince(cpu), scan };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -51,7 +59,8 @@ function get(path: string, accept: string): Promise<unknown> {
 }
 
 /** The bare client: the same lists, paged, nothing done with the items. */
-async function bare(paths: readonly string[]): Promise<{ ms: number; items: number }> {
+async function bare(paths: readonly string[]): Promise<{ ms: number; cpuMs: number; items: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let items = 0;
   let next = 0;
@@ -70,7 +79,7 @@ async function bare(paths: readonly string[]): Promise<{ ms: number; items: numb
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { ms: performance.now() - started, items };
+  return { ms: performance.now() - started, cpuMs: cpuMsSince(cpu), items };
 }
 
 gc();
@@ -89,14 +98,14 @@ const scanner = newScanner();
 const { types } = await scanner.resourceTypes(record, AbortSignal.timeout(60_000));
 scanner.close();
 const paths = types.map((t) => (t.group === '' ? `/api/${t.version}/${t.resource}` : `/apis/${t.group}/${t.version}/${t.resource}`));
-const roundsOut: { bareMs: number; scanMs: number }[] = [];
+const roundsOut: { bareMs: number; scanMs: number; bareCpuMs: number; scanCpuMs: number }[] = [];
 for (let i = 0; i < rounds; i++) {
   // Alternating which goes first, as the other benchmarks do: the shared machine drifts.
   const s1 = i % 2 === 1 ? await scanOnce() : undefined;
   const b = await bare(paths);
   if (b.items !== scan.objects) throw new Error(`the bare client read ${b.items} objects, the scan ${scan.objects}`);
   const s = s1 ?? (await scanOnce());
-  roundsOut.push({ bareMs: b.ms, scanMs: s.ms });
+  roundsOut.push({ bareMs: b.ms, scanMs: s.ms, bareCpuMs: b.cpuMs, scanCpuMs: s.cpuMs });
 }
 agent.destroy();
 process.stdout.write(

@@ -26,7 +26,8 @@ export interface DriftBenchResult {
   readonly objects: number;
   readonly resourceTypes: number;
   readonly candidates: number;
-  readonly rounds: readonly { readonly bareMs: number; readonly scanMs: number }[];
+  /** Each round's wall time of the bare client and of the scan, and the CPU time the client process spent on each. */
+  readonly rounds: readonly { readonly bareMs: number; readonly scanMs: number; readonly bareCpuMs: number; readonly scanCpuMs: number }[];
   /** Median of the rounds' bare / scan time ratios. */
   readonly ratio: number;
   readonly rssGrowthBytes: number;
@@ -67,7 +68,7 @@ async function rateBudget(ratePerSecond: number): Promise<DriftBenchResult['rate
 export async function runDriftBench(options: { objects: number; rounds: number; ratePerSecond: number; log: (line: string) => void }): Promise<DriftBenchResult> {
   options.log(`drift: serving ${options.objects} objects`);
   const server = await startServer(options.objects);
-  let measured: { objects: number; resourceTypes: number; candidates: number; rssBefore: number; rssPeak: number; rounds: { bareMs: number; scanMs: number }[] };
+  let measured: { objects: number; resourceTypes: number; candidates: number; rssBefore: number; rssPeak: number; rounds: { bareMs: number; scanMs: number; bareCpuMs: number; scanCpuMs: number }[] };
   try {
     options.log('drift: the scan and the bare client, in a child process');
     const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', join(REPO_ROOT, 'bench', 'drift-child.ts'), server.url, String(options.rounds)], {

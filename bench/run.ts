@@ -152,12 +152,14 @@ function driftRows(r: DriftBenchResult): Row[] {
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const scanMs = median(r.rounds.map((x) => x.scanMs));
   const bareMs = median(r.rounds.map((x) => x.bareMs));
+  const scanCpuMs = median(r.rounds.map((x) => x.scanCpuMs));
+  const bareCpuMs = median(r.rounds.map((x) => x.bareCpuMs));
   return [
     [
       '5 drift',
       `scan of ${r.objects} objects over ${r.resourceTypes} listable types (metadata-only, pages of 500, 4 at once)`,
-      `${s(scanMs)} (${(r.objects / (scanMs / 1000)).toFixed(0)} objects/s; ${r.candidates} kept)`,
-      `${s(bareMs)}: bare client, same paged lists`,
+      `${s(scanMs)} (${(r.objects / (scanMs / 1000)).toFixed(0)} objects/s; ${r.candidates} kept; client CPU ${s(scanCpuMs)})`,
+      `${s(bareMs)}: bare client, same paged lists (client CPU ${s(bareCpuMs)})`,
       `${r.ratio.toFixed(2)} (rounds ${r.rounds.map((x) => (x.bareMs / x.scanMs).toFixed(2)).join(', ')})`,
       '≥ 0.8',
       yesNo(r.ratio >= 0.8),
@@ -238,7 +240,7 @@ async function main(): Promise<void> {
     }
     if (only.has('drift')) {
       log('drift: a scan of 100,000 objects over about 200 resource types');
-      const drift = await runDriftBench({ objects: quick ? 10_000 : 100_000, rounds: quick ? 1 : 3, ratePerSecond: 20, log });
+      const drift = await runDriftBench({ objects: quick ? 10_000 : 100_000, rounds: quick ? 1 : 5, ratePerSecond: 20, log });
       results['drift'] = drift;
       bySection.drift = driftRows(drift);
     }

@@ -14,6 +14,7 @@ import {
 } from '../contract/drift.js';
 import { acceptedBy, type AcceptRule } from './accept.js';
 import { classifyObject, hotfixFields, isHotfix, trackingApp } from './classify.js';
+import type { ObjectKeyIndex } from './object-keys.js';
 import { keyOf, objectKey, type ScannedObject } from './objects.js';
 import type { DriftRules } from './rules.js';
 import type { EbsClaim } from './stateful.js';
@@ -25,8 +26,8 @@ export interface ClusterScan {
   readonly resourceTypes: number;
   readonly objects: number;
   readonly classes: Readonly<Record<ObjectClass, number>>;
-  /** `objectKey` of every object: does the other cluster have it? */
-  readonly keys: ReadonlySet<string>;
+  /** The identity of every object: does the other cluster have it? */
+  readonly keys: ObjectKeyIndex;
   /** The objects that may be findings: unmanaged ones, and managed ones a client tool wrote. */
   readonly candidates: readonly ScannedObject[];
   readonly claims: readonly EbsClaim[];
@@ -83,7 +84,7 @@ export function auditPair(input: AuditInput): DriftReport {
       ...signOff(o.ignored, { group: o.type.group, kind: o.type.kind, namespace: o.namespace, name: o.name }),
     };
     if (cls === 'unmanaged') {
-      findings.push({ ...base, class: 'unmanaged', missingOnGreen: !green.keys.has(keyOf(o)), app: null, fields: [] });
+      findings.push({ ...base, class: 'unmanaged', missingOnGreen: !green.keys.has(o.type.group, o.type.kind, o.namespace, o.name), app: null, fields: [] });
     } else if (cls === 'managed' && isHotfix(o, rules)) {
       findings.push({ ...base, class: 'hotfix', missingOnGreen: !greenHotfixes.has(keyOf(o)), app: trackingApp(o, rules), fields: hotfixFields(o, rules) });
     }

@@ -14,28 +14,48 @@ import type { DriftRules } from './rules.js';
  * object's) does not count, as in Argo CD.
  */
 export function trackingApp(object: ScannedObject, rules: DriftRules): string | null {
-  return trackingAppOf(object, object.trackingId, object.instanceLabel, rules);
+  if (rules.tracking.method === 'label') return object.instanceLabel;
+  const id = object.trackingId;
+  if (id === null) return null;
+  const end = appEnd(id, object.type.group, object.type.kind, object.namespace, object.name);
+  return end < 0 ? null : id.slice(0, end);
 }
 
-/** `trackingApp` for an object not reduced yet: its identity, tracking annotation and instance label. */
-export function trackingAppOf(
-  object: { readonly type: { readonly group: string; readonly kind: string }; readonly namespace: string | null; readonly name: string },
-  trackingId: string | null,
-  instanceLabel: string | null,
-  rules: DriftRules,
-): string | null {
-  const { method } = rules.tracking;
-  if (method === 'label') return instanceLabel;
-  const id = trackingId;
-  if (id === null) return null;
-  // <app>:<group>/<kind>:<namespace>/<name>; the app may be "<namespace>_<name>".
-  const m = /^([^:]+):([^/]*)\/([^:]+):([^/]*)\/(.+)$/.exec(id);
-  if (!m) return null;
-  const [, app = '', group, kind, namespace, name] = m;
-  if (group !== object.type.group || kind !== object.type.kind || name !== object.name) return null;
-  if (namespace !== '' && object.namespace !== null && namespace !== object.namespace) return null;
+/**
+ * `trackingApp(...) !== null` for an object not reduced yet (the scan's every object): whether
+ * Argo CD tracks it, without making the Application's name.
+ */
+export function isTracked(group: string, kind: string, namespace: string | null, name: string, trackingId: string | null, instanceLabel: string | null, rules: DriftRules): boolean {
+  if (rules.tracking.method === 'label') return instanceLabel !== null;
+  return trackingId !== null && appEnd(trackingId, group, kind, namespace, name) >= 0;
+}
+
+/**
+ * Where the Application's name ends in a tracking id that names this very object, or -1.
+ * `<app>:<group>/<kind>:<namespace>/<name>`; the app may be "<namespace>_<name>". Read by
+ * position rather than with a regular expression (the scan checks every object's annotation):
+ * no part may hold the separator that ends it, so each ends at its first separator.
+ */
+function appEnd(id: string, group: string, kind: string, namespace: string | null, name: string): number {
+  const app = id.indexOf(':');
+  if (app <= 0) return -1;
+  const groupEnd = id.indexOf('/', app + 1);
+  if (groupEnd < 0) return -1;
+  const kindEnd = id.indexOf(':', groupEnd + 1);
+  if (kindEnd <= groupEnd + 1) return -1;
+  const namespaceEnd = id.indexOf('/', kindEnd + 1);
+  if (namespaceEnd < 0 || namespaceEnd === id.length - 1) return -1;
+  if (!partIs(id, app + 1, groupEnd, group) || !partIs(id, groupEnd + 1, kindEnd, kind) || !partIs(id, namespaceEnd + 1, id.length, name)) return -1;
+  // A name never holds a line break; an annotation that does is not Argo CD's.
+  if (LINE_BREAK.test(name)) return -1;
+  if (namespaceEnd > kindEnd + 1 && namespace !== null && !partIs(id, kindEnd + 1, namespaceEnd, namespace)) return -1;
   return app;
 }
+
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** Whether `id` from `start` to `end` is `value`, without cutting it out. */
+const partIs = (id: string, start: number, end: number, value: string): boolean => end - start === value.length && id.startsWith(value, start);
 
 /** The class of one object. */
 export function classifyObject(object: ScannedObject, rules: DriftRules): ObjectClass {

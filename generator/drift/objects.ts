@@ -50,6 +50,38 @@ export const objectMetadataSchema = z.object({
 });
 export type ObjectMetadata = z.infer<typeof objectMetadataSchema>;
 
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isOptionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const isNullishString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+const isEntry = (e: unknown): boolean =>
+  isRecord(e) && isOptionalString(e['manager']) && isOptionalString(e['operation']) && isNullishString(e['time']) && isNullishString(e['subresource']);
+const isOwner = (o: unknown): boolean => isRecord(o) && typeof o['kind'] === 'string' && typeof o['name'] === 'string';
+/** Null, undefined, or an array whose every item passes `check`. */
+function isNullishArrayOf(value: unknown, check: (item: unknown) => boolean): boolean {
+  if (value === undefined || value === null) return true;
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (!check(item)) return false;
+  return true;
+}
+
+/**
+ * Whether `value` has the shape {@link objectMetadataSchema} describes: the same verdict, without
+ * the copy. The drift scan checks every item of every list (100,000s per cluster) and keeps
+ * nothing of most of them; `safeParse` copied each metadata object and each managedFields entry
+ * only to drop them, which made the scan CPU-bound. The unit tests hold this check to the schema's
+ * verdict. Unlike the schema's output, the value keeps its other keys: the rules read only the
+ * fields the type names, and `scannedObject` copies only those.
+ */
+export function isObjectMetadata(value: unknown): value is ObjectMetadata {
+  if (!isRecord(value)) return false;
+  const name = value['name'];
+  if (typeof name !== 'string' || name.length === 0) return false;
+  if (!isOptionalString(value['namespace']) || !isNullishString(value['creationTimestamp'])) return false;
+  const { labels, annotations, ownerReferences, managedFields } = value;
+  if ((labels != null && !isRecord(labels)) || (annotations != null && !isRecord(annotations))) return false;
+  return isNullishArrayOf(ownerReferences, isOwner) && isNullishArrayOf(managedFields, isEntry);
+}
+
 /** An object as the drift rules keep it. */
 export interface ScannedObject {
   readonly type: ResourceType;
@@ -87,22 +119,25 @@ export const keyOf = (o: ScannedObject): string => objectKey(o.type.group, o.typ
  */
 export function fieldPaths(fieldsV1: unknown, max = MAX_FIELDS): string[] {
   const out: string[] = [];
-  const walk = (node: unknown, prefix: string, depth: number) => {
-    if (out.length >= max) return;
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
-    const entries = Object.entries(node as Record<string, unknown>).filter(([k]) => k !== '.');
-    if (entries.length === 0 || depth >= 8) {
-      if (prefix !== '') out.push(prefix);
-      return;
-    }
-    for (const [k, v] of entries) {
+  collectPaths(fieldsV1, '', 0, max, out);
+  return out;
+}
+
+/** `fieldPaths`' walk: a plain recursive function and a loop over keys (no closures, no entry arrays per node). */
+function collectPaths(node: unknown, prefix: string, depth: number, max: number, out: string[]): void {
+  if (out.length >= max || !isRecord(node)) return;
+  const fields = node;
+  let leaf = true;
+  if (depth < 8) {
+    for (const k in fields) {
+      if (k === '.' || !Object.hasOwn(fields, k)) continue;
+      leaf = false;
       const part = k.startsWith('f:') ? k.slice(2) : k.startsWith('k:') || k.startsWith('v:') || k.startsWith('i:') ? `[${k.slice(2)}]` : k;
-      walk(v, prefix === '' ? part : part.startsWith('[') ? `${prefix}${part}` : `${prefix}.${part}`, depth + 1);
+      collectPaths(fields[k], prefix === '' ? part : part.startsWith('[') ? `${prefix}${part}` : `${prefix}.${part}`, depth + 1, max, out);
       if (out.length >= max) return;
     }
-  };
-  walk(fieldsV1, '', 0);
-  return out;
+  }
+  if (leaf && prefix !== '') out.push(prefix);
 }
 
 const timeOf = (t: string | null | undefined): number => (t == null ? Number.NaN : Date.parse(t));
@@ -111,8 +146,9 @@ const timeOf = (t: string | null | undefined): number => (t == null ? Number.NaN
 export function lastWrite(entries: readonly { manager?: string | undefined; time?: string | null | undefined }[], managers: readonly string[]): number | undefined {
   let last: number | undefined;
   for (const e of entries) {
+    if (e.manager === undefined || !managers.includes(e.manager)) continue;
     const t = timeOf(e.time);
-    if (e.manager !== undefined && managers.includes(e.manager) && !Number.isNaN(t) && (last === undefined || t > last)) last = t;
+    if (!Number.isNaN(t) && (last === undefined || t > last)) last = t;
   }
   return last;
 }

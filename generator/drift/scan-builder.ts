@@ -6,13 +6,14 @@
  */
 import type { CoverageGap, ObjectClass } from '../contract/drift.js';
 import { isCandidate, type ClusterScan } from './audit.js';
-import { trackingAppOf } from './classify.js';
-import { isToolWrite, objectKey, scannedObject, stringAt, type ObjectMetadata, type ResourceType, type ScannedObject } from './objects.js';
+import { isTracked } from './classify.js';
+import { ObjectKeys } from './object-keys.js';
+import { isToolWrite, scannedObject, stringAt, type ObjectMetadata, type ResourceType, type ScannedObject } from './objects.js';
 import { TRACKING_ANNOTATION, type DriftRules } from './rules.js';
 import type { EbsClaim } from './stateful.js';
 
 export class ScanBuilder {
-  private readonly keys = new Set<string>();
+  private readonly keys = new ObjectKeys();
   private readonly candidates: ScannedObject[] = [];
   private readonly classes: Record<ObjectClass, number> = { managed: 0, owned: 0, cluster: 0, unmanaged: 0 };
   private readonly types = new Set<string>();
@@ -26,16 +27,12 @@ export class ScanBuilder {
   /** Adds one object; returns its class. */
   add(type: ResourceType, metadata: ObjectMetadata): ObjectClass {
     const namespace = type.namespaced ? (metadata.namespace ?? null) : null;
-    const key = objectKey(type.group, type.kind, namespace, metadata.name);
     // The same object listed twice (a server repeating an item across pages) counts once.
-    const repeated = this.keys.has(key);
-    if (!repeated) {
-      this.keys.add(key);
-      this.objects++;
-    }
+    const repeated = !this.keys.add(type.group, type.kind, namespace, metadata.name);
+    if (!repeated) this.objects++;
     // Most objects no client tool wrote: classified without being reduced (no garbage for them).
-    if (!(metadata.managedFields ?? []).some((e) => isToolWrite(e, this.rules))) {
-      const tracked = trackingAppOf({ type, namespace, name: metadata.name }, stringAt(metadata.annotations, TRACKING_ANNOTATION) ?? null, stringAt(metadata.labels, this.rules.tracking.labelKey) ?? null, this.rules) !== null;
+    if (!this.toolWrote(metadata.managedFields)) {
+      const tracked = isTracked(type.group, type.kind, namespace, metadata.name, stringAt(metadata.annotations, TRACKING_ANNOTATION) ?? null, stringAt(metadata.labels, this.rules.tracking.labelKey) ?? null, this.rules);
       const cls: ObjectClass = tracked ? 'managed' : (metadata.ownerReferences?.length ?? 0) > 0 ? 'owned' : 'cluster';
       if (!repeated) this.classes[cls]++;
       return cls;
@@ -46,6 +43,12 @@ export class ScanBuilder {
     this.classes[cls]++;
     if (keep) this.candidates.push(object);
     return cls;
+  }
+
+  private toolWrote(entries: ObjectMetadata['managedFields']): boolean {
+    if (!entries) return false;
+    for (const e of entries) if (isToolWrite(e, this.rules)) return true;
+    return false;
   }
 
   /** Counts a resource type that was listed, even when it had no objects. */

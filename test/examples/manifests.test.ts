@@ -98,12 +98,13 @@ describe('manifests/base', () => {
     });
   });
 
-  it('reads only Secrets and Applications, and registers the plugin with a Secret reference, never a token', () => {
+  it('reads only Secrets, Applications and the ConfigMap argocd-cm, and registers the plugin with a Secret reference, never a token', () => {
     expect(byKind(objects, 'Role')).toEqual(
       expect.objectContaining({
         rules: [
           { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
           { apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list'] },
+          { apiGroups: [''], resources: ['configmaps'], resourceNames: ['argocd-cm'], verbs: ['get'] },
         ],
       }),
     );
@@ -311,16 +312,37 @@ describe('manifests/annotate-cronjob', () => {
 });
 
 describe('manifests/target-cluster and IAM', () => {
-  it('grants list on StorageClasses, IngressClasses and Deployments (ExternalDNS\'s, for the gate) only', () => {
-    const objects = parseAllDocuments(readFileSync(join(root, 'manifests', 'target-cluster', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as K8sObject);
-    validate(objects);
-    expect(byKind(objects, 'ClusterRole')).toMatchObject({
+  const targetObjects = kustomize(join(root, 'manifests', 'target-cluster'));
+
+  it('facts and gate: list on StorageClasses, IngressClasses and Deployments (ExternalDNS\'s, for the gate) only', () => {
+    validate(targetObjects);
+    expect(targetObjects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ClusterRole/greenlight-drift-reader',
+      'ClusterRole/greenlight-facts-reader',
+      'ClusterRoleBinding/greenlight-drift-reader',
+      'ClusterRoleBinding/greenlight-facts-reader',
+    ]);
+    expect(byKind(targetObjects, 'ClusterRole', 'greenlight-facts-reader')).toMatchObject({
       rules: [
         { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['list'] },
         { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], verbs: ['list'] },
         { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
       ],
     });
+  });
+
+  it('drift: list on every type (metadata-only lists, full lists of claims, volumes and pods), get on the workloads behind EBS claims, never get on Secrets', () => {
+    const role = byKind(targetObjects, 'ClusterRole', 'greenlight-drift-reader') as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    expect(role.rules).toEqual([
+      { apiGroups: ['*'], resources: ['*'], verbs: ['list'] },
+      { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], verbs: ['get'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get'] },
+    ]);
+    const getsSecrets = role.rules.some((r) => r.verbs.some((v) => v === 'get' || v === '*') && (r.apiGroups.includes('') || r.apiGroups.includes('*')) && (r.resources.includes('secrets') || r.resources.includes('*')));
+    expect(getsSecrets).toBe(false);
+    for (const name of ['greenlight-drift-reader', 'greenlight-facts-reader']) {
+      expect(byKind(targetObjects, 'ClusterRoleBinding', name)).toMatchObject({ roleRef: { kind: 'ClusterRole', name }, subjects: [{ kind: 'Group', name: 'greenlight-readers' }] });
+    }
   });
 
   it('allows exactly the AWS calls greenlight makes', () => {

@@ -217,6 +217,17 @@ describe('the drift scan of a cluster', () => {
     scanner.close();
   });
 
+  it('names the get to grant when a single object may not be read (manifests/target-cluster does not grant it)', async () => {
+    const blue = await startDriftCluster(serve, 'prod-eu-blue', blueObjects());
+    blue.store.forbid('cronjobs.batch');
+    const scanner = scannerFor([blue]);
+    const err = await failure(scanner.readObject(blue.record, { group: 'batch', version: 'v1', resource: 'cronjobs', namespace: 'checkout', name: 'nightly-report' }, AbortSignal.timeout(60_000)));
+    scanner.close();
+    expect(err.message).toBe(
+      `greenlight's identity is not allowed to read cronjobs.batch checkout/nightly-report on cluster "prod-eu-blue" (kubernetes API ${blue.api.url}): grant it get on cronjobs.batch (a ClusterRole bound to the identity of the bearer token in Secret argocd/cluster-prod-eu-blue (usually the argocd-manager ServiceAccount)). The API server said: cronjobs.batch is forbidden: User "system:serviceaccount:argocd:argocd-manager" cannot get resource "cronjobs" in API group "batch" in the namespace "checkout"`,
+    );
+  });
+
   it('scans only the clusters it is asked for, and the audit over two scans matches the pure rules', async () => {
     const blue = await startDriftCluster(serve, 'prod-eu-blue', blueObjects());
     const green = await startDriftCluster(serve, 'prod-eu-green', [...eksBaseline(), ...postgres('green')]);

@@ -15,6 +15,7 @@ import {
   describeEbsClaims,
   ebsClaims,
   GreenlightError,
+  isObjectMetadata,
   LAST_APPLIED_ANNOTATION,
   objectMetadataSchema,
   persistentVolumeClaimSchema,
@@ -129,12 +130,13 @@ const isSecret = (t: { group: string; resource: string }) => t.group === '' && t
  * answers with full objects anyway) and the last-applied-configuration annotation.
  */
 function dropSecrets(item: Record<string, unknown>): void {
-  delete item['data'];
-  delete item['stringData'];
+  // Deleted only where present: most items have neither, and a delete is not free.
+  if ('data' in item) delete item['data'];
+  if ('stringData' in item) delete item['stringData'];
   const meta = item['metadata'];
   if (meta !== null && typeof meta === 'object') {
     const annotations = (meta as Record<string, unknown>)['annotations'];
-    if (annotations !== null && typeof annotations === 'object') delete (annotations as Record<string, unknown>)[LAST_APPLIED_ANNOTATION];
+    if (annotations !== null && typeof annotations === 'object' && LAST_APPLIED_ANNOTATION in annotations) delete (annotations as Record<string, unknown>)[LAST_APPLIED_ANNOTATION];
   }
 }
 
@@ -145,11 +147,9 @@ interface CachedScan {
   readonly bytes: number;
 }
 
-/** Bytes a scan holds: its keys (a Set of strings) and what it keeps of its candidates, claims and gaps. */
+/** Bytes a scan holds: its keys (strings in Sets and Maps) and what it keeps of its candidates, claims and gaps. */
 function scanBytes(scan: ClusterScan): number {
-  let bytes = 0;
-  for (const key of scan.keys) bytes += key.length * 2 + 48;
-  return bytes + estimateBytes(scan.candidates) + estimateBytes(scan.claims) + estimateBytes(scan.gaps) + ENTRY_OVERHEAD_BYTES;
+  return scan.keys.characters * 2 + scan.keys.size * 48 + estimateBytes(scan.candidates) + estimateBytes(scan.claims) + estimateBytes(scan.gaps) + ENTRY_OVERHEAD_BYTES;
 }
 
 /**
@@ -255,7 +255,7 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
     if (isSecret(ref)) throw new Error(`greenlight never reads a Secret in full (${ref.namespace ?? ''}/${ref.name} on cluster "${cluster.name}")`);
     const run = this.open(cluster, signal as AbortSignal);
     const path = `${collectionPath(ref, ref.namespace)}/${encodeURIComponent(ref.name)}`;
-    const read: KubeRead = { what: `${resourceName(ref)} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, path };
+    const read: KubeRead = { what: `${resourceName(ref)} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, path, rbac: { resource: resourceName(ref), verb: 'get' } };
     try {
       const value = await run.get(read, JSON_ACCEPT);
       if (value === null || typeof value !== 'object') return undefined;
@@ -348,14 +348,14 @@ export class KubeDriftScanner implements ClusterScanner, StatsSource {
                 `cluster "${run.cluster.name}" holds more than ${this.maxObjects} objects, the most a drift scan reads (GREENLIGHT_DRIFT_MAX_OBJECTS); raise it to scan this cluster`,
               );
             }
-            const meta = objectMetadataSchema.safeParse(item['metadata']);
-            if (!meta.success) throw new ShapeError(`an item of ${resourceName(type)} has no valid metadata`);
-            builder.add(type, meta.data);
+            const meta = item['metadata'];
+            if (!isObjectMetadata(meta)) throw new ShapeError(`an item of ${resourceName(type)} has no valid metadata`);
+            builder.add(type, meta);
             if (isClaims) {
               const claim = persistentVolumeClaimSchema.safeParse(item);
               if (claim.success) {
                 claims.push(claim.data);
-                claimManagers.set(`${claim.data.metadata.namespace}/${claim.data.metadata.name}`, scannedObject(type, meta.data, rules).managers);
+                claimManagers.set(`${claim.data.metadata.namespace}/${claim.data.metadata.name}`, scannedObject(type, meta, rules).managers);
               }
             } else if (isVolumes) {
               const volume = persistentVolumeSchema.safeParse(item);

@@ -52,7 +52,7 @@ export interface KubeRead {
   readonly what: string;
   readonly path: string;
   /** The resource and verb RBAC must allow, for reads of resources. */
-  readonly rbac?: { readonly resource: string; readonly verb: 'list' };
+  readonly rbac?: { readonly resource: string; readonly verb: 'list' | 'get' };
   /** For class lists: a 404 is an empty list when discovery says the group/version is not served. */
   readonly groupVersion?: string;
 }
