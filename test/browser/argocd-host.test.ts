@@ -9,11 +9,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArgoApplication } from '../../generator/index.js';
-import { SESSION_COOKIE } from '../support/fake-argocd.js';
 import { eventually } from '../support/patience.js';
 import { launchBrowser, openPage, screenshot, screenshotOf, type Browser } from './support/browser.js';
 import { boxOf, identifierPiecesSplit, pageScrollsSideways } from './support/layout.js';
-import { startWorld, type World } from './support/world.js';
+import { startWorld, signIn, type World } from './support/world.js';
 
 let browser: Browser;
 
@@ -67,7 +66,7 @@ describe.each(versions)('inside Argo CD $line (React $react)', ({ react, line, r
   beforeAll(async () => {
     world = await startWorld({ react });
     world.argocd.update('argocd', 'search-prod-eu-green', failedSync);
-    await browser.context.addCookies([{ name: SESSION_COOKIE, value: world.argocd.sessionToken, url: world.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
+    await signIn(browser, world);
   });
 
   afterAll(async () => {

@@ -7,10 +7,9 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../support/fake-argocd.js';
 import { launchBrowser, openPage, screenshotOf, type Browser } from './support/browser.js';
 import { identifierPiecesSplit, pageScrollsSideways } from './support/layout.js';
-import { startWorld, type World } from './support/world.js';
+import { startWorld, signIn, type World } from './support/world.js';
 
 let browser: Browser;
 let world: World;
@@ -18,7 +17,7 @@ let world: World;
 beforeAll(async () => {
   browser = await launchBrowser();
   world = await startWorld({ react: 19 });
-  await browser.context.addCookies([{ name: SESSION_COOKIE, value: world.argocd.sessionToken, url: world.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
+  await signIn(browser, world);
 });
 
 afterAll(async () => {

@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArgoApplication } from '../../generator/index.js';
-import { SESSION_COOKIE } from '../support/fake-argocd.js';
 import { launchBrowser, openPage, screenshot, type Browser } from './support/browser.js';
-import { startGreenlight, startWorld, type World } from './support/world.js';
+import { startGreenlight, startWorld, signIn, type World } from './support/world.js';
 
 const FAMILIES = 2000;
 const REV = '4f1c9e2a7b3d5c6e8f9a0b1c2d3e4f5a6b7c8d9e';
@@ -62,7 +61,7 @@ beforeAll(async () => {
   await probe.close();
   if (!blue || !green) throw new Error('the demo fleet has no blue/green pair');
   world = await startWorld({ react: 19, applications: fleetOf(blue.server, green.server), applicationSets: [] });
-  await browser.context.addCookies([{ name: SESSION_COOKIE, value: world.argocd.sessionToken, url: world.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
+  await signIn(browser, world);
 });
 
 afterAll(async () => {

@@ -7,10 +7,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROXY_SECRET_HEADER } from '../../plugin/http/routes/facts.js';
-import { SESSION_COOKIE } from '../support/fake-argocd.js';
 import { launchBrowser, openPage, screenshot, screenshotOf, type Browser } from './support/browser.js';
 import { identifierPiecesSplit } from './support/layout.js';
-import { PROXY_SECRET, startWorld, type World } from './support/world.js';
+import { PROXY_SECRET, startWorld, signIn, type World } from './support/world.js';
 
 let browser: Browser;
 let world: World;
@@ -18,7 +17,7 @@ let world: World;
 beforeAll(async () => {
   browser = await launchBrowser();
   world = await startWorld({ react: 19 });
-  await browser.context.addCookies([{ name: SESSION_COOKIE, value: world.argocd.sessionToken, url: world.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
+  await signIn(browser, world);
 });
 
 afterAll(async () => {
@@ -259,7 +258,7 @@ describe('Argo CD 3.4 host (React 16.14)', () => {
   let old: World;
   beforeAll(async () => {
     old = await startWorld({ react: 16 });
-    await browser.context.addCookies([{ name: SESSION_COOKIE, value: old.argocd.sessionToken, url: old.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
+    await signIn(browser, old);
   });
   afterAll(async () => {
     await old?.close();

@@ -21,7 +21,8 @@ import { applicationResourceObjectSchema } from '../../../plugin/adapters/argocd
 import { createLogger } from '../../../plugin/logger.js';
 import { Metrics } from '../../../plugin/metrics.js';
 import { DEMO_FLEET_PATH } from '../../../plugin/paths.js';
-import { startFakeArgoCd, type ArgoCdLine, type FakeArgoCd } from '../../support/fake-argocd.js';
+import { SESSION_COOKIE, startFakeArgoCd, type ArgoCdLine, type FakeArgoCd } from '../../support/fake-argocd.js';
+import type { Browser } from './browser.js';
 import { REPO_ROOT } from '../../support/service-process.js';
 
 export const PROXY_SECRET = 'browser-test-proxy-secret-0001';
@@ -132,4 +133,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       await greenlight.close();
     },
   };
+}
+
+/** Signs `browser` in to the world's Argo CD, as a user who logged in (its session cookie). */
+export async function signIn(browser: Browser, world: World): Promise<void> {
+  await browser.context.addCookies([{ name: SESSION_COOKIE, value: world.argocd.sessionToken, url: world.argocd.origin, httpOnly: true, sameSite: 'Lax' }]);
 }
