@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { auditDrift, type DriftInputs } from './drift.js';
 import { DriftGauges } from './drift-gauges.js';
 import { FreshOrWait } from './fresh-or-wait.js';
-import { pairProblem, resolvePairs } from './resolve.js';
+import { pairsToJudge, resolvePairs } from './resolve.js';
 
 /** One pair's latest audit, or why there is none. */
 export type PairDrift = { readonly report: DriftReport; readonly at: number } | { readonly error: string; readonly at: number };
@@ -98,20 +98,17 @@ export class DriftAudits implements DriftAuditReader {
     const clusters = this.options.inventory.snapshot().clusters;
     // Each cluster's scan has its own budget (GREENLIGHT_DRIFT_TIMEOUT_MS); this bounds the facts that place clusters in pairs.
     const fleet = await resolvePairs(clusters, this.options.facts, fanOutSignal(AbortSignal.timeout(30_000)));
-    const names = [...fleet.pairs.keys()].sort().slice(0, this.options.maxPairs ?? 50);
     const pairs = new Map<string, PairDrift>();
     // One pair at a time: each scan already lists several resource types at once under the rate budget.
-    for (const name of names) {
-      const pair = fleet.pairs.get(name);
-      const blue = pair?.blue[0];
-      const green = pair?.green[0];
-      const problem = pairProblem(pair, name);
-      if (problem !== undefined || !blue || !green) {
-        const incomplete = { error: problem ?? `pair ${name} is incomplete`, at: this.clock() };
+    for (const judged of pairsToJudge(fleet, this.options.maxPairs ?? 50)) {
+      const { name } = judged;
+      if ('problem' in judged) {
+        const incomplete = { error: judged.problem, at: this.clock() };
         pairs.set(name, incomplete);
         this.byPair.set(name, incomplete);
         continue;
       }
+      const { blue, green } = judged;
       try {
         const report = await auditDrift({ pair: name, blue, green, inputs, config: this.options.config, signal: fanOutSignal(AbortSignal.timeout(this.options.config.timeoutMs * 2)) });
         pairs.set(name, { report, at: this.clock() });

@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { PairEvaluator } from './evaluation.js';
 import { FreshOrWait } from './fresh-or-wait.js';
 import { assessGate, gateReadiness, type GateSources } from './gate.js';
-import { pairProblem, resolvePairs } from './resolve.js';
+import { pairsToJudge, resolvePairs } from './resolve.js';
 
 export interface GateEvaluatorOptions {
   readonly registry: Registry;
@@ -101,16 +101,13 @@ export class GateEvaluator {
     const evaluation = await this.options.evaluator.evaluation();
     const clusters = this.options.inventory.snapshot().clusters;
     const fleet = await resolvePairs(clusters, this.options.facts, signal);
-    const names = [...fleet.pairs.keys()].sort().slice(0, this.options.maxPairs ?? 50);
     const limit = pLimit(4);
     const entries = await Promise.all(
-      names.map((name) =>
+      pairsToJudge(fleet, this.options.maxPairs ?? 50).map((pair) =>
         limit(async (): Promise<[string, PairGate]> => {
-          const pair = fleet.pairs.get(name);
-          const blue = pair?.blue[0];
-          const green = pair?.green[0];
-          const problem = pairProblem(pair, name);
-          if (problem !== undefined || !blue || !green) return [name, { error: problem ?? `pair ${name} is incomplete` }];
+          const { name } = pair;
+          if ('problem' in pair) return [name, { error: pair.problem }];
+          const { blue, green } = pair;
           const judged = evaluation?.pairs.get(name);
           const readiness = gateReadiness(judged?.verdict ?? { error: judged?.error ?? judged?.problem ?? 'no readiness verdict yet' });
           try {

@@ -72,6 +72,22 @@ export function pairProblem(pair: PairClusters | undefined, name: string, undeci
   return undefined;
 }
 
+/** A pair of the fleet as an evaluation takes it: its blue and green cluster, or why it cannot be judged. */
+export type PairToJudge = { readonly name: string; readonly blue: ClusterRecord; readonly green: ClusterRecord } | { readonly name: string; readonly problem: string };
+
+/** The fleet's first `maxPairs` pairs in name order, each with its clusters or its problem. */
+export function pairsToJudge(fleet: FleetPairs, maxPairs: number): PairToJudge[] {
+  return [...fleet.pairs.keys()]
+    .sort()
+    .slice(0, maxPairs)
+    .map((name) => {
+      const pair = fleet.pairs.get(name);
+      const blue = pair?.blue[0];
+      const green = pair?.green[0];
+      const problem = pairProblem(pair, name);
+      return problem !== undefined || !blue || !green ? { name, problem: problem ?? `pair ${name} is incomplete` } : { name, blue, green };
+    });
+}
 
 /** One pair that can be judged: its blue and green cluster, and the facts read to place them. */
 export interface JudgedPair {
